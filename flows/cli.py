@@ -1,0 +1,93 @@
+"""`oneplan`: the command line.
+
+oneplan run [--inbox DIR] [--db FILE] [--export DIR]   build and publish the One Plan
+oneplan sample [--out DIR]                              (re)write the bundled sample inbox
+oneplan dictionary                                      print the data dictionary (Markdown)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def _run(args: argparse.Namespace) -> int:
+    inbox = Path(args.inbox)
+    if not inbox.is_dir():
+        print(f"oneplan run: inbox {inbox} does not exist or is not a folder", file=sys.stderr)
+        return 2
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows.load import PublishError
+    from flows.oneplan_flow import oneplan_flow
+    from flows.summary import summary_text
+
+    print(f"oneplan: reading {inbox} ...", flush=True)
+    try:
+        summary = oneplan_flow(inbox=str(inbox), db=str(args.db), export=str(args.export))
+    except PublishError as err:
+        print(f"oneplan run: not published: {err}", file=sys.stderr)
+        return 1
+    print(summary_text(summary))
+    print(
+        f"\nPublished {args.db} and Parquet in {args.export}/ "
+        f"({summary['files_parsed']} file(s) parsed, {summary['files_reused']} unchanged)."
+    )
+    if summary["rejected_rows"]:
+        print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from flows.sample import write_sample
+
+    manifest = write_sample(Path(args.out))
+    n_projects = sum(d["n_projects"] for d in manifest["districts"].values())
+    print(f"wrote sample to {args.out}: {n_projects} projects")
+    return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    from transforms.schema import data_dictionary_markdown
+
+    print(data_dictionary_markdown())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
+
+    parser = argparse.ArgumentParser(
+        prog="oneplan", description="Chai Nat provincial One Plan pipeline"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="build and publish the One Plan (Prefect flow)")
+    run.add_argument(
+        "--inbox", default=DEFAULT_INBOX, help="folder with one sub-folder per district"
+    )
+    run.add_argument("--db", default=DEFAULT_DB, help="DuckDB file to publish")
+    run.add_argument("--export", default=DEFAULT_EXPORT, help="folder for the Parquet export")
+    run.set_defaults(func=_run)
+    sample = sub.add_parser("sample", help="write the deterministic sample inbox")
+    sample.add_argument("--out", default=ROOT / "data" / "sample")
+    sample.set_defaults(func=_sample)
+    dictionary = sub.add_parser("dictionary", help="print the data dictionary")
+    dictionary.set_defaults(func=_dictionary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

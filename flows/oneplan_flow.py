@@ -1,0 +1,250 @@
+"""The nightly One Plan flow: discover the inbox, parse each file (one task per file), then
+consolidate, publish the DuckDB database and export Parquet (one load task, one writer)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.load import PublishError, export_parquet, publish_database, run_lock
+from flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
+from flows.reference import (
+    DEFAULT_DB,
+    DEFAULT_EXPORT,
+    DEFAULT_INBOX,
+    load_areas,
+    load_matcher,
+    load_rules,
+    rules_fingerprint,
+)
+from flows.summary import run_summary, summary_markdown
+from transforms.areas import resolve_district_folder
+from transforms.consolidate import StagedFile, assemble_tables, consolidate_district
+from transforms.issues import make_issue
+from transforms.sheet import FileContext, FileResult, read_sheets
+from transforms.staging import STAGED_SCHEMAS, staged_tables
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file to parse: where it is, which district it belongs to, what it contains."""
+
+    path: str
+    source_file: str  # relative to the inbox, POSIX separators
+    district_code: str
+    district_name_th: str
+    file_sha256: str
+    file_modified_at: str  # ISO 8601, UTC
+
+    @property
+    def submission_id(self) -> str:
+        key = f"{self.district_code}\x1f{self.source_file}\x1f{self.file_sha256}"
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _inbox_issue(code: str, source_file: str, value: str) -> dict:
+    issue = make_issue(load_rules(), code, source_file=source_file, value=value)
+    return {"submission_id": None, "source_file": source_file, **issue, "source_sheet": ""}
+
+
+def discover_inbox(inbox: Path) -> tuple[list[FileJob], list[dict]]:
+    """Every plan file under the inbox's district folders, and issues about what is not one.
+
+    Folders are named by district code, Thai name (with or without อ./อำเภอ) or English
+    name; anything else is reported, never guessed. Editor lock files (~$x.xlsx) and hidden
+    files are ignored.
+    """
+    inbox = inbox.resolve()
+    areas = load_areas()
+    jobs, issues = [], []
+    for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            issues.append(_inbox_issue("file_outside_district", entry.name, entry.name))
+            continue
+        code = resolve_district_folder(entry.name, areas)
+        if code is None:
+            issues.append(_inbox_issue("unknown_district_folder", entry.name, entry.name))
+            continue
+        name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
+        for path in sorted(entry.rglob("*")):
+            rel = path.relative_to(inbox).as_posix()
+            if path.name.startswith((".", "~$")) or path.is_dir():
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(inbox):
+                    issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
+                    continue
+            if not path.is_file():
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                issues.append(_inbox_issue("unsupported_file_type", rel, path.suffix or path.name))
+                continue
+            stat = path.stat()
+            modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat()
+            jobs.append(FileJob(str(path), rel, code, name_th, _sha256(path), modified))
+    return jobs, issues
+
+
+def parse_to_tables(job: FileJob) -> dict:
+    """Read and normalise one file; a file that cannot be read yields one located issue."""
+    ctx = FileContext(job.source_file, job.district_code, job.district_name_th, Path(job.path).stem)
+    try:
+        sheets = read_file(Path(job.path))
+    except ReadError as err:
+        result = FileResult()
+        code = err.code
+        result.issues.append(
+            make_issue(load_rules(), code, source_file=job.source_file, value=err.detail)
+        )
+        return staged_tables(result)
+    return staged_tables(read_sheets(sheets, ctx, load_rules(), load_matcher()))
+
+
+def stage_key(job: FileJob) -> str:
+    """Staged parses are reused while the file's bytes, path and the reading rules are the same."""
+    key = f"{job.file_sha256}\x1f{job.source_file}\x1f{job.district_code}\x1f{rules_fingerprint()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _io_error(task, task_run, state) -> bool:
+    """Retry only when the failure was I/O (a flaky share), never a bad-data error."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_io_error,
+    cache_policy=NO_CACHE,
+    task_run_name="parse {job.source_file}",
+)
+def parse_file(job: FileJob, staging_dir: str) -> dict:
+    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
+    target = Path(staging_dir) / stage_key(job)
+    if (target / "done").exists():
+        return {"job": asdict(job), "staged": str(target), "reused": True}
+    tables = parse_to_tables(job)
+    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, table in tables.items():
+        pq.write_table(table, tmp / f"{name}.parquet")
+    (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(tmp, target)
+    return {"job": asdict(job), "staged": str(target), "reused": False}
+
+
+def build_tables(staged: list[dict], inbox_issues: list[dict], loaded_at: datetime) -> dict:
+    """Consolidate the staged files of each district into the published tables (Arrow)."""
+    areas = load_areas()
+    tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
+    by_district: dict[str, list[StagedFile]] = {}
+    submissions = []
+    for item in staged:
+        job = FileJob(**item["job"])
+        tables = {
+            name: pq.read_table(Path(item["staged"]) / f"{name}.parquet") for name in STAGED_SCHEMAS
+        }
+        by_district.setdefault(job.district_code, []).append(
+            StagedFile(job.submission_id, job.source_file, tables)
+        )
+        submissions.append(
+            {
+                "submission_id": job.submission_id,
+                "district_code": job.district_code,
+                "source_file": job.source_file,
+                "file_sha256": job.file_sha256,
+                "file_modified_at": pd.Timestamp(job.file_modified_at),
+                "loaded_at": pd.Timestamp(loaded_at),
+            }
+        )
+    districts = {
+        code: consolidate_district(files, code, tambon_names, load_rules())
+        for code, files in sorted(by_district.items())
+    }
+    return assemble_tables(districts, pd.DataFrame(submissions), areas, pd.DataFrame(inbox_issues))
+
+
+@task(cache_policy=NO_CACHE)
+def discover(inbox: str) -> tuple[list[FileJob], list[dict]]:
+    """Scan the inbox."""
+    return discover_inbox(Path(inbox))
+
+
+@task(cache_policy=NO_CACHE)
+def publish(
+    staged: list[dict], inbox_issues: list[dict], db: str, export: str, loaded_at: datetime
+) -> dict:
+    """Consolidate, build and swap in the database, export Parquet; returns the run summary."""
+    logger = get_run_logger()
+    tables = build_tables(staged, inbox_issues, loaded_at)
+    if (
+        tables["submissions"].num_rows
+        and not tables["projects"].num_rows
+        and not any(tables["submissions"].column("n_rows_read").to_pylist())
+    ):
+        raise PublishError("no readable file in the inbox: nothing to publish")
+    publish_database(tables, Path(db))
+    logger.info("published %s (%d projects)", db, tables["projects"].num_rows)
+    export_parquet(Path(db), Path(export))
+    logger.info("exported Parquet to %s", export)
+    return run_summary(Path(db))
+
+
+@flow(name="oneplan-nightly", log_prints=True)
+def oneplan_flow(
+    inbox: str = str(DEFAULT_INBOX),
+    db: str = str(DEFAULT_DB),
+    export: str = str(DEFAULT_EXPORT),
+    staging: str | None = None,
+) -> dict:
+    """Build the provincial One Plan from the inbox: parse, consolidate, publish, export."""
+    inbox_path = Path(inbox)
+    if not inbox_path.is_dir():
+        raise PublishError(f"inbox {inbox} does not exist or is not a folder")
+    staging_dir = staging or str(Path(db).resolve().parent / "staging")
+    loaded_at = datetime.now(UTC)
+    with run_lock(Path(db)):
+        jobs, inbox_issues = discover(inbox)
+        if not jobs:
+            raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
+        futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
+        staged = [f.result() for f in futures]
+        summary = publish(staged, inbox_issues, db, export, loaded_at)
+    summary["files_parsed"] = sum(not s["reused"] for s in staged)
+    summary["files_reused"] = sum(s["reused"] for s in staged)
+    create_markdown_artifact(
+        key="oneplan-run-summary",
+        markdown=summary_markdown(summary),
+        description="Per-district files, projects, rejected rows and budget per fiscal year",
+    )
+    return summary

@@ -1,0 +1,54 @@
+"""Load the reference tables in `data/` into the reader's `Rules` and the official areas."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
+from transforms.rules import Rules, build_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SQL = ROOT / "sql"
+RULE_TABLES = ("header_synonyms", "row_kinds", "sheet_kinds", "funding_routes", "issue_codes")
+
+
+def _read_table(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    """The compiled reading rules from data/*.csv."""
+    return build_rules(*(_read_table(name) for name in RULE_TABLES))
+
+
+@lru_cache(maxsize=4)
+def load_areas(province_code: str = CHAI_NAT) -> pd.DataFrame:
+    return areas_frame(province_code)
+
+
+@lru_cache(maxsize=4)
+def load_matcher(province_code: str = CHAI_NAT) -> TambonMatcher:
+    return TambonMatcher(load_areas(province_code))
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """Changes whenever the reading rules or the reader's code change: staged parses made
+    under other rules are not reused."""
+    digest = hashlib.sha256()
+    paths = sorted(DATA.glob("*.csv")) + sorted((ROOT / "transforms").glob("*.py"))
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+DEFAULT_INBOX = ROOT / "data" / "sample" / "inbox"
+DEFAULT_DB = ROOT / "out" / "oneplan.duckdb"
+DEFAULT_EXPORT = ROOT / "out" / "export"

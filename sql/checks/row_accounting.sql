@@ -1,0 +1,9 @@
+-- Every non-blank row read is accepted, rejected or skipped: the counts add up per file,
+-- and the rejected count matches rejected_rows.
+select s.submission_id, s.source_file, s.n_rows_read, s.n_rows_accepted, s.n_rows_rejected,
+    s.n_rows_skipped, count(r.source_row) as n_rejected_rows
+from submissions as s
+left join rejected_rows as r on r.submission_id = s.submission_id
+group by all
+having s.n_rows_read <> s.n_rows_accepted + s.n_rows_rejected + s.n_rows_skipped
+    or s.n_rows_rejected <> count(r.source_row)

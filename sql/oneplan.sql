@@ -1,0 +1,46 @@
+-- The provincial One Plan: one row per project and fiscal year.
+-- Thai text compares and sorts in Thai dictionary order (collate th).
+create view oneplan as
+
+with
+
+project as (
+    select * from projects
+),
+
+budget as (
+    select * from project_budgets
+),
+
+area as (
+    select * from areas
+),
+
+final as (
+    select
+        project.project_id,
+        project.district_code,
+        area.district_name_th collate th as district_name_th,
+        project.tambon_code,
+        area.tambon_name_th collate th as tambon_name_th,
+        budget.fiscal_year,
+        budget.amount_thb,
+        project.village_numbers,
+        project.project_name collate th as project_name,
+        project.category collate th as category,
+        project.objective,
+        project.target,
+        project.kpi,
+        project.expected_result,
+        project.responsible_agency collate th as responsible_agency,
+        project.funding_route,
+        project.source_file,
+        project.source_sheet,
+        project.source_row
+    from budget
+    inner join project on project.project_id = budget.project_id
+    inner join area on area.tambon_code = project.tambon_code
+)
+
+select * from final
+order by district_code, tambon_code, project_name, fiscal_year

@@ -1,0 +1,30 @@
+"""Shared fixtures: the real reading rules and tambon matcher from data/ and geothai."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from flows.reference import load_rules
+
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def matcher():
+    from flows.reference import load_matcher
+
+    return load_matcher()
+
+
+@pytest.fixture(scope="session")
+def areas():
+    from flows.reference import load_areas
+
+    return load_areas()

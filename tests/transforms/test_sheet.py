@@ -1,0 +1,212 @@
+"""Reader tests: one small inline sheet per shape, exact expectations."""
+
+from decimal import Decimal
+
+import pytest
+
+from transforms.sheet import FileContext, Sheet, find_header, read_sheets
+
+CTX = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
+
+
+def read(rows, name="ต.ตลุก", merged=(), ctx=CTX, *, rules, matcher):
+    return read_sheets([Sheet(name, rows, tuple(merged))], ctx, rules, matcher)
+
+
+def log(result):
+    return [(e["source_row"], e["outcome"], e["kind"]) for e in result.row_log]
+
+
+def codes(result):
+    return sorted((i["source_row"], i["code"]) for i in result.issues)
+
+
+WIDE = [
+    ["แผนพัฒนาตำบล ตำบลตลุก อำเภอสรรพยา", "", "", "", "", ""],
+    ["", "", "", "", "", ""],
+    ["ที่", "โครงการ", "งบประมาณ (บาท)", "", "", "หน่วยงานรับผิดชอบ"],
+    ["", "", 2568.0, 2569.0, 2570.0, ""],
+    ["", "ด้านโครงสร้างพื้นฐาน", "", "", "", ""],
+    [1.0, "ก่อสร้างถนน คสล. หมู่ที่ 3", 150000.0, "-", "", "อบต.ตลุก"],
+    ["", "สายบ้านนาย ก", "", "", "", ""],
+    [2.0, "ขุดลอกคลอง", "1,000,000.00", "๑๒๐,๐๐๐", "ไม่ทราบ", "อบต.ตลุก"],
+    [3.0, "", 5000.0, "", "", ""],
+    ["", "รวม", 1150000.0, "", "", ""],
+    [4.0, "", "", "", "", ""],
+]
+WIDE_MERGED = [((2, 0), (3, 0)), ((2, 1), (3, 1)), ((2, 2), (2, 4)), ((2, 5), (3, 5))]
+
+
+def test_two_row_merged_header_is_joined(rules):
+    header = find_header(Sheet("ต.ตลุก", WIDE, tuple(WIDE_MERGED)), rules)
+    assert (header.first_row, header.last_row) == (2, 3)
+    assert header.budget_years == [(2, 2568), (3, 2569), (4, 2570)]
+    assert header.col("project_name") == 1
+    assert header.col("responsible_agency") == 5
+    assert header.labels[2] == "งบประมาณ (บาท) 2568"
+
+
+def test_wide_sheet_rows_are_each_accounted_for_once(rules, matcher):
+    result = read(WIDE, merged=WIDE_MERGED, rules=rules, matcher=matcher)
+    assert log(result) == [
+        (1, "skipped", "title"),
+        (3, "skipped", "header"),
+        (4, "skipped", "header"),
+        (5, "skipped", "section"),
+        (6, "accepted", "project"),
+        (7, "skipped", "continuation"),
+        (8, "rejected", "rejected"),
+        (9, "rejected", "rejected"),
+        (10, "skipped", "subtotal"),
+        (11, "skipped", "blank_stub"),
+    ]
+    [project] = result.projects
+    assert project["project_name"] == "ก่อสร้างถนน คสล. หมู่ที่ 3 สายบ้านนาย ก"
+    assert project["tambon_code"] == "180402"
+    assert project["category"] == "ด้านโครงสร้างพื้นฐาน"
+    assert project["village_numbers"] == [3]
+    assert project["responsible_agency"] == "อบต.ตลุก"
+    # "-" is zero; the empty 2570 cell is no budget at all.
+    assert project["budgets"] == {2568: Decimal("150000.00"), 2569: Decimal("0.00")}
+    assert [(r["source_row"], r["reasons"]) for r in result.rejected] == [
+        (8, ["unreadable_budget"]),
+        (9, ["missing_project_name"]),
+    ]
+    assert codes(result) == [(8, "unreadable_budget"), (9, "missing_project_name")]
+    bad = next(i for i in result.issues if i["code"] == "unreadable_budget")
+    assert bad["cell"] == "ต.ตลุก!E8"
+    assert bad["message"].startswith(
+        "ไฟล์ 1804/plan.xlsx แผ่นงาน ต.ตลุก แถว 8 คอลัมน์ งบประมาณ (บาท) 2570"
+    )
+
+
+LONG = [
+    ["ที่", "ตำบล", "โครงการ", "ปีงบประมาณ", "งบประมาณ (บาท)", "วิธีดำเนินการ"],
+    ["1", "ต.ตลุก", "ส่งเสริมอาชีพ", "2568", " 1,632,820 ", "ทำเอง"],
+    ["1", "ต.ตลุก", "ส่งเสริมอาชีพ", "๒๕๖๙", "150000.00", "ทำเอง"],
+    ["2", "วัดโคก", "ผิดอำเภอ", "2568", "100", "ทำร่วม"],
+    ["3", "เขาแก้ว", "ปีผิด", "ปี 25x8", "100", "ขอรับการสนับสนุน"],
+    ["4", "เขาแก้ว", "ติดลบ", "2568", "-5,000", "ขอรับการสนับสนุน"],
+    ["5", "เขาแก้ว", "ไม่รู้จักวิธี", "2025", "10", "ลองดู"],
+]
+
+
+def test_long_layout_groups_lines_into_projects(rules, matcher):
+    result = read(LONG, name="", rules=rules, matcher=matcher)
+    assert log(result) == [
+        (1, "skipped", "header"),
+        (2, "accepted", "project"),
+        (3, "accepted", "project"),
+        (4, "rejected", "rejected"),
+        (5, "rejected", "rejected"),
+        (6, "rejected", "rejected"),
+        (7, "accepted", "project"),
+    ]
+    first, last = result.projects
+    assert (first["source_row"], first["funding_route"]) == (2, "own")
+    assert first["budgets"] == {2568: Decimal("1632820.00"), 2569: Decimal("150000.00")}
+    assert (last["budgets"], last["funding_route"]) == ({2568: Decimal("10.00")}, None)
+    assert [r["reasons"] for r in result.rejected] == [
+        ["tambon_wrong_district"],
+        ["unreadable_fiscal_year"],
+        ["negative_budget"],
+    ]
+    assert (7, "fiscal_year_ce") in codes(result)
+    assert (7, "unknown_funding_route") in codes(result)
+
+
+def test_tambon_comes_from_title_when_sheet_and_file_do_not_name_one(rules, matcher):
+    ctx = FileContext("1806/แผน.xlsx", "1806", "หันคา", "แผนพัฒนาตำบล_อำเภอหันคา")
+    rows = [
+        ["แผนพัฒนาตำบล ตำบลบ้านเชี่ยน อำเภอหันคา จังหวัดชัยนาท"],
+        ["ลำดับ", "โครงการ/กิจกรรม", "ปี 2568", "วิธีดำเนินการ"],
+        ["1", "อบรม\nป้องกัน  ยาเสพติด", "20,000", "ขอรับการสนับสนุนจาก อบจ."],
+    ]
+    result = read(rows, name="Sheet1", ctx=ctx, rules=rules, matcher=matcher)
+    [project] = result.projects
+    assert project["tambon_code"] == "180602"
+    assert project["project_name"] == "อบรม ป้องกัน ยาเสพติด"
+    assert project["funding_route"] == "requested"
+
+
+def test_tambon_column_beats_sheet_name_and_wrong_district_is_rejected(rules, matcher):
+    rows = [
+        ["ที่", "ตำบล", "โครงการ", "2568"],
+        ["1", "เขาแก้ว", "ก", "1"],
+        ["2", "", "ข", "1"],
+        ["3", "ในเมือง", "ค", "1"],
+    ]
+    result = read(rows, name="ต.ตลุก", rules=rules, matcher=matcher)
+    assert [(p["project_name"], p["tambon_code"]) for p in result.projects] == [
+        ("ก", "180403"),
+        ("ข", "180402"),
+    ]
+    assert result.rejected[0]["reasons"] == ["tambon_wrong_district"]
+
+
+def test_no_tambon_anywhere_is_a_rejection(rules, matcher):
+    ctx = FileContext("1804/x.xlsx", "1804", "สรรพยา", "x")
+    rows = [["ที่", "โครงการ", "2568"], ["1", "ก", "1"]]
+    result = read(rows, name="Sheet1", ctx=ctx, rules=rules, matcher=matcher)
+    assert result.rejected[0]["reasons"] == ["no_tambon"]
+
+
+def test_summary_sheet_rows_are_skipped_not_counted(rules, matcher):
+    rows = [["สรุป"], ["ที่", "โครงการ", "2568"], ["", "รวม", "100"]]
+    result = read(rows, name="ผ.01", rules=rules, matcher=matcher)
+    assert log(result) == [
+        (1, "skipped", "summary_sheet"),
+        (2, "skipped", "summary_sheet"),
+        (3, "skipped", "summary_sheet"),
+    ]
+    assert result.projects == []
+    assert codes(result) == [(None, "summary_sheet")]
+
+
+def test_sheet_without_header_is_reported_and_skipped(rules, matcher):
+    result = read([["บันทึก"], ["อะไรก็ได้", "1"]], name="ต.ตลุก", rules=rules, matcher=matcher)
+    assert log(result) == [(1, "skipped", "no_header"), (2, "skipped", "no_header")]
+    assert codes(result) == [(None, "no_header")]
+
+
+def test_missing_budget_column_rejects_rows_with_reason(rules, matcher):
+    rows = [["ที่", "โครงการ", "หน่วยงาน"], ["1", "ก", "อบต."]]
+    result = read(rows, rules=rules, matcher=matcher)
+    assert result.rejected[0]["reasons"] == ["missing_required_column"]
+
+
+def test_unknown_and_duplicate_headers_are_reported(rules, matcher):
+    rows = [["ที่", "โครงการ", "2568", "ผู้ประสานงาน", "ชื่อโครงการ"], ["1", "ก", "1", "x", "y"]]
+    result = read(rows, rules=rules, matcher=matcher)
+    assert codes(result) == [(1, "ambiguous_header"), (1, "unknown_header")]
+    assert result.projects[0]["project_name"] == "ก"
+
+
+@pytest.mark.parametrize(
+    ("header", "year"),
+    [
+        ("2568", 2568),
+        ("๒๕๖๘", 2568),
+        ("ปี 2569", 2569),
+        ("งบประมาณ 2568", 2568),
+        ("งบประมาณ ปี ๒๕๖๙ (บาท)", 2569),
+    ],
+)
+def test_budget_year_headers(header, year, rules):
+    match = rules.match_header(header)
+    assert (match.column, match.fiscal_year) == ("budget_year", year)
+
+
+def test_village_column_wins_over_name(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "หมู่ที่", "2568"],
+        ["1", "ถนน หมู่ที่ 3", "5, 6", "1"],
+        ["2", "ถนน ม.4", "", "1"],
+    ]
+    result = read(rows, rules=rules, matcher=matcher)
+    assert [p["village_numbers"] for p in result.projects] == [[5, 6], [4]]
+
+
+def test_empty_file_is_reported(rules, matcher):
+    result = read([["", ""], []], rules=rules, matcher=matcher)
+    assert codes(result) == [(None, "empty_file"), (None, "empty_sheet")]

@@ -1,0 +1,143 @@
+"""Official districts and tambons (DOPA codes via geothai), and matching names written by hand."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geothai
+import pandas as pd
+
+from transforms.text import clean_text, to_arabic_digits
+
+CHAI_NAT = "18"
+
+# "ตลุก อ.สรรพยา จ.ชัยนาท": the tambon is what comes before the district or province part.
+_TRAILING_LEVELS = re.compile(r"\s*(?:อ\.|อำเภอ|จ\.|จังหวัด)\s*\S.*$")
+# Places a tambon name is introduced inside a title, file or sheet name.
+_TAMBON_MARK = re.compile(r"(?:ตำบล|ต\.)\s*([^\s_,()\-]+(?:\s[^\s_,()\-อจ][^\s_,()\-]*)?)")
+_SPLIT = re.compile(r"[\s_,()\-]+")
+# Words that name a district or province, never a tambon ("อำเภอหันคา" is not ต.หันคา).
+_OTHER_LEVEL = re.compile(r"^(?:อ\.|อำเภอ|จ\.|จังหวัด)")
+
+
+def areas_frame(province_code: str = CHAI_NAT) -> pd.DataFrame:
+    """One row per tambon of the province, sorted by tambon code (the `areas` table)."""
+    rows = []
+    for district in geothai.districts(province_code):
+        for tambon in geothai.subdistricts(district.code):
+            rows.append(
+                {
+                    "district_code": district.code,
+                    "district_name_th": district.name_th,
+                    "district_name_en": district.name_en,
+                    "tambon_code": tambon.code,
+                    "tambon_name_th": tambon.name_th,
+                    "tambon_name_en": tambon.name_en,
+                }
+            )
+    if not rows:
+        raise ValueError(f"geothai knows no districts for province code {province_code!r}")
+    return pd.DataFrame(rows).sort_values("tambon_code", ignore_index=True)
+
+
+def name_key(text: str | None) -> str:
+    """A place name in one comparable form: no prefix (ต./ตำบล/อ./อำเภอ), spaces, dots or case."""
+    cleaned = clean_text(text)
+    if cleaned is None:
+        return ""
+    return geothai.normalize(to_arabic_digits(cleaned))
+
+
+def resolve_district_folder(folder_name: str, areas: pd.DataFrame) -> str | None:
+    """District code for an inbox folder named by code, Thai name (any prefix) or English name."""
+    text = (clean_text(folder_name) or "").strip()
+    districts = areas.drop_duplicates("district_code")
+    if text in set(districts["district_code"]):
+        return text
+    key = name_key(text)
+    if not key:
+        return None
+    for row in districts.itertuples(index=False):
+        if key in (name_key(row.district_name_th), name_key(row.district_name_en)):
+            return row.district_code
+    return None
+
+
+@dataclass(frozen=True)
+class TambonMatch:
+    """Outcome of matching a written tambon name against the register.
+
+    status: exact | fuzzy (accepted, reported) | wrong_district | unknown | ambiguous
+    """
+
+    status: str
+    tambon_code: str | None = None
+    tambon_name_th: str | None = None
+
+
+class TambonMatcher:
+    """Matches hand-written tambon names to DOPA codes, within one province."""
+
+    def __init__(self, areas: pd.DataFrame, fuzzy_cutoff: float = 0.8):
+        self._fuzzy_cutoff = fuzzy_cutoff
+        self._by_district: dict[str, dict[str, tuple[str, str]]] = {}
+        self._province: dict[str, list[tuple[str, str, str]]] = {}
+        for row in areas.itertuples(index=False):
+            for key in {name_key(row.tambon_name_th), name_key(row.tambon_name_en)}:
+                self._by_district.setdefault(row.district_code, {})[key] = (
+                    row.tambon_code,
+                    row.tambon_name_th,
+                )
+                self._province.setdefault(key, []).append(
+                    (row.district_code, row.tambon_code, row.tambon_name_th)
+                )
+        self.match = lru_cache(maxsize=65536)(self._match)
+
+    def _match(self, text: str, district_code: str) -> TambonMatch:
+        cleaned = clean_text(text) or ""
+        key = name_key(_TRAILING_LEVELS.sub("", cleaned)) or name_key(cleaned)
+        if not key:
+            return TambonMatch("unknown")
+        own = self._by_district.get(district_code, {})
+        if key in own:
+            code, name = own[key]
+            return TambonMatch("exact", code, name)
+        elsewhere = self._province.get(key)
+        if elsewhere:
+            return TambonMatch("wrong_district", elsewhere[0][1], elsewhere[0][2])
+        close = difflib.get_close_matches(key, list(own), n=3, cutoff=self._fuzzy_cutoff)
+        codes = {own[c][0] for c in close}
+        if len(codes) == 1 or (len(codes) > 1 and _clearly_better(key, close)):
+            code, name = own[close[0]]
+            return TambonMatch("fuzzy", code, name)
+        return TambonMatch("ambiguous" if close else "unknown")
+
+    def find_in_text(self, text: str | None, district_code: str) -> TambonMatch | None:
+        """An exact tambon of the district named in a title, sheet or file name; None if none.
+
+        Tries the words after ตำบล / ต. first, then the whole text, then each word. Only exact
+        matches count here: a sheet called "Sheet1" names no tambon and is not an error.
+        """
+        cleaned = clean_text(text)
+        if not cleaned:
+            return None
+        candidates = [m.group(1) for m in _TAMBON_MARK.finditer(cleaned)]
+        candidates += [m.group(1).split(" ")[0] for m in _TAMBON_MARK.finditer(cleaned)]
+        candidates.append(cleaned)
+        candidates += [w for w in _SPLIT.split(cleaned) if w]
+        for candidate in candidates:
+            if _OTHER_LEVEL.match(candidate):
+                continue
+            found = self.match(candidate, district_code)
+            if found.status == "exact":
+                return found
+        return None
+
+
+def _clearly_better(key: str, close: list[str]) -> bool:
+    first = difflib.SequenceMatcher(None, key, close[0]).ratio()
+    second = difflib.SequenceMatcher(None, key, close[1]).ratio()
+    return first - second >= 0.1

@@ -1,0 +1,254 @@
+"""One district's staged files into publishable rows: duplicates counted once, stable ids,
+district-wide checks, and the row accounting of every file."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from transforms.issues import make_issue
+from transforms.rules import Rules
+
+OUTCOMES = ("accepted", "rejected", "skipped")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One file's submission record plus its staged tables."""
+
+    submission_id: str
+    source_file: str
+    tables: dict[str, pa.Table]
+
+
+@dataclass
+class District:
+    projects: pd.DataFrame
+    budgets: pd.DataFrame
+    rejected: pd.DataFrame
+    issues: pd.DataFrame
+    row_log: pd.DataFrame
+
+
+def project_id(district_code: str, tambon_code: str, project_name: str, occurrence: int) -> str:
+    """Stable id: the same project (district, tambon, name, n-th of that name) on every run.
+
+    The budget and details are left out on purpose, so a resubmission that only changes
+    them keeps its id.
+    """
+    key = f"{district_code}\x1f{tambon_code}\x1f{project_name}\x1f{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def _frame(files: list[StagedFile], name: str) -> pd.DataFrame:
+    parts = []
+    for order, staged in enumerate(files):
+        frame = staged.tables[name].to_pandas()
+        frame.insert(0, "source_file", staged.source_file)
+        frame.insert(0, "submission_id", staged.submission_id)
+        frame["file_order"] = order
+        frame["row_order"] = range(len(frame))
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
+
+
+def consolidate_district(
+    files: list[StagedFile], district_code: str, tambon_names: dict[str, str], rules: Rules
+) -> District:
+    """Consolidate one district's files (sorted by path) into projects and budgets.
+
+    A project repeated with the same tambon, name and budgets (a copied sheet, a file sent
+    twice) counts once: the first in file, sheet and row order is kept; later copies become
+    rows skipped as `duplicate` with an info issue pointing at the kept one.
+    """
+    files = sorted(files, key=lambda f: f.source_file)
+    projects = _frame(files, "projects")
+    budgets = _frame(files, "budgets")
+    row_log = _frame(files, "row_log")
+    issues = _frame(files, "issues")
+    rejected = _frame(files, "rejected")
+
+    key_cols = ["source_file", "source_sheet", "source_row"]
+    signature = (
+        budgets.assign(
+            item=budgets["fiscal_year"].astype(str) + "=" + budgets["amount_thb"].astype(str)
+        )
+        .groupby(key_cols, sort=False)["item"]
+        .agg(lambda items: "|".join(sorted(items)))
+        .rename("budget_signature")
+    )
+    projects = projects.merge(signature, left_on=key_cols, right_index=True, how="left")
+    projects["budget_signature"] = projects["budget_signature"].fillna("")
+    projects = projects.sort_values(["file_order", "row_order"], ignore_index=True)
+    dup_key = ["tambon_code", "project_name", "budget_signature"]
+    projects["is_duplicate"] = projects.duplicated(dup_key, keep="first")
+
+    new_issues = []
+    if projects["is_duplicate"].any():
+        first = projects[~projects["is_duplicate"]].set_index(dup_key)
+        for dup in projects[projects["is_duplicate"]].itertuples(index=False):
+            kept = first.loc[(dup.tambon_code, dup.project_name, dup.budget_signature)]
+            where = f"{kept.source_file}" + (
+                f" แผ่นงาน {kept.source_sheet}" if kept.source_sheet else ""
+            )
+            new_issues.append(
+                _issue(
+                    rules,
+                    "duplicate_project",
+                    dup,
+                    value=dup.project_name,
+                    expected=f"{where} แถว {kept.source_row}",
+                )
+            )
+        dups = projects.loc[projects["is_duplicate"], key_cols].rename(
+            columns={"source_row": "project_row"}
+        )
+        dups["dup"] = True
+        row_log = row_log.merge(dups, on=["source_file", "source_sheet", "project_row"], how="left")
+        is_dup = row_log["dup"].eq(True)
+        row_log.loc[is_dup, "outcome"] = "skipped"
+        row_log.loc[is_dup, "kind"] = "duplicate"
+        row_log = row_log.drop(columns="dup")
+    kept = projects[~projects["is_duplicate"]].copy()
+    kept["occurrence"] = kept.groupby(["tambon_code", "project_name"]).cumcount()
+    kept["project_id"] = [
+        project_id(district_code, t, n, o)
+        for t, n, o in zip(
+            kept["tambon_code"], kept["project_name"], kept["occurrence"], strict=True
+        )
+    ]
+    kept["district_code"] = district_code
+    budgets = budgets.merge(kept[[*key_cols, "project_id"]], on=key_cols, how="inner")
+
+    new_issues += _same_name_other_tambon(kept, tambon_names, rules)
+    new_issues += _large_budgets(budgets, kept, rules)
+    if new_issues:
+        issues = pd.concat([issues, pd.DataFrame(new_issues)], ignore_index=True)
+    return District(
+        projects=kept.drop(columns=["budget_signature", "is_duplicate", "occurrence"]),
+        budgets=budgets[["project_id", "fiscal_year", "amount_thb"]],
+        rejected=rejected,
+        issues=issues,
+        row_log=row_log,
+    )
+
+
+def _issue(rules: Rules, code: str, row, *, value=None, expected=None, column=None) -> dict:
+    found = make_issue(
+        rules,
+        code,
+        source_file=row.source_file,
+        sheet=row.source_sheet or None,
+        row=row.source_row,
+        column_name=column,
+        value=value,
+        expected=expected,
+    )
+    found["source_sheet"] = row.source_sheet
+    return {"submission_id": row.submission_id, "source_file": row.source_file, **found}
+
+
+def _same_name_other_tambon(kept: pd.DataFrame, tambon_names: dict[str, str], rules) -> list:
+    spread = kept.groupby("project_name")["tambon_code"].nunique()
+    shared = spread[spread > 1].index
+    out = []
+    for row in kept[kept["project_name"].isin(shared)].itertuples(index=False):
+        others = sorted(
+            {
+                tambon_names.get(t, t)
+                for t in kept.loc[kept["project_name"] == row.project_name, "tambon_code"]
+            }
+            - {tambon_names.get(row.tambon_code, row.tambon_code)}
+        )
+        out.append(
+            _issue(
+                rules,
+                "same_name_other_tambon",
+                row,
+                value=row.project_name,
+                expected="ต." + ", ต.".join(others),
+            )
+        )
+    return out
+
+
+def _large_budgets(budgets: pd.DataFrame, kept: pd.DataFrame, rules: Rules) -> list:
+    """Amounts over `large_budget_factor` times the district's 99th percentile."""
+    if budgets.empty:
+        return []
+    amounts = budgets["amount_thb"].astype(float)
+    bound = float(rules.large_budget_factor) * amounts.quantile(0.99)
+    if bound <= 0:
+        return []
+    large = budgets[amounts > bound].merge(kept, on="project_id", suffixes=("", "_p"))
+    return [
+        _issue(
+            rules,
+            "budget_too_large",
+            row,
+            value=f"{row.amount_thb:,.2f}",
+            expected=f"{bound:,.0f}",
+            column=str(row.fiscal_year),
+        )
+        for row in large.itertuples(index=False)
+    ]
+
+
+def row_counts(row_log: pd.DataFrame) -> pd.DataFrame:
+    """Per submission: rows read and rows accepted / rejected / skipped (they always add up)."""
+    counts = (
+        row_log.groupby(["submission_id", "outcome"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(OUTCOMES), fill_value=0)
+    )
+    counts.columns = [f"n_rows_{c}" for c in counts.columns]
+    counts["n_rows_read"] = counts.sum(axis=1)
+    return counts.reset_index()
+
+
+def assemble_tables(
+    districts: dict[str, District],
+    submissions: pd.DataFrame,
+    areas: pd.DataFrame,
+    extra_issues: pd.DataFrame,
+) -> dict[str, pa.Table]:
+    """The published base tables as Arrow, with the schema module's column order and types.
+
+    `submissions` has one row per file (submission_id, district_code, source_file,
+    file_sha256, file_modified_at, loaded_at); its row counts are filled in here.
+    """
+    from transforms import schema
+
+    def pick(name: str) -> list[pd.DataFrame]:
+        return [getattr(d, name) for d in districts.values() if not getattr(d, name).empty]
+
+    def table(spec, frames: list[pd.DataFrame]) -> pa.Table:
+        target = schema.arrow_schema(spec)
+        if not frames:
+            return target.empty_table()
+        frame = pd.concat(frames, ignore_index=True)
+        return pa.Table.from_pandas(frame[target.names], schema=target, preserve_index=False)
+
+    logs = pick("row_log")
+    counts = row_counts(pd.concat(logs, ignore_index=True)) if logs else None
+    subs = submissions.copy()
+    if counts is not None:
+        subs = subs.merge(counts, on="submission_id", how="left")
+    for col in ("n_rows_read", "n_rows_accepted", "n_rows_rejected", "n_rows_skipped"):
+        subs[col] = subs[col].fillna(0).astype("int32") if col in subs else 0
+    issues = pick("issues")
+    if not extra_issues.empty:
+        issues.append(extra_issues)
+    issue_frame = [f.assign(source_sheet=f["source_sheet"].fillna("")) for f in issues]
+    return {
+        "areas": table(schema.AREAS, [areas]),
+        "submissions": table(schema.SUBMISSIONS, [subs]),
+        "projects": table(schema.PROJECTS, pick("projects")),
+        "project_budgets": table(schema.PROJECT_BUDGETS, pick("budgets")),
+        "rejected_rows": table(schema.REJECTED_ROWS, pick("rejected")),
+        "data_issues": table(schema.DATA_ISSUES, issue_frame),
+    }

@@ -1,0 +1,142 @@
+"""The reader's knowledge of layouts, built from the tables in `data/`.
+
+Header synonyms, row kinds, sheet kinds, funding routes and issue codes are data; this module
+turns the loaded tables (plain DataFrames) into compiled matchers. Reading the CSV files is the
+job of `flows.reference`; everything here is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from transforms.text import normalize_header
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class IssueCode:
+    code: str
+    severity: str
+    rejects_row: bool
+    message_th: str
+    message_en: str
+    fix_th: str
+    fix_en: str
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    column: str
+    fiscal_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    header_exact: dict[str, str]
+    header_regex: tuple[tuple[re.Pattern[str], str], ...]
+    row_kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    sheet_kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    funding_routes: tuple[tuple[str, str], ...]
+    issue_codes: dict[str, IssueCode]
+    fiscal_year_min: int = 2560
+    fiscal_year_max: int = 2580
+    large_budget_factor: Decimal = Decimal(10)
+    header_scan_rows: int = 40
+    max_cell_chars: int = 2000
+    canonical_columns: frozenset[str] = field(default_factory=frozenset)
+
+    def match_header(self, text: str) -> HeaderMatch | None:
+        """Canonical column for a header text, or None when the header is unknown."""
+        key = normalize_header(text)
+        if not key:
+            return None
+        column = self.header_exact.get(key)
+        if column is not None:
+            return HeaderMatch(column)
+        for pattern, column in self.header_regex:
+            found = pattern.match(key)
+            if found:
+                year = found.groupdict().get("year")
+                return HeaderMatch(column, int(year) if year else None)
+        return None
+
+    def row_kind(self, text: str) -> str | None:
+        """'subtotal' / 'section' when a row's leading text marks it as such, else None."""
+        for kind, pattern in self.row_kinds:
+            if pattern.search(text):
+                return kind
+        return None
+
+    def sheet_kind(self, sheet_name: str) -> str | None:
+        """'summary' / 'notes' for sheets that hold no projects, else None."""
+        name = sheet_name.strip().lower()
+        for kind, pattern in self.sheet_kinds:
+            if pattern.search(name):
+                return kind
+        return None
+
+    def funding_route(self, text: str) -> str | None:
+        """own / joint / requested for a method or source-of-funds text; None when unknown."""
+        key = normalize_header(text)
+        for pattern, route in self.funding_routes:
+            if pattern in key:
+                return route
+        return None
+
+    def issue(self, code: str) -> IssueCode:
+        try:
+            return self.issue_codes[code]
+        except KeyError:
+            raise KeyError(f"issue code {code!r} is not in data/issue_codes.csv") from None
+
+
+def build_rules(
+    header_synonyms: pd.DataFrame,
+    row_kinds: pd.DataFrame,
+    sheet_kinds: pd.DataFrame,
+    funding_routes: pd.DataFrame,
+    issue_codes: pd.DataFrame,
+    **settings,
+) -> Rules:
+    """Compile the data tables into a `Rules`; raises ValueError naming the bad table row."""
+    exact: dict[str, str] = {}
+    regex: list[tuple[re.Pattern[str], str]] = []
+    for i, row in enumerate(header_synonyms.itertuples(index=False), start=2):
+        if row.match == "exact":
+            key = normalize_header(row.pattern)
+            if key in exact and exact[key] != row.column:
+                raise ValueError(
+                    f"header_synonyms.csv line {i}: {row.pattern!r} already means {exact[key]!r}"
+                )
+            exact[key] = row.column
+        elif row.match == "regex":
+            regex.append((re.compile(row.pattern), row.column))
+        else:
+            raise ValueError(f"header_synonyms.csv line {i}: match must be exact or regex")
+    codes = {}
+    for i, row in enumerate(issue_codes.fillna("").itertuples(index=False), start=2):
+        if row.severity not in SEVERITIES:
+            raise ValueError(f"issue_codes.csv line {i}: severity {row.severity!r}")
+        rejects = str(row.rejects_row).strip().lower() == "true"
+        codes[row.code] = IssueCode(
+            row.code, row.severity, rejects, row.message_th, row.message_en, row.fix_th, row.fix_en
+        )
+    return Rules(
+        header_exact=exact,
+        header_regex=tuple(regex),
+        row_kinds=tuple((r.kind, re.compile(r.pattern)) for r in row_kinds.itertuples()),
+        sheet_kinds=tuple(
+            (r.kind, re.compile(r.pattern, re.IGNORECASE)) for r in sheet_kinds.itertuples()
+        ),
+        funding_routes=tuple(
+            (normalize_header(r.pattern), r.funding_route) for r in funding_routes.itertuples()
+        ),
+        issue_codes=codes,
+        canonical_columns=frozenset(header_synonyms["column"]),
+        **settings,
+    )

@@ -1,0 +1,91 @@
+"""What one parsed file leaves behind, as Arrow tables with fixed schemas (staged as Parquet)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from transforms.issues import ISSUE_FIELDS
+from transforms.sheet import TEXT_COLUMNS, FileResult
+
+_TEXT = pa.string()
+_ROW = pa.int32()
+
+STAGED_SCHEMAS: dict[str, pa.Schema] = {
+    "projects": pa.schema(
+        [
+            ("source_sheet", _TEXT),
+            ("source_row", _ROW),
+            ("tambon_code", _TEXT),
+            ("village_numbers", pa.list_(pa.int32())),
+            ("project_name", _TEXT),
+            ("category", _TEXT),
+            *[(name, _TEXT) for name in TEXT_COLUMNS],
+            ("funding_route", _TEXT),
+            ("n_lines", _ROW),
+        ]
+    ),
+    "budgets": pa.schema(
+        [
+            ("source_sheet", _TEXT),
+            ("source_row", _ROW),
+            ("fiscal_year", _ROW),
+            ("amount_thb", pa.decimal128(15, 2)),
+        ]
+    ),
+    "rejected": pa.schema(
+        [
+            ("source_sheet", _TEXT),
+            ("source_row", _ROW),
+            ("reasons", pa.list_(_TEXT)),
+            ("raw", _TEXT),
+        ]
+    ),
+    "issues": pa.schema([(name, _ROW if name == "source_row" else _TEXT) for name in ISSUE_FIELDS]),
+    "row_log": pa.schema(
+        [
+            ("source_sheet", _TEXT),
+            ("source_row", _ROW),
+            ("outcome", _TEXT),
+            ("kind", _TEXT),
+            ("project_row", _ROW),
+        ]
+    ),
+}
+
+
+def staged_tables(result: FileResult) -> dict[str, pa.Table]:
+    """The five staged tables of one file, in the order their rows were read."""
+    projects, budgets, project_row = [], [], {}
+    for project in result.projects:
+        projects.append({k: project.get(k) for k in STAGED_SCHEMAS["projects"].names})
+        for year, amount in sorted(project["budgets"].items()):
+            budgets.append(
+                {
+                    "source_sheet": project["source_sheet"],
+                    "source_row": project["source_row"],
+                    "fiscal_year": year,
+                    "amount_thb": amount,
+                }
+            )
+    # Accepted lines of a long-layout project point at the project's first line.
+    current: dict[str, int] = {}
+    starts = {(p["source_sheet"], p["source_row"]) for p in result.projects}
+    log = []
+    for entry in result.row_log:
+        key = (entry["source_sheet"], entry["source_row"])
+        if entry["outcome"] == "accepted":
+            if key in starts:
+                current[entry["source_sheet"]] = entry["source_row"]
+            project_row[key] = current.get(entry["source_sheet"])
+        log.append({**entry, "project_row": project_row.get(key)})
+    rows = {
+        "projects": projects,
+        "budgets": budgets,
+        "rejected": result.rejected,
+        "issues": result.issues,
+        "row_log": log,
+    }
+    return {
+        name: pa.Table.from_pylist(rows[name], schema=schema)
+        for name, schema in STAGED_SCHEMAS.items()
+    }

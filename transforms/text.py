@@ -1,0 +1,132 @@
+"""Cell text cleaning, Thai digit conversion, header normalisation and A1 cell references.
+
+Pure functions: no I/O. Cleaning is applied to every cell of every workbook, so the common case
+(a plain `str`) is cached and the regular expressions are compiled once.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "cell_a1",
+    "clean_text",
+    "column_letter",
+    "is_missing",
+    "normalize_header",
+    "to_arabic_digits",
+]
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+# Zero-width space, ZWNJ, ZWJ, word joiner, BOM / ZWNBSP and soft hyphen: invisible, always dropped.
+ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DROP_ZERO_WIDTH = dict.fromkeys(map(ord, ZERO_WIDTH_CHARS))
+
+# In a `str` pattern `\s` matches every character for which str.isspace() is true: ASCII
+# whitespace, line/paragraph separators, NBSP, U+2000..U+200A, U+202F, U+205F, U+3000, ...
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+# Characters that never distinguish one header from another.
+_HEADER_NOISE = re.compile(r"[\s()\[\]{}.:*\"'“”‘’\-_]+")
+
+
+def to_arabic_digits(text: str) -> str:
+    """Replace the Thai digits ๐-๙ in `text` with the ASCII digits 0-9."""
+    return text.translate(_THAI_DIGITS)
+
+
+def is_missing(value: object) -> bool:
+    """Tell whether a cell value is an empty marker: None, float NaN, pandas NA or NaT."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, (str, int)):
+        return False
+    if value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        result = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(result, (bool, np.bool_)) and bool(result)
+
+
+@lru_cache(maxsize=65536)
+def _clean_str(text: str) -> str | None:
+    """Clean one string; see clean_text."""
+    # Zero-width characters go first so that NFC sees the marks they used to separate.
+    text = unicodedata.normalize("NFC", text.translate(_DROP_ZERO_WIDTH))
+    text = _WHITESPACE_RUN.sub(" ", text).strip(" ")
+    return text or None
+
+
+def clean_text(value: object) -> str | None:
+    """Return a cell value as tidy NFC text with single ASCII spaces, or None when blank."""
+    if type(value) is str:
+        return _clean_str(value) if value else None
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, numbers.Integral):
+        text = str(int(value))
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+        text = str(int(number)) if number.is_integer() else str(number)
+    else:
+        text = str(value)
+    return _clean_str(text)
+
+
+def _strip_edge_punctuation(text: str) -> str:
+    """Remove Unicode punctuation (categories P*) from both ends of `text`."""
+    start, end = 0, len(text)
+    while start < end and unicodedata.category(text[start]).startswith("P"):
+        start += 1
+    while end > start and unicodedata.category(text[end - 1]).startswith("P"):
+        end -= 1
+    return text[start:end]
+
+
+@lru_cache(maxsize=16384)
+def _normalize_header_str(text: str) -> str:
+    """Normalise one cleaned header string; see normalize_header."""
+    key = to_arabic_digits(text).lower()
+    key = unicodedata.normalize("NFC", _HEADER_NOISE.sub("", key))
+    return _strip_edge_punctuation(key)
+
+
+def normalize_header(value: object) -> str:
+    """Reduce a header cell to a matching key: Arabic digits, lower case, no spaces or brackets."""
+    text = clean_text(value)
+    if text is None:
+        return ""
+    return _normalize_header_str(text)
+
+
+def column_letter(col0: int) -> str:
+    """Return the spreadsheet column letters for a 0-based column index (0 -> "A", 26 -> "AA")."""
+    if col0 < 0:
+        raise ValueError(f"column index must be >= 0, got {col0}")
+    letters = []
+    n = col0 + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters.append(chr(ord("A") + rem))
+    return "".join(reversed(letters))
+
+
+def cell_a1(row0: int, col0: int) -> str:
+    """Return the A1 reference of a 0-based (row, column) cell, e.g. (11, 5) -> "F12"."""
+    if row0 < 0:
+        raise ValueError(f"row index must be >= 0, got {row0}")
+    return f"{column_letter(col0)}{row0 + 1}"
