@@ -1,0 +1,47 @@
+import duckdb
+import pyarrow as pa
+
+from transforms import schema
+
+
+def test_every_column_has_thai_and_english_descriptions():
+    for table in schema.TABLES:
+        assert table.grain_th and table.grain_en, table.name
+        for column in table.columns:
+            assert column.th.strip() and column.en.strip(), f"{table.name}.{column.name}"
+
+
+def test_ddl_and_comments_run_in_duckdb():
+    con = duckdb.connect()
+    for table in schema.TABLES:
+        if not table.is_view:
+            con.execute(schema.create_table_sql(table))
+            for statement in schema.comment_sql(table):
+                con.execute(statement)
+    comment = con.execute(
+        "select comment from duckdb_columns() where table_name = 'project_budgets' "
+        "and column_name = 'amount_thb'"
+    ).fetchone()[0]
+    assert comment == "งบประมาณ (บาท) / Budget in baht, exact"
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = 'projects'"
+        ).fetchall()
+    )
+    assert types["village_numbers"] == "INTEGER[]"
+    con.close()
+
+
+def test_arrow_schema_matches_declared_types():
+    arrow = schema.arrow_schema(schema.PROJECT_BUDGETS)
+    assert arrow.field("amount_thb").type == pa.decimal128(15, 2)
+    assert arrow.field("fiscal_year").type == pa.int32()
+    assert arrow.names == ["project_id", "fiscal_year", "amount_thb"]
+
+
+def test_data_dictionary_lists_every_table_with_its_grain():
+    text = schema.data_dictionary_markdown()
+    for table in schema.TABLES:
+        assert f"### `{table.name}`" in text
+        assert table.grain_en in text
+    assert "| `amount_thb` | DECIMAL(15,2) |" in text
