@@ -3,6 +3,8 @@
 oneplan run [--inbox DIR] [--db FILE] [--export DIR]   build and publish the One Plan
 oneplan sample [--out DIR]                              (re)write the bundled sample inbox
 oneplan dictionary                                      print the data dictionary (Markdown)
+oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
+                                                        check plan files before sending them
 """
 
 from __future__ import annotations
@@ -55,11 +57,30 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from flows.status import status_report
+
+    db = Path(args.db)
+    if not db.exists():
+        print(
+            f"oneplan status: {db} does not exist: nothing has been published yet", file=sys.stderr
+        )
+        return 1
+    print(status_report(db))
+    return 0
+
+
 def _dictionary(args: argparse.Namespace) -> int:
     from transforms.schema import data_dictionary_markdown
 
     print(data_dictionary_markdown())
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from flows.check import run_check
+
+    return run_check(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,8 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
     sample.add_argument("--out", default=ROOT / "data" / "sample")
     sample.set_defaults(func=_sample)
+    status = sub.add_parser("status", help="when the plan was last published and what changed")
+    status.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
+    status.set_defaults(func=_status)
     dictionary = sub.add_parser("dictionary", help="print the data dictionary")
     dictionary.set_defaults(func=_dictionary)
+    check = sub.add_parser(
+        "check",
+        help="check plan files as the nightly run reads them (exit 0 ok, 1 errors, 2 unreadable)",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="plan file(s) of one district")
+    check.add_argument("--district", help="district code or name (default: the file's folder name)")
+    check.add_argument("--lang", choices=("th", "en"), default="th", help="report language")
+    check.add_argument(
+        "--annotate", metavar="OUT.xlsx", help="write a copy with problem cells marked"
+    )
+    check.set_defaults(func=_check)
     return parser
 
 

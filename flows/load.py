@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ BUILD_ORDER = (
     "project_budgets",
     "rejected_rows",
     "data_issues",
+    "project_changes",
+    "publications",
 )
 SQL_BUILT = ("oneplan", "coverage")
 
@@ -107,53 +110,142 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
         con.close()
 
 
-def publish_database(tables: dict[str, pa.Table], db_path: Path) -> None:
-    """Build the database beside its final place and swap it in with one `os.replace`."""
+def publish(tables: dict[str, pa.Table], db_path: Path, export_dir: Path, version: str) -> None:
+    """Build the new database and its Parquet export aside, then swap both in.
+
+    Until the swap the published database and export are untouched, so a run killed at any
+    point leaves the previous publication whole; the swap itself is two renames.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
     try:
         write_database(tmp, tables)
+        fault_point("db_built")
+        target = build_export(tmp, export_dir, version)
+        fault_point("export_built")
         os.replace(tmp, db_path)
+        swap_export(export_dir, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         raise
 
 
-def export_parquet(db_path: Path, export_dir: Path) -> list[str]:
-    """Every published table and the oneplan view as Parquet, one folder each; the tables
-    with a partition column are Hive-partitioned by it. Built aside, then swapped in."""
-    export_dir = export_dir.resolve()
-    export_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = export_dir.with_name(f".{export_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    written = []
+def fault_point(name: str) -> None:
+    """Crash-test hook: `ONEPLAN_FAULT_AT=<name>` makes the process SIGKILL itself here, so
+    tests can prove a run killed at that point leaves the old publication intact."""
+    if os.environ.get("ONEPLAN_FAULT_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _versions_dir(export_dir: Path) -> Path:
+    export_dir = Path(os.path.abspath(export_dir))
+    return export_dir.parent / f".{export_dir.name}.versions"
+
+
+def build_export(db_path: Path, export_dir: Path, version: str) -> Path:
+    """Every published table and the oneplan view as Parquet, one folder each, in a new
+    version folder beside `export_dir`; the tables with a partition column are
+    Hive-partitioned by it (`projects/district_code=1801/...`)."""
+    versions = _versions_dir(export_dir)
+    versions.mkdir(parents=True, exist_ok=True)
+    target = versions / version
+    building = versions / f".building-{version}"
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir()
     con = connect(db_path, read_only=True)
     try:
         for table in schema.TABLES:
-            target = tmp / table.name
+            out = building / table.name
             if table.partition_by:
                 con.execute(
-                    f"COPY (SELECT * FROM {table.name}) TO '{target}' "
+                    f"COPY (SELECT * FROM {table.name}) TO '{out}' "
                     f"(FORMAT parquet, PARTITION_BY ({table.partition_by}))"
                 )
             else:
-                target.mkdir()
+                out.mkdir()
                 con.execute(
-                    f"COPY {table.name} TO '{target / (table.name + '.parquet')}' (FORMAT parquet)"
+                    f"COPY {table.name} TO '{out / (table.name + '.parquet')}' (FORMAT parquet)"
                 )
-            written.append(table.name)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
         raise
     finally:
         con.close()
-    old = export_dir.with_name(f".{export_dir.name}.old-{os.getpid()}")
-    if export_dir.exists():
-        os.replace(export_dir, old)
-    os.replace(tmp, export_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    return written
+    os.replace(building, target)
+    return target
+
+
+def swap_export(export_dir: Path, target: Path) -> None:
+    """Point `export_dir` (a symlink) at a built version with one `os.replace`: a reader sees
+    the old export or the new one, never a mix. The previous version is kept for readers
+    still inside it; older ones are deleted."""
+    export_dir = Path(os.path.abspath(export_dir))
+    versions = target.parent
+    previous = Path(os.readlink(export_dir)).name if export_dir.is_symlink() else None
+    link = export_dir.with_name(f".{export_dir.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(target, export_dir.parent), link)
+    if export_dir.exists() and not export_dir.is_symlink():
+        # An export folder that is not ours to version: move it aside once.
+        os.replace(export_dir, versions / f"legacy-{target.name}")
+    os.replace(link, export_dir)
+    _prune_versions(versions, keep={target.name, previous})
+
+
+def _prune_versions(versions: Path, keep: set[str | None]) -> None:
+    for path in versions.iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+HISTORY_TABLES = ("submissions", "projects", "project_budgets", "project_changes", "publications")
+
+
+def read_previous(db_path: Path) -> dict[str, pa.Table] | None:
+    """The history-bearing tables of the currently published database, or None if there is
+    none yet (or it is from before a table existed: that table comes back empty)."""
+    if not db_path.exists():
+        return None
+    con = connect(db_path, read_only=True)
+    try:
+        present = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+        out = {}
+        for name in HISTORY_TABLES:
+            table = schema.TABLES_BY_NAME[name]
+            if name in present:
+                cols = [c[0] for c in con.execute(f"describe {name}").fetchall()]
+                select = ", ".join(
+                    c
+                    if c in cols
+                    else f"NULL::{schema.TABLES_BY_NAME[name].column(c).sql_type} AS {c}"
+                    for c in table.column_names
+                )
+                out[name] = con.sql(f"select {select} from {name}").to_arrow_table()
+            else:
+                out[name] = schema.arrow_schema(table).empty_table()
+        return out
+    finally:
+        con.close()
+
+
+def remove_stale_builds(db_path: Path, export_dir: Path) -> list[Path]:
+    """Delete what a killed run left behind (temporary database files and export folders).
+    Only call while holding the run lock."""
+    removed = []
+    for pattern, parent in (
+        (f".{db_path.name}.building-*", db_path.parent),
+        (".building-*", _versions_dir(Path(os.path.abspath(export_dir)))),
+        (f".{export_dir.name}.link-*", Path(os.path.abspath(export_dir)).parent),
+    ):
+        for path in parent.glob(pattern):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.load import PublishError, export_parquet, publish_database, run_lock
+from flows.load import PublishError, publish, read_previous, remove_stale_builds, run_lock
 from flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
 from flows.reference import (
     DEFAULT_DB,
@@ -29,8 +30,10 @@ from flows.reference import (
     rules_fingerprint,
 )
 from flows.summary import run_summary, summary_markdown
+from transforms import schema
 from transforms.areas import resolve_district_folder
 from transforms.consolidate import StagedFile, assemble_tables, consolidate_district
+from transforms.history import project_changes, update_submissions
 from transforms.issues import make_issue
 from transforms.sheet import FileContext, FileResult, read_sheets
 from transforms.staging import STAGED_SCHEMAS, staged_tables
@@ -163,35 +166,98 @@ def parse_file(job: FileJob, staging_dir: str) -> dict:
     return {"job": asdict(job), "staged": str(target), "reused": False}
 
 
-def build_tables(staged: list[dict], inbox_issues: list[dict], loaded_at: datetime) -> dict:
-    """Consolidate the staged files of each district into the published tables (Arrow)."""
+def build_tables(
+    staged: list[dict],
+    inbox_issues: list[dict],
+    loaded_at: datetime,
+    previous: dict[str, pa.Table] | None = None,
+    files_parsed: int = 0,
+) -> dict[str, pa.Table]:
+    """Consolidate the staged files of each district into the published tables (Arrow),
+    carrying the submission history and the change log on from the previous publication."""
     areas = load_areas()
+    now = pd.Timestamp(loaded_at)
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     by_district: dict[str, list[StagedFile]] = {}
-    submissions = []
+    current = []
     for item in staged:
         job = FileJob(**item["job"])
-        tables = {
-            name: pq.read_table(Path(item["staged"]) / f"{name}.parquet") for name in STAGED_SCHEMAS
-        }
+        folder = Path(item["staged"])
+        tables = {name: pq.read_table(folder / f"{name}.parquet") for name in STAGED_SCHEMAS}
         by_district.setdefault(job.district_code, []).append(
             StagedFile(job.submission_id, job.source_file, tables)
         )
-        submissions.append(
+        current.append(
             {
                 "submission_id": job.submission_id,
                 "district_code": job.district_code,
                 "source_file": job.source_file,
                 "file_sha256": job.file_sha256,
                 "file_modified_at": pd.Timestamp(job.file_modified_at),
-                "loaded_at": pd.Timestamp(loaded_at),
+                "loaded_at": now,
             }
         )
     districts = {
         code: consolidate_district(files, code, tambon_names, load_rules())
         for code, files in sorted(by_district.items())
     }
-    return assemble_tables(districts, pd.DataFrame(submissions), areas, pd.DataFrame(inbox_issues))
+    columns = [
+        "submission_id",
+        "district_code",
+        "source_file",
+        "file_sha256",
+        "file_modified_at",
+        "loaded_at",
+    ]
+    old = {name: t.to_pandas() for name, t in previous.items()} if previous else None
+    history = update_submissions(
+        old["submissions"] if old else None, pd.DataFrame(current, columns=columns), now
+    )
+    if old is not None:
+        # A file seen before keeps the time it was first loaded.
+        first_loaded = old["submissions"].set_index("submission_id")["loaded_at"]
+        history["loaded_at"] = (
+            history["submission_id"].map(first_loaded).fillna(history["loaded_at"])
+        )
+    tables = assemble_tables(districts, history, areas, pd.DataFrame(inbox_issues))
+    new_projects = tables["projects"].to_pandas()
+    changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
+    if old is not None and len(old["publications"]):
+        changes = project_changes(
+            old["projects"],
+            old["project_budgets"],
+            new_projects,
+            tables["project_budgets"].to_pandas(),
+            now,
+        )
+    all_changes = [changes] + ([old["project_changes"]] if old is not None else [])
+    tables["project_changes"] = pa.Table.from_pandas(
+        pd.concat([c for c in all_changes if len(c)], ignore_index=True)
+        if any(len(c) for c in all_changes)
+        else changes,
+        schema=schema.arrow_schema(schema.PROJECT_CHANGES),
+        preserve_index=False,
+    )
+    publication = pd.DataFrame(
+        [
+            {
+                "published_at": now,
+                "n_submissions": len(current),
+                "n_files_parsed": files_parsed,
+                "n_files_reused": len(current) - files_parsed,
+                "n_projects": len(new_projects),
+                "n_changes": len(changes),
+                "rules_fingerprint": rules_fingerprint(),
+            }
+        ]
+    )
+    publications = [old["publications"], publication] if old is not None else [publication]
+    tables["publications"] = pa.Table.from_pandas(
+        pd.concat([p for p in publications if len(p)], ignore_index=True),
+        schema=schema.arrow_schema(schema.PUBLICATIONS),
+        preserve_index=False,
+    )
+    return tables
 
 
 @task(cache_policy=NO_CACHE)
@@ -201,23 +267,24 @@ def discover(inbox: str) -> tuple[list[FileJob], list[dict]]:
 
 
 @task(cache_policy=NO_CACHE)
-def publish(
+def publish_plan(
     staged: list[dict], inbox_issues: list[dict], db: str, export: str, loaded_at: datetime
 ) -> dict:
-    """Consolidate, build and swap in the database, export Parquet; returns the run summary."""
+    """Consolidate, build the database and export aside, swap both in; returns the summary."""
     logger = get_run_logger()
-    tables = build_tables(staged, inbox_issues, loaded_at)
-    if (
-        tables["submissions"].num_rows
-        and not tables["projects"].num_rows
-        and not any(tables["submissions"].column("n_rows_read").to_pylist())
-    ):
-        raise PublishError("no readable file in the inbox: nothing to publish")
-    publish_database(tables, Path(db))
-    logger.info("published %s (%d projects)", db, tables["projects"].num_rows)
-    export_parquet(Path(db), Path(export))
-    logger.info("exported Parquet to %s", export)
-    return run_summary(Path(db))
+    db_path, export_dir = Path(db), Path(export)
+    for path in remove_stale_builds(db_path, export_dir):
+        logger.warning("removed %s left by an interrupted run", path)
+    files_parsed = sum(not s["reused"] for s in staged)
+    tables = build_tables(staged, inbox_issues, loaded_at, read_previous(db_path), files_parsed)
+    counts = tables["submissions"].to_pandas()
+    live = counts[counts["status"] == "current"]
+    if live["n_rows_read"].sum() == 0:
+        raise PublishError("no readable row in any file of the inbox: nothing to publish")
+    version = loaded_at.strftime("%Y%m%dT%H%M%S%fZ")
+    publish(tables, db_path, export_dir, version)
+    logger.info("published %s and %s (%d projects)", db, export, tables["projects"].num_rows)
+    return run_summary(db_path)
 
 
 @flow(name="oneplan-nightly", log_prints=True)
@@ -239,7 +306,7 @@ def oneplan_flow(
             raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
         futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
         staged = [f.result() for f in futures]
-        summary = publish(staged, inbox_issues, db, export, loaded_at)
+        summary = publish_plan(staged, inbox_issues, db, export, loaded_at)
     summary["files_parsed"] = sum(not s["reused"] for s in staged)
     summary["files_reused"] = sum(s["reused"] for s in staged)
     create_markdown_artifact(

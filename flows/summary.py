@@ -15,7 +15,7 @@ area as (select distinct district_code, district_name_th from areas),
 
 files as (
     select district_code, count(*) as n_files, sum(n_rows_rejected) as n_rejected
-    from submissions group by district_code
+    from submissions where status = 'current' group by district_code
 ),
 
 projects_n as (select district_code, count(*) as n_projects from projects group by district_code),

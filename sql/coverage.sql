@@ -17,6 +17,7 @@ budget as (
 
 submission as (
     select * from submissions
+    where status = 'current'
 ),
 
 tambon_projects as (

@@ -218,8 +218,8 @@ def assemble_tables(
 ) -> dict[str, pa.Table]:
     """The published base tables as Arrow, with the schema module's column order and types.
 
-    `submissions` has one row per file (submission_id, district_code, source_file,
-    file_sha256, file_modified_at, loaded_at); its row counts are filled in here.
+    `submissions` has one row per file version (current ones and history); the row counts
+    of the files consolidated here are filled in, the others keep theirs.
     """
     from transforms import schema
 
@@ -234,11 +234,15 @@ def assemble_tables(
         return pa.Table.from_pandas(frame[target.names], schema=target, preserve_index=False)
 
     logs = pick("row_log")
-    counts = row_counts(pd.concat(logs, ignore_index=True)) if logs else None
     subs = submissions.copy()
-    if counts is not None:
-        subs = subs.merge(counts, on="submission_id", how="left")
-    for col in ("n_rows_read", "n_rows_accepted", "n_rows_rejected", "n_rows_skipped"):
+    counted = ["n_rows_read", "n_rows_accepted", "n_rows_rejected", "n_rows_skipped"]
+    if logs:
+        counts = row_counts(pd.concat(logs, ignore_index=True))
+        subs = subs.merge(counts, on="submission_id", how="left", suffixes=("_kept", ""))
+        for col in counted:
+            if f"{col}_kept" in subs:
+                subs[col] = subs[col].fillna(subs.pop(f"{col}_kept"))
+    for col in counted:
         subs[col] = subs[col].fillna(0).astype("int32") if col in subs else 0
     issues = pick("issues")
     if not extra_issues.empty:

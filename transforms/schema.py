@@ -144,8 +144,8 @@ AREAS = Table(
 
 SUBMISSIONS = Table(
     "submissions",
-    "หนึ่งแถวต่อหนึ่งไฟล์ที่อ่าน",
-    "One row per file read",
+    "หนึ่งแถวต่อหนึ่งฉบับของไฟล์ที่เคยอ่าน (ฉบับปัจจุบันและประวัติ)",
+    "One row per version of a file ever read (current ones and history)",
     (
         SUBMISSION_ID,
         DISTRICT_CODE,
@@ -183,7 +183,28 @@ SUBMISSIONS = Table(
             "loaded_at",
             "TIMESTAMP WITH TIME ZONE",
             "เวลาที่ประมวลผล",
-            "When the run that loaded it started",
+            "When the run that first loaded this version started",
+            False,
+        ),
+        _c(
+            "status",
+            "VARCHAR",
+            "สถานะ: current=ใช้อยู่ superseded=ถูกแทนด้วยฉบับใหม่ withdrawn=ถอนออก",
+            "current | superseded (a newer version replaced it) | withdrawn (the file is gone)",
+            False,
+        ),
+        _c(
+            "first_seen_at",
+            "TIMESTAMP WITH TIME ZONE",
+            "เวลาที่พบไฟล์ฉบับนี้ครั้งแรก",
+            "When this version was first seen",
+            False,
+        ),
+        _c(
+            "last_seen_at",
+            "TIMESTAMP WITH TIME ZONE",
+            "เวลาที่พบไฟล์ฉบับนี้ครั้งล่าสุด",
+            "When this version was last seen in the inbox",
             False,
         ),
     ),
@@ -321,6 +342,97 @@ COVERAGE = Table(
     primary_key=("tambon_code",),
 )
 
+PROJECT_CHANGES = Table(
+    "project_changes",
+    "หนึ่งแถวต่อหนึ่งการเปลี่ยนแปลงของโครงการระหว่างการเผยแพร่สองครั้ง",
+    "One row per change to a project between two publications",
+    (
+        _c(
+            "changed_at",
+            "TIMESTAMP WITH TIME ZONE",
+            "เวลาที่เผยแพร่การเปลี่ยนแปลง",
+            "When the publication with this change was built",
+            False,
+        ),
+        _c(
+            "change",
+            "VARCHAR",
+            "added | removed | budget_changed | moved_tambon | details_changed",
+            "added | removed | budget_changed | moved_tambon | details_changed",
+            False,
+        ),
+        PROJECT_ID,
+        DISTRICT_CODE,
+        TAMBON_CODE,
+        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False),
+        _c("fiscal_year", "INTEGER", "ปีงบประมาณที่งบเปลี่ยน", "Fiscal year whose budget changed"),
+        _c(
+            "old_amount_thb",
+            "DECIMAL(15,2)",
+            "งบประมาณเดิม (ว่าง = ไม่มีงบปีนั้น)",
+            "Previous amount (NULL = no budget that year)",
+        ),
+        _c(
+            "new_amount_thb",
+            "DECIMAL(15,2)",
+            "งบประมาณใหม่ (ว่าง = ไม่มีงบปีนั้น)",
+            "New amount (NULL = no budget that year)",
+        ),
+        _c(
+            "old_tambon_code",
+            "VARCHAR",
+            "ตำบลเดิม (เมื่อย้ายตำบล)",
+            "Previous tambon (for moved_tambon)",
+        ),
+        _c(
+            "submission_id",
+            "VARCHAR",
+            "ไฟล์ที่มีการเปลี่ยนแปลง",
+            "Submission that carries the change",
+            False,
+        ),
+    ),
+)
+
+PUBLICATIONS = Table(
+    "publications",
+    "หนึ่งแถวต่อหนึ่งครั้งที่เผยแพร่แผน",
+    "One row per publication of the plan",
+    (
+        _c(
+            "published_at",
+            "TIMESTAMP WITH TIME ZONE",
+            "เวลาที่เริ่มสร้างฉบับนี้",
+            "When the run that built it started",
+            False,
+        ),
+        _c("n_submissions", "INTEGER", "จำนวนไฟล์ปัจจุบัน", "Current submissions", False),
+        _c("n_files_parsed", "INTEGER", "จำนวนไฟล์ที่อ่านใหม่", "Files parsed in this run", False),
+        _c(
+            "n_files_reused",
+            "INTEGER",
+            "จำนวนไฟล์ที่ไม่เปลี่ยนจึงไม่อ่านซ้ำ",
+            "Unchanged files whose staged parse was reused",
+            False,
+        ),
+        _c("n_projects", "INTEGER", "จำนวนโครงการ", "Projects published", False),
+        _c(
+            "n_changes",
+            "INTEGER",
+            "จำนวนการเปลี่ยนแปลงจากฉบับก่อน",
+            "Changes since the previous publication",
+            False,
+        ),
+        _c(
+            "rules_fingerprint",
+            "VARCHAR",
+            "รหัสของกฎการอ่านที่ใช้",
+            "Fingerprint of the reading rules and reader code",
+            False,
+        ),
+    ),
+)
+
 ONEPLAN = Table(
     "oneplan",
     "แผนหนึ่งเดียวของจังหวัด: หนึ่งแถวต่อหนึ่งโครงการและปีงบประมาณ",
@@ -350,6 +462,8 @@ TABLES: tuple[Table, ...] = (
     REJECTED_ROWS,
     DATA_ISSUES,
     COVERAGE,
+    PROJECT_CHANGES,
+    PUBLICATIONS,
     ONEPLAN,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -4,6 +4,7 @@ select s.submission_id, s.source_file, s.n_rows_read, s.n_rows_accepted, s.n_row
     s.n_rows_skipped, count(r.source_row) as n_rejected_rows
 from submissions as s
 left join rejected_rows as r on r.submission_id = s.submission_id
+where s.status = 'current'
 group by all
 having s.n_rows_read <> s.n_rows_accepted + s.n_rows_rejected + s.n_rows_skipped
     or s.n_rows_rejected <> count(r.source_row)
