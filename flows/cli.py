@@ -35,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"oneplan: reading {inbox} ...", flush=True)
     try:
         summary = oneplan_flow(inbox=str(inbox), db=str(args.db), export=str(args.export))
-    except PublishError as err:
+    except (PublishError, OSError) as err:
         print(f"oneplan run: not published: {err}", file=sys.stderr)
         return 1
     print(summary_text(summary))
@@ -83,6 +83,17 @@ def _check(args: argparse.Namespace) -> int:
     return run_check(args)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from flows.serve import ServeError, serve
+
+    try:
+        serve(args.inbox, args.db, args.export, cron=args.cron, timezone=args.timezone)
+    except ServeError as err:
+        print(f"oneplan serve: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
 
@@ -116,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--annotate", metavar="OUT.xlsx", help="write a copy with problem cells marked"
     )
     check.set_defaults(func=_check)
+    serve = sub.add_parser(
+        "serve", help="serve the nightly deployment on a Prefect server (PREFECT_API_URL)"
+    )
+    serve.add_argument("--inbox", default=DEFAULT_INBOX, help="default inbox of the runs")
+    serve.add_argument("--db", default=DEFAULT_DB, help="default DuckDB file of the runs")
+    serve.add_argument("--export", default=DEFAULT_EXPORT, help="default Parquet export folder")
+    serve.add_argument("--cron", default="0 2 * * *", help="schedule (default: 0 2 * * *)")
+    serve.add_argument("--timezone", default="Asia/Bangkok", help="time zone of the schedule")
+    serve.set_defaults(func=_serve)
     return parser
 
 

@@ -233,7 +233,7 @@ def read_previous(db_path: Path) -> dict[str, pa.Table] | None:
         con.close()
 
 
-def remove_stale_builds(db_path: Path, export_dir: Path) -> list[Path]:
+def remove_stale_builds(db_path: Path, export_dir: Path, staging: Path | None = None) -> list[Path]:
     """Delete what a killed run left behind (temporary database files and export folders).
     Only call while holding the run lock."""
     removed = []
@@ -241,7 +241,10 @@ def remove_stale_builds(db_path: Path, export_dir: Path) -> list[Path]:
         (f".{db_path.name}.building-*", db_path.parent),
         (".building-*", _versions_dir(Path(os.path.abspath(export_dir)))),
         (f".{export_dir.name}.link-*", Path(os.path.abspath(export_dir)).parent),
+        *([("*.tmp-*", staging)] if staging is not None else []),
     ):
+        if not parent.is_dir():
+            continue
         for path in parent.glob(pattern):
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)

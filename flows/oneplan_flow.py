@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import asdict, dataclass
@@ -18,7 +19,14 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.load import PublishError, publish, read_previous, remove_stale_builds, run_lock
+from flows.load import (
+    PublishError,
+    fault_point,
+    publish,
+    read_previous,
+    remove_stale_builds,
+    run_lock,
+)
 from flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
 from flows.reference import (
     DEFAULT_DB,
@@ -37,6 +45,8 @@ from transforms.history import project_changes, update_submissions
 from transforms.issues import make_issue
 from transforms.sheet import FileContext, FileResult, read_sheets
 from transforms.staging import STAGED_SCHEMAS, staged_tables
+
+_log = logging.getLogger("oneplan")
 
 
 @dataclass(frozen=True)
@@ -142,15 +152,8 @@ def _io_error(task, task_run, state) -> bool:
     return False
 
 
-@task(
-    retries=2,
-    retry_delay_seconds=2,
-    retry_condition_fn=_io_error,
-    cache_policy=NO_CACHE,
-    task_run_name="parse {job.source_file}",
-)
-def parse_file(job: FileJob, staging_dir: str) -> dict:
-    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
+def stage_file(job: FileJob, staging_dir: str) -> dict:
+    """Parse one file into staged Parquet, unless an identical parse is already staged."""
     target = Path(staging_dir) / stage_key(job)
     if (target / "done").exists():
         return {"job": asdict(job), "staged": str(target), "reused": True}
@@ -161,9 +164,22 @@ def parse_file(job: FileJob, staging_dir: str) -> dict:
     for name, table in tables.items():
         pq.write_table(table, tmp / f"{name}.parquet")
     (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
+    fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
     return {"job": asdict(job), "staged": str(target), "reused": False}
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_io_error,
+    cache_policy=NO_CACHE,
+    task_run_name="parse {job.source_file}",
+)
+def parse_file(job: FileJob, staging_dir: str) -> dict:
+    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
+    return stage_file(job, staging_dir)
 
 
 def build_tables(
@@ -216,9 +232,8 @@ def build_tables(
     if old is not None:
         # A file seen before keeps the time it was first loaded.
         first_loaded = old["submissions"].set_index("submission_id")["loaded_at"]
-        history["loaded_at"] = (
-            history["submission_id"].map(first_loaded).fillna(history["loaded_at"])
-        )
+        kept = pd.to_datetime(history["submission_id"].map(first_loaded), utc=True)
+        history["loaded_at"] = kept.fillna(pd.to_datetime(history["loaded_at"], utc=True))
     tables = assemble_tables(districts, history, areas, pd.DataFrame(inbox_issues))
     new_projects = tables["projects"].to_pandas()
     changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
@@ -230,13 +245,9 @@ def build_tables(
             tables["project_budgets"].to_pandas(),
             now,
         )
-    all_changes = [changes] + ([old["project_changes"]] if old is not None else [])
-    tables["project_changes"] = pa.Table.from_pandas(
-        pd.concat([c for c in all_changes if len(c)], ignore_index=True)
-        if any(len(c) for c in all_changes)
-        else changes,
-        schema=schema.arrow_schema(schema.PROJECT_CHANGES),
-        preserve_index=False,
+    history_of = (lambda name: old[name]) if old is not None else (lambda name: None)
+    tables["project_changes"] = _arrow(
+        schema.PROJECT_CHANGES, [history_of("project_changes"), changes]
     )
     publication = pd.DataFrame(
         [
@@ -251,13 +262,18 @@ def build_tables(
             }
         ]
     )
-    publications = [old["publications"], publication] if old is not None else [publication]
-    tables["publications"] = pa.Table.from_pandas(
-        pd.concat([p for p in publications if len(p)], ignore_index=True),
-        schema=schema.arrow_schema(schema.PUBLICATIONS),
-        preserve_index=False,
-    )
+    tables["publications"] = _arrow(schema.PUBLICATIONS, [history_of("publications"), publication])
     return tables
+
+
+def _arrow(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table:
+    """Rows of several frames (None or empty ones skipped) as one table of the schema."""
+    present = [f for f in frames if f is not None and len(f)]
+    target = schema.arrow_schema(spec)
+    if not present:
+        return target.empty_table()
+    frame = pd.concat(present, ignore_index=True)[target.names]
+    return pa.Table.from_pandas(frame, schema=target, preserve_index=False)
 
 
 @task(cache_policy=NO_CACHE)
@@ -266,25 +282,52 @@ def discover(inbox: str) -> tuple[list[FileJob], list[dict]]:
     return discover_inbox(Path(inbox))
 
 
+def publish_staged(
+    staged: list[dict],
+    inbox_issues: list[dict],
+    db: str,
+    export: str,
+    loaded_at: datetime,
+    log: logging.Logger | logging.LoggerAdapter = _log,
+) -> dict:
+    """Consolidate, build the database and export aside, swap both in; returns the summary.
+    The caller holds the run lock."""
+    db_path, export_dir = Path(db), Path(export)
+    files_parsed = sum(not s["reused"] for s in staged)
+    tables = build_tables(staged, inbox_issues, loaded_at, read_previous(db_path), files_parsed)
+    counts = tables["submissions"].to_pandas()
+    if counts.loc[counts["status"] == "current", "n_rows_read"].sum() == 0:
+        raise PublishError("no readable row in any file of the inbox: nothing to publish")
+    publish(tables, db_path, export_dir, version=loaded_at.strftime("%Y%m%dT%H%M%S%fZ"))
+    log.info("published %s and %s (%d projects)", db, export, tables["projects"].num_rows)
+    summary = run_summary(db_path)
+    summary["files_parsed"] = files_parsed
+    summary["files_reused"] = len(staged) - files_parsed
+    return summary
+
+
 @task(cache_policy=NO_CACHE)
 def publish_plan(
     staged: list[dict], inbox_issues: list[dict], db: str, export: str, loaded_at: datetime
 ) -> dict:
     """Consolidate, build the database and export aside, swap both in; returns the summary."""
-    logger = get_run_logger()
-    db_path, export_dir = Path(db), Path(export)
-    for path in remove_stale_builds(db_path, export_dir):
-        logger.warning("removed %s left by an interrupted run", path)
-    files_parsed = sum(not s["reused"] for s in staged)
-    tables = build_tables(staged, inbox_issues, loaded_at, read_previous(db_path), files_parsed)
-    counts = tables["submissions"].to_pandas()
-    live = counts[counts["status"] == "current"]
-    if live["n_rows_read"].sum() == 0:
-        raise PublishError("no readable row in any file of the inbox: nothing to publish")
-    version = loaded_at.strftime("%Y%m%dT%H%M%S%fZ")
-    publish(tables, db_path, export_dir, version)
-    logger.info("published %s and %s (%d projects)", db, export, tables["projects"].num_rows)
-    return run_summary(db_path)
+    return publish_staged(staged, inbox_issues, db, export, loaded_at, get_run_logger())
+
+
+def _start(inbox: str, db: str, staging: str | None) -> tuple[str, datetime]:
+    if not Path(inbox).is_dir():
+        raise PublishError(f"inbox {inbox} does not exist or is not a folder")
+    return staging or str(Path(db).resolve().parent / "staging"), datetime.now(UTC)
+
+
+def _remove_leftovers(db: str, export: str, staging: str, log) -> None:
+    for path in remove_stale_builds(Path(db), Path(export), Path(staging)):
+        log.warning("removed %s left by an interrupted run", path)
+
+
+def _require_files(jobs: list[FileJob], inbox: str) -> None:
+    if not jobs:
+        raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
 
 
 @flow(name="oneplan-nightly", log_prints=True)
@@ -295,23 +338,32 @@ def oneplan_flow(
     staging: str | None = None,
 ) -> dict:
     """Build the provincial One Plan from the inbox: parse, consolidate, publish, export."""
-    inbox_path = Path(inbox)
-    if not inbox_path.is_dir():
-        raise PublishError(f"inbox {inbox} does not exist or is not a folder")
-    staging_dir = staging or str(Path(db).resolve().parent / "staging")
-    loaded_at = datetime.now(UTC)
+    staging_dir, loaded_at = _start(inbox, db, staging)
     with run_lock(Path(db)):
+        _remove_leftovers(db, export, staging_dir, get_run_logger())
         jobs, inbox_issues = discover(inbox)
-        if not jobs:
-            raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
+        _require_files(jobs, inbox)
         futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
         staged = [f.result() for f in futures]
         summary = publish_plan(staged, inbox_issues, db, export, loaded_at)
-    summary["files_parsed"] = sum(not s["reused"] for s in staged)
-    summary["files_reused"] = sum(s["reused"] for s in staged)
     create_markdown_artifact(
         key="oneplan-run-summary",
         markdown=summary_markdown(summary),
         description="Per-district files, projects, rejected rows and budget per fiscal year",
     )
     return summary
+
+
+def run_plan(
+    inbox: str | Path, db: str | Path, export: str | Path, staging: str | None = None
+) -> dict:
+    """The flow's steps in this process without Prefect (for tests and benchmarks that
+    must not pay the Prefect start-up); the nightly run uses `oneplan_flow`."""
+    inbox, db, export = str(inbox), str(db), str(export)
+    staging_dir, loaded_at = _start(inbox, db, staging)
+    with run_lock(Path(db)):
+        _remove_leftovers(db, export, staging_dir, _log)
+        jobs, inbox_issues = discover_inbox(Path(inbox))
+        _require_files(jobs, inbox)
+        staged = [stage_file(job, staging_dir) for job in jobs]
+        return publish_staged(staged, inbox_issues, db, export, loaded_at)

@@ -1,0 +1,222 @@
+"""Safe nightly runs against real files and a real DuckDB database: incremental reruns,
+resubmission, withdrawal, crashes at every publish step, readers, and concurrent runs.
+
+The runs here use `run_plan` (the flow's steps without the Prefect start-up); the Prefect
+flow itself runs in test_flow_e2e.py.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.load import PublishError, run_lock
+from flows.oneplan_flow import run_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADER = "ที่,ตำบล,โครงการ,2568,2569\n"
+
+
+def write_inbox(inbox: Path, taluk_budget: str = "150,000") -> None:
+    (inbox / "1804").mkdir(parents=True, exist_ok=True)
+    (inbox / "1805").mkdir(parents=True, exist_ok=True)
+    (inbox / "1804" / "plan.csv").write_text(
+        HEADER + f'1,ตลุก,ถนน,"{taluk_budget}",\n2,เขาแก้ว,ขุดลอกคลอง,"20,000.50",100\n',
+        encoding="utf-8",
+    )
+    (inbox / "1805" / "plan.csv").write_text(HEADER + '1,ห้วยกรด,ประปา,"1,000",\n', encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_inbox(inbox)
+    return {
+        "inbox": inbox,
+        "db": tmp_path / "out" / "plan.duckdb",
+        "export": tmp_path / "out" / "export",
+    }
+
+
+def run(site):
+    return run_plan(site["inbox"], site["db"], site["export"])
+
+
+def query(db: Path, sql: str):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def total(db: Path) -> Decimal:
+    return query(db, "select sum(amount_thb) from project_budgets")[0][0]
+
+
+def test_unchanged_rerun_parses_no_file(site):
+    first = run(site)
+    second = run(site)
+    assert (first["files_parsed"], first["files_reused"]) == (2, 0)
+    assert (second["files_parsed"], second["files_reused"]) == (0, 2)
+    assert query(site["db"], "select count(*) from publications") == [(2,)]
+    assert query(site["db"], "select count(*), sum(n_changes) from publications") == [(2, 0)]
+
+
+def test_resubmission_supersedes_and_records_budget_change(site):
+    run(site)
+    ids_before = query(site["db"], "select project_id from projects order by 1")
+    write_inbox(site["inbox"], taluk_budget="175,000")
+    summary = run(site)
+    assert (summary["files_parsed"], summary["files_reused"]) == (1, 1)
+    assert query(
+        site["db"],
+        "select source_file, status from submissions order by source_file, first_seen_at",
+    ) == [
+        ("1804/plan.csv", "superseded"),
+        ("1804/plan.csv", "current"),
+        ("1805/plan.csv", "current"),
+    ]
+    assert query(
+        site["db"],
+        "select change, project_name, fiscal_year, old_amount_thb, new_amount_thb from project_changes",
+    ) == [("budget_changed", "ถนน", 2568, Decimal("150000.00"), Decimal("175000.00"))]
+    # Only the budget changed: the project keeps its id, and nothing is counted twice.
+    assert query(site["db"], "select project_id from projects order by 1") == ids_before
+    assert total(site["db"]) == Decimal("196100.50")
+
+
+def test_withdrawn_file_removes_its_projects(site):
+    run(site)
+    (site["inbox"] / "1805" / "plan.csv").unlink()
+    run(site)
+    assert query(
+        site["db"], "select status from submissions where source_file = '1805/plan.csv'"
+    ) == [("withdrawn",)]
+    assert query(site["db"], "select count(*) from projects where district_code = '1805'") == [(0,)]
+    assert query(site["db"], "select change, project_name from project_changes") == [
+        ("removed", "ประปา")
+    ]
+
+
+def test_moved_tambon_is_recorded(site):
+    run(site)
+    path = site["inbox"] / "1805" / "plan.csv"
+    path.write_text(HEADER + '1,ดอนกำ,ประปา,"1,000",\n', encoding="utf-8")
+    run(site)
+    assert query(
+        site["db"], "select change, old_tambon_code, tambon_code from project_changes"
+    ) == [("moved_tambon", "180503", "180507")]
+
+
+RUN_SCRIPT = "from flows.oneplan_flow import run_plan; import sys; run_plan(*sys.argv[1:4])"
+
+
+def run_subprocess(site, **env):
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RUN_SCRIPT,
+            str(site["inbox"]),
+            str(site["db"]),
+            str(site["export"]),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("point", ["staging", "db_built", "export_built"])
+def test_sigkill_leaves_previous_publication_whole(site, point):
+    run(site)
+    export_before = os.readlink(site["export"])
+    write_inbox(site["inbox"], taluk_budget="999,999")
+    killed = run_subprocess(site, ONEPLAN_FAULT_AT=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    # The old publication is untouched and valid.
+    assert total(site["db"]) == Decimal("171100.50")
+    assert os.readlink(site["export"]) == export_before
+    exported = duckdb.sql(
+        f"select sum(amount_thb) from read_parquet('{site['export']}/project_budgets/*.parquet')"
+    ).fetchall()[0][0]
+    assert exported == Decimal("171100.50")
+    # The next run completes normally and cleans up after the killed one.
+    summary = run(site)
+    assert summary["projects"] == 3
+    assert total(site["db"]) == Decimal("1021099.50")
+    leftovers = [
+        p.name for p in site["db"].parent.rglob("*") if ".building-" in p.name or ".tmp-" in p.name
+    ]
+    assert leftovers == []
+
+
+def test_reader_keeps_a_consistent_view_across_a_publish(site):
+    run(site)
+    reader = duckdb.connect(str(site["db"]), read_only=True)
+    try:
+        assert reader.execute("select sum(amount_thb) from oneplan").fetchone()[0] == Decimal(
+            "171100.50"
+        )
+        write_inbox(site["inbox"], taluk_budget="200,000")
+        published = run_subprocess(site)
+        assert published.returncode == 0, published.stderr
+        # The open connection still sees the plan it opened, whole.
+        assert reader.execute("select sum(amount_thb) from oneplan").fetchone()[0] == Decimal(
+            "171100.50"
+        )
+        assert reader.execute("select count(*) from publications").fetchone()[0] == 1
+    finally:
+        reader.close()
+    # A new reader sees the new plan.
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; print(duckdb.connect({str(site['db'])!r}, read_only=True)"
+            ".execute('select sum(amount_thb) from oneplan').fetchone()[0])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "221100.50"
+
+
+def test_second_concurrent_run_refuses_with_a_clear_message(site):
+    with run_lock(site["db"]):
+        second = run_subprocess(site)
+    assert second.returncode == 1
+    assert "another oneplan run (pid" in second.stderr
+    assert "is publishing to" in second.stderr
+    assert not site["db"].exists()
+
+
+def test_unwritable_output_keeps_old_publication(site, tmp_path):
+    run(site)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(OSError):
+        run_plan(site["inbox"], site["db"], blocker / "export")
+    assert total(site["db"]) == Decimal("171100.50")
+    assert [p.name for p in site["db"].parent.iterdir() if "building" in p.name] == []
+
+
+def test_missing_inbox_is_a_one_line_error(tmp_path):
+    with pytest.raises(PublishError, match="does not exist"):
+        run_plan(tmp_path / "nope", tmp_path / "db.duckdb", tmp_path / "export")
+
+
+def test_inbox_without_plan_files_is_refused(tmp_path):
+    (tmp_path / "inbox" / "1804").mkdir(parents=True)
+    (tmp_path / "inbox" / "1804" / "notes.txt").write_text("x")
+    with pytest.raises(PublishError, match="no plan file"):
+        run_plan(tmp_path / "inbox", tmp_path / "db.duckdb", tmp_path / "export")
