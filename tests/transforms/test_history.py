@@ -62,16 +62,10 @@ def test_project_changes_classifies_each_kind():
         ("p3", 2568, Decimal("5.00")),
     )
     out = project_changes(old_p, old_b, new_p, new_b, T1)
+    cols = ["change", "project_id", "fiscal_year", "old_amount_thb", "new_amount_thb"]
     got = [
-        (
-            r.change,
-            r.project_id,
-            r.fiscal_year,
-            r.old_amount_thb,
-            r.new_amount_thb,
-            r.old_tambon_code,
-        )
-        for r in out.itertuples()
+        tuple(None if pd.isna(v) else v for v in row)
+        for row in out[[*cols, "old_tambon_code"]].itertuples(index=False)
     ]
     assert sorted(got, key=str) == sorted(
         [
