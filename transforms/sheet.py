@@ -261,7 +261,11 @@ class _SheetReader:
             and len(filled) == 1
             and self.previous is not None
         ):
-            self.previous["project_name"] = f"{self.previous['project_name']} {name}"
+            project = self.previous
+            project["project_name"] = f"{project['project_name']} {name}"
+            if project["villages_from_name"]:
+                # The village may sit in the part of the name that spilled over.
+                project["village_numbers"] = village_numbers_from_name(project["project_name"])
             self.log(rownum, "skipped", "continuation")
             return
         if seq is not None and len(filled) == 1 and first_col == self.c_seq:
@@ -387,7 +391,8 @@ class _SheetReader:
         villages = []
         if self.c_village is not None:
             villages = parse_village_numbers(_cell(row, self.c_village))
-        if not villages:
+        from_name = not villages
+        if from_name:
             villages = village_numbers_from_name(name)
         project = {
             "source_sheet": self.sheet.name,
@@ -399,6 +404,7 @@ class _SheetReader:
             "funding_route": self._funding_route(row, rownum),
             "n_lines": 1,
             "budgets": {},
+            "villages_from_name": from_name,
         }
         for key, col in self.text_cols.items():
             project[key] = self.text(row, col, rownum)

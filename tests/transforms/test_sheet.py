@@ -210,3 +210,13 @@ def test_village_column_wins_over_name(rules, matcher):
 def test_empty_file_is_reported(rules, matcher):
     result = read([["", ""], []], rules=rules, matcher=matcher)
     assert codes(result) == [(None, "empty_file"), (None, "empty_sheet")]
+
+
+def test_village_in_a_continuation_row_is_found(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "2568"],
+        ["1", "ก่อสร้างถนน สายบ้านนางบุญมี", "1"],
+        ["", "ถึงโรงเรียน หมู่ที่ 2 และ หมู่ที่ 8", ""],
+    ]
+    [project] = read(rows, rules=rules, matcher=matcher).projects
+    assert project["village_numbers"] == [2, 8]

@@ -1,0 +1,209 @@
+"""The real Prefect flow on the bundled sample, checked against what the generator wrote.
+
+One temporary Prefect server (prefect_test_harness) serves every test in this module.
+"""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pytest
+
+from flows.load import check_queries
+from flows.reference import ROOT
+
+pytestmark = pytest.mark.e2e
+SAMPLE = ROOT / "data" / "sample"
+MANIFEST = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+@pytest.fixture(scope="module")
+def published(harness, tmp_path_factory):
+    from flows.oneplan_flow import oneplan_flow
+
+    out = tmp_path_factory.mktemp("run")
+    summary = oneplan_flow(
+        inbox=str(SAMPLE / "inbox"), db=str(out / "oneplan.duckdb"), export=str(out / "export")
+    )
+    return {"summary": summary, "db": out / "oneplan.duckdb", "export": out / "export"}
+
+
+def query(db: Path, sql: str, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_summary_matches_generator_per_district_and_year(published):
+    got = {d["district_code"]: d for d in published["summary"]["districts"]}
+    for code, expected in MANIFEST["districts"].items():
+        assert got[code]["projects"] == expected["n_projects"], code
+        assert got[code]["budget_by_year"] == expected["budget_by_year"], code
+    assert published["summary"]["files_parsed"] == len(MANIFEST["files"])
+
+
+def test_database_totals_to_the_baht(published):
+    rows = query(
+        published["db"],
+        "select district_code, fiscal_year, sum(amount_thb) from oneplan group by all",
+    )
+    got = {(code, str(year)): amount for code, year, amount in rows}
+    expected = {
+        (code, year): Decimal(amount)
+        for code, d in MANIFEST["districts"].items()
+        for year, amount in d["budget_by_year"].items()
+    }
+    assert got == expected
+
+
+def test_every_rejected_row_is_findable_by_file_and_row(published):
+    rows = query(
+        published["db"], "select source_file, source_sheet, source_row, reasons from rejected_rows"
+    )
+    got = sorted((f, s, r, tuple(reasons)) for f, s, r, reasons in rows)
+    want = sorted(
+        (r["source_file"], r["source_sheet"], r["source_row"], tuple(r["reasons"]))
+        for r in MANIFEST["rejected"]
+    )
+    assert got == want
+
+
+def test_row_accounting_per_file_matches_generator(published):
+    rows = query(
+        published["db"],
+        "select source_file, n_rows_read, n_rows_accepted, n_rows_rejected, n_rows_skipped "
+        "from submissions where status = 'current'",
+    )
+    got = {f: counts for f, *counts in rows}
+    want = {
+        f: [e["n_rows_read"], e["n_rows_accepted"], e["n_rows_rejected"], e["n_rows_skipped"]]
+        for f, e in MANIFEST["files"].items()
+    }
+    assert got == want
+
+
+def test_planted_warnings_are_reported_at_their_rows(published):
+    got = set(
+        query(
+            published["db"], "select source_file, source_sheet, source_row, code from data_issues"
+        )
+    )
+    for issue in MANIFEST["issues"]:
+        key = (issue["source_file"], issue["source_sheet"], issue["source_row"], issue["code"])
+        assert key in got, key
+
+
+def test_projects_match_generator_field_by_field(published):
+    rows = query(
+        published["db"],
+        "select source_file, source_sheet, source_row, tambon_code, project_name, "
+        "village_numbers, funding_route, category from projects",
+    )
+    got = {(f, s, r): (t, n, list(v), route, cat) for f, s, r, t, n, v, route, cat in rows}
+    want = {
+        (p["source_file"], p["source_sheet"], p["source_row"]): (
+            p["tambon_code"],
+            p["project_name"],
+            p["village_numbers"],
+            p["funding_route"],
+            p["category"],
+        )
+        for p in MANIFEST["projects"]
+    }
+    assert got == want
+
+
+@pytest.mark.parametrize("check", sorted(check_queries()))
+def test_data_check_returns_no_offending_rows(published, check):
+    assert query(published["db"], check_queries()[check]) == []
+
+
+def test_coverage_lists_all_53_tambons_all_covered(published):
+    rows = query(
+        published["db"], "select count(*), count(*) filter (where is_covered) from coverage"
+    )
+    assert rows == [(53, 53)]
+
+
+def test_parquet_export_reads_back_in_pandas_and_duckdb(published):
+    export = published["export"]
+    for table in ("oneplan", "projects", "project_budgets", "submissions", "areas", "coverage"):
+        assert (export / table).is_dir(), table
+    assert sorted(p.name for p in (export / "oneplan").iterdir()) == [
+        f"district_code={code}" for code in sorted(MANIFEST["districts"])
+    ]
+    partitioning = ds.partitioning(pa.schema([("district_code", pa.string())]), flavor="hive")
+    frame = pd.read_parquet(export / "oneplan", partitioning=partitioning)
+    by_district = frame.groupby("district_code")["amount_thb"].sum()
+    expected = {
+        code: sum(Decimal(a) for a in d["budget_by_year"].values())
+        for code, d in MANIFEST["districts"].items()
+    }
+    assert by_district.to_dict() == expected
+    total = duckdb.sql(
+        f"select sum(amount_thb) from read_parquet('{export}/oneplan/*/*.parquet', "
+        "hive_partitioning = true, hive_types = {'district_code': VARCHAR})"
+    ).fetchall()[0][0]
+    assert total == sum(expected.values())
+
+
+def test_project_ids_are_the_same_on_a_second_run(published, tmp_path):
+    from flows.oneplan_flow import oneplan_flow
+
+    oneplan_flow(
+        inbox=str(SAMPLE / "inbox"), db=str(tmp_path / "b.duckdb"), export=str(tmp_path / "e")
+    )
+    sql = "select project_id, source_file, source_sheet, source_row from projects order by all"
+    assert query(tmp_path / "b.duckdb", sql) == query(published["db"], sql)
+
+
+def test_every_table_and_column_has_a_comment(published):
+    missing = query(
+        published["db"],
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and not internal "
+        "and (comment is null or comment = '')",
+    )
+    assert missing == []
+
+
+def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
+    from flows.cli import main
+
+    code = main(
+        [
+            "run",
+            "--inbox",
+            str(SAMPLE / "inbox"),
+            "--db",
+            str(tmp_path / "c.duckdb"),
+            "--export",
+            str(tmp_path / "x"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    total = sum(d["n_projects"] for d in MANIFEST["districts"].values())
+    assert "total  " in out and f" {total} " in out
+    assert "1805 สรรคบุรี" in out
+
+
+def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
+    from flows.cli import main
+
+    assert main(["run", "--inbox", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
