@@ -29,12 +29,13 @@ def _run(args: argparse.Namespace) -> int:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     from flows.load import PublishError
-    from flows.oneplan_flow import oneplan_flow
+    from flows.oneplan_flow import make_task_runner, oneplan_flow
     from flows.summary import summary_text
 
-    print(f"oneplan: reading {inbox} ...", flush=True)
+    print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
+    flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
     try:
-        summary = oneplan_flow(inbox=str(inbox), db=str(args.db), export=str(args.export))
+        summary = flow(inbox=str(inbox), db=str(args.db), export=str(args.export))
     except (PublishError, OSError) as err:
         print(f"oneplan run: not published: {err}", file=sys.stderr)
         return 1
@@ -107,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--db", default=DEFAULT_DB, help="DuckDB file to publish")
     run.add_argument("--export", default=DEFAULT_EXPORT, help="folder for the Parquet export")
+    run.add_argument(
+        "--runner",
+        choices=("local", "process", "dask"),
+        default="local",
+        help="where the per-file parse tasks run: threads here (default), one process per "
+        "core, or a Dask cluster",
+    )
+    run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
     run.set_defaults(func=_run)
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
     sample.add_argument("--out", default=ROOT / "data" / "sample")

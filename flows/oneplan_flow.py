@@ -354,6 +354,37 @@ def oneplan_flow(
     return summary
 
 
+RUNNERS = ("local", "process", "dask")
+
+
+def make_task_runner(runner: str = "local", dask_address: str | None = None):
+    """The Prefect task runner for the per-file parse tasks.
+
+    local: threads in this process; process: one worker process per core (parsing is
+    CPU-bound Python, so this is the fast choice on one machine); dask: a Dask cluster,
+    the one at `dask_address` or a local one with a worker per core. Whatever the runner,
+    the load task writes DuckDB from this process alone.
+    """
+    workers = os.cpu_count() or 1
+    if runner == "local":
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if runner == "process":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}
+        )
+    raise ValueError(f"unknown runner {runner!r}: choose one of {', '.join(RUNNERS)}")
+
+
 def run_plan(
     inbox: str | Path, db: str | Path, export: str | Path, staging: str | None = None
 ) -> dict:
