@@ -35,7 +35,9 @@ def _run(args: argparse.Namespace) -> int:
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
     try:
-        summary = flow(inbox=str(inbox), db=str(args.db), export=str(args.export))
+        summary = flow(
+            inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
+        )
     except (PublishError, OSError) as err:
         print(f"oneplan run: not published: {err}", file=sys.stderr)
         return 1
@@ -116,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         "core, or a Dask cluster",
     )
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
+    run.add_argument(
+        "--provinces",
+        default="18",
+        help="official areas in scope: a province code (default 18, Chai Nat), codes "
+        "separated by commas, or all",
+    )
     run.set_defaults(func=_run)
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
     sample.add_argument("--out", default=ROOT / "data" / "sample")

@@ -39,7 +39,7 @@ from flows.reference import (
 )
 from flows.summary import run_summary, summary_markdown
 from transforms import schema
-from transforms.areas import resolve_district_folder
+from transforms.areas import CHAI_NAT, resolve_district_folder
 from transforms.consolidate import StagedFile, assemble_tables, consolidate_district
 from transforms.history import project_changes, update_submissions
 from transforms.issues import make_issue
@@ -59,6 +59,7 @@ class FileJob:
     district_name_th: str
     file_sha256: str
     file_modified_at: str  # ISO 8601, UTC
+    provinces: str = CHAI_NAT  # the scope tambons are matched in (see transforms.areas)
 
     @property
     def submission_id(self) -> str:
@@ -79,7 +80,7 @@ def _inbox_issue(code: str, source_file: str, value: str) -> dict:
     return {"submission_id": None, "source_file": source_file, **issue, "source_sheet": ""}
 
 
-def discover_inbox(inbox: Path) -> tuple[list[FileJob], list[dict]]:
+def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob], list[dict]]:
     """Every plan file under the inbox's district folders, and issues about what is not one.
 
     Folders are named by district code, Thai name (with or without อ./อำเภอ) or English
@@ -87,7 +88,7 @@ def discover_inbox(inbox: Path) -> tuple[list[FileJob], list[dict]]:
     files are ignored.
     """
     inbox = inbox.resolve()
-    areas = load_areas()
+    areas = load_areas(provinces)
     jobs, issues = [], []
     for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
@@ -116,7 +117,7 @@ def discover_inbox(inbox: Path) -> tuple[list[FileJob], list[dict]]:
                 continue
             stat = path.stat()
             modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat()
-            jobs.append(FileJob(str(path), rel, code, name_th, _sha256(path), modified))
+            jobs.append(FileJob(str(path), rel, code, name_th, _sha256(path), modified, provinces))
     return jobs, issues
 
 
@@ -132,12 +133,14 @@ def parse_to_tables(job: FileJob) -> dict:
             make_issue(load_rules(), code, source_file=job.source_file, value=err.detail)
         )
         return staged_tables(result)
-    return staged_tables(read_sheets(sheets, ctx, load_rules(), load_matcher()))
+    return staged_tables(read_sheets(sheets, ctx, load_rules(), load_matcher(job.provinces)))
 
 
 def stage_key(job: FileJob) -> str:
     """Staged parses are reused while the file's bytes, path and the reading rules are the same."""
-    key = f"{job.file_sha256}\x1f{job.source_file}\x1f{job.district_code}\x1f{rules_fingerprint()}"
+    key = "\x1f".join(
+        (job.file_sha256, job.source_file, job.district_code, job.provinces, rules_fingerprint())
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -188,10 +191,11 @@ def build_tables(
     loaded_at: datetime,
     previous: dict[str, pa.Table] | None = None,
     files_parsed: int = 0,
+    provinces: str = CHAI_NAT,
 ) -> dict[str, pa.Table]:
     """Consolidate the staged files of each district into the published tables (Arrow),
     carrying the submission history and the change log on from the previous publication."""
-    areas = load_areas()
+    areas = load_areas(provinces)
     now = pd.Timestamp(loaded_at)
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     by_district: dict[str, list[StagedFile]] = {}
@@ -277,9 +281,9 @@ def _arrow(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table:
 
 
 @task(cache_policy=NO_CACHE)
-def discover(inbox: str) -> tuple[list[FileJob], list[dict]]:
+def discover(inbox: str, provinces: str) -> tuple[list[FileJob], list[dict]]:
     """Scan the inbox."""
-    return discover_inbox(Path(inbox))
+    return discover_inbox(Path(inbox), provinces)
 
 
 def publish_staged(
@@ -289,12 +293,14 @@ def publish_staged(
     export: str,
     loaded_at: datetime,
     log: logging.Logger | logging.LoggerAdapter = _log,
+    provinces: str = CHAI_NAT,
 ) -> dict:
     """Consolidate, build the database and export aside, swap both in; returns the summary.
     The caller holds the run lock."""
     db_path, export_dir = Path(db), Path(export)
     files_parsed = sum(not s["reused"] for s in staged)
-    tables = build_tables(staged, inbox_issues, loaded_at, read_previous(db_path), files_parsed)
+    previous = read_previous(db_path)
+    tables = build_tables(staged, inbox_issues, loaded_at, previous, files_parsed, provinces)
     counts = tables["submissions"].to_pandas()
     if counts.loc[counts["status"] == "current", "n_rows_read"].sum() == 0:
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
@@ -308,10 +314,15 @@ def publish_staged(
 
 @task(cache_policy=NO_CACHE)
 def publish_plan(
-    staged: list[dict], inbox_issues: list[dict], db: str, export: str, loaded_at: datetime
+    staged: list[dict],
+    inbox_issues: list[dict],
+    db: str,
+    export: str,
+    loaded_at: datetime,
+    provinces: str,
 ) -> dict:
     """Consolidate, build the database and export aside, swap both in; returns the summary."""
-    return publish_staged(staged, inbox_issues, db, export, loaded_at, get_run_logger())
+    return publish_staged(staged, inbox_issues, db, export, loaded_at, get_run_logger(), provinces)
 
 
 def _start(inbox: str, db: str, staging: str | None) -> tuple[str, datetime]:
@@ -336,16 +347,20 @@ def oneplan_flow(
     db: str = str(DEFAULT_DB),
     export: str = str(DEFAULT_EXPORT),
     staging: str | None = None,
+    provinces: str = CHAI_NAT,
 ) -> dict:
-    """Build the provincial One Plan from the inbox: parse, consolidate, publish, export."""
+    """Build the provincial One Plan from the inbox: parse, consolidate, publish, export.
+
+    `provinces` is the scope of the official areas: Chai Nat ("18") by default, several
+    codes ("18,17") or "all" for a regional or national plan."""
     staging_dir, loaded_at = _start(inbox, db, staging)
     with run_lock(Path(db)):
         _remove_leftovers(db, export, staging_dir, get_run_logger())
-        jobs, inbox_issues = discover(inbox)
+        jobs, inbox_issues = discover(inbox, provinces)
         _require_files(jobs, inbox)
         futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
         staged = [f.result() for f in futures]
-        summary = publish_plan(staged, inbox_issues, db, export, loaded_at)
+        summary = publish_plan(staged, inbox_issues, db, export, loaded_at, provinces)
     create_markdown_artifact(
         key="oneplan-run-summary",
         markdown=summary_markdown(summary),
@@ -386,7 +401,11 @@ def make_task_runner(runner: str = "local", dask_address: str | None = None):
 
 
 def run_plan(
-    inbox: str | Path, db: str | Path, export: str | Path, staging: str | None = None
+    inbox: str | Path,
+    db: str | Path,
+    export: str | Path,
+    staging: str | None = None,
+    provinces: str = CHAI_NAT,
 ) -> dict:
     """The flow's steps in this process without Prefect (for tests and benchmarks that
     must not pay the Prefect start-up); the nightly run uses `oneplan_flow`."""
@@ -394,7 +413,7 @@ def run_plan(
     staging_dir, loaded_at = _start(inbox, db, staging)
     with run_lock(Path(db)):
         _remove_leftovers(db, export, staging_dir, _log)
-        jobs, inbox_issues = discover_inbox(Path(inbox))
+        jobs, inbox_issues = discover_inbox(Path(inbox), provinces)
         _require_files(jobs, inbox)
         staged = [stage_file(job, staging_dir) for job in jobs]
-        return publish_staged(staged, inbox_issues, db, export, loaded_at)
+        return publish_staged(staged, inbox_issues, db, export, loaded_at, _log, provinces)

@@ -28,13 +28,14 @@ def load_rules() -> Rules:
 
 
 @lru_cache(maxsize=4)
-def load_areas(province_code: str = CHAI_NAT) -> pd.DataFrame:
-    return areas_frame(province_code)
+def load_areas(provinces: str = CHAI_NAT) -> pd.DataFrame:
+    """Official districts and tambons in scope: a province code, several ("18,17") or "all"."""
+    return areas_frame(provinces)
 
 
 @lru_cache(maxsize=4)
-def load_matcher(province_code: str = CHAI_NAT) -> TambonMatcher:
-    return TambonMatcher(load_areas(province_code))
+def load_matcher(provinces: str = CHAI_NAT) -> TambonMatcher:
+    return TambonMatcher(load_areas(provinces))
 
 
 @lru_cache(maxsize=1)

@@ -85,11 +85,18 @@ def run_summary(db_path: Path) -> dict:
     }
 
 
+MAX_EMPTY_DISTRICTS_SHOWN = 20
+
+
 def _table(summary: dict) -> tuple[list[str], list[list[str]]]:
     years = [str(y) for y in summary["fiscal_years"]]
     head = ["district", "files", "projects", "rejected", "errors", "warnings", *years]
     body = []
-    for d in summary["districts"]:
+    shown = summary["districts"]
+    if len(shown) > MAX_EMPTY_DISTRICTS_SHOWN:
+        # A regional or national run: list the districts that sent something.
+        shown = [d for d in shown if d["files"]]
+    for d in shown:
         body.append(
             [
                 f"{d['district_code']} {d['district_name_th']}",

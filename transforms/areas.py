@@ -23,23 +23,33 @@ _SPLIT = re.compile(r"[\s_,()\-]+")
 _OTHER_LEVEL = re.compile(r"^(?:อ\.|อำเภอ|จ\.|จังหวัด)")
 
 
-def areas_frame(province_code: str = CHAI_NAT) -> pd.DataFrame:
-    """One row per tambon of the province, sorted by tambon code (the `areas` table)."""
+def province_codes(provinces: str) -> list[str]:
+    """Province codes for a scope: one code ("18"), several ("18,17") or "all" of Thailand."""
+    if provinces.strip().lower() == "all":
+        return [p.code for p in geothai.provinces()]
+    codes = [c.strip() for c in provinces.split(",") if c.strip()]
+    unknown = [c for c in codes if geothai.province(c) is None]
+    if unknown or not codes:
+        raise ValueError(f"unknown province code(s) {unknown or provinces!r}: use e.g. 18 or all")
+    return codes
+
+
+def areas_frame(provinces: str = CHAI_NAT) -> pd.DataFrame:
+    """One row per tambon of the provinces in scope, sorted by tambon code (`areas`)."""
     rows = []
-    for district in geothai.districts(province_code):
-        for tambon in geothai.subdistricts(district.code):
-            rows.append(
-                {
-                    "district_code": district.code,
-                    "district_name_th": district.name_th,
-                    "district_name_en": district.name_en,
-                    "tambon_code": tambon.code,
-                    "tambon_name_th": tambon.name_th,
-                    "tambon_name_en": tambon.name_en,
-                }
-            )
-    if not rows:
-        raise ValueError(f"geothai knows no districts for province code {province_code!r}")
+    for province in province_codes(provinces):
+        for district in geothai.districts(province):
+            for tambon in geothai.subdistricts(district.code):
+                rows.append(
+                    {
+                        "district_code": district.code,
+                        "district_name_th": district.name_th,
+                        "district_name_en": district.name_en,
+                        "tambon_code": tambon.code,
+                        "tambon_name_th": tambon.name_th,
+                        "tambon_name_en": tambon.name_en,
+                    }
+                )
     return pd.DataFrame(rows).sort_values("tambon_code", ignore_index=True)
 
 
@@ -52,18 +62,31 @@ def name_key(text: str | None) -> str:
 
 
 def resolve_district_folder(folder_name: str, areas: pd.DataFrame) -> str | None:
-    """District code for an inbox folder named by code, Thai name (any prefix) or English name."""
+    """District code for an inbox folder named by code, Thai name (any prefix) or English
+    name; None when nothing matches or when the name fits several districts in scope."""
     text = (clean_text(folder_name) or "").strip()
-    districts = areas.drop_duplicates("district_code")
-    if text in set(districts["district_code"]):
+    index = _district_index(areas)
+    if text in index["codes"]:
         return text
-    key = name_key(text)
-    if not key:
-        return None
-    for row in districts.itertuples(index=False):
-        if key in (name_key(row.district_name_th), name_key(row.district_name_en)):
-            return row.district_code
-    return None
+    matches = index["names"].get(name_key(text), set())
+    return next(iter(matches)) if len(matches) == 1 else None
+
+
+def _district_index(areas: pd.DataFrame) -> dict:
+    key = id(areas)
+    cached = _DISTRICT_INDEX.get(key)
+    if cached is None or cached[0] is not areas:
+        names: dict[str, set[str]] = {}
+        districts = areas.drop_duplicates("district_code")
+        for row in districts.itertuples(index=False):
+            for name in (row.district_name_th, row.district_name_en):
+                names.setdefault(name_key(name), set()).add(row.district_code)
+        cached = (areas, {"codes": set(districts["district_code"]), "names": names})
+        _DISTRICT_INDEX[key] = cached
+    return cached[1]
+
+
+_DISTRICT_INDEX: dict[int, tuple[pd.DataFrame, dict]] = {}
 
 
 @dataclass(frozen=True)
@@ -79,7 +102,7 @@ class TambonMatch:
 
 
 class TambonMatcher:
-    """Matches hand-written tambon names to DOPA codes, within one province."""
+    """Matches hand-written tambon names to DOPA codes of the areas in scope."""
 
     def __init__(self, areas: pd.DataFrame, fuzzy_cutoff: float = 0.8):
         self._fuzzy_cutoff = fuzzy_cutoff

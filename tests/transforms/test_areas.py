@@ -70,3 +70,24 @@ def test_tambon_matcher(written, district, status, code, matcher):
 def test_find_in_text(text, district, code, matcher):
     found = matcher.find_in_text(text, district)
     assert (found.tambon_code if found else None) == code
+
+
+def test_province_scope():
+    from transforms.areas import areas_frame, province_codes
+
+    assert province_codes("18") == ["18"]
+    assert province_codes("18, 17") == ["18", "17"]
+    assert len(province_codes("all")) == 77
+    with pytest.raises(ValueError, match="unknown province"):
+        province_codes("99")
+    nation = areas_frame("all")
+    assert (len(nation), nation["district_code"].nunique()) == (7436, 928)
+
+
+def test_district_name_shared_by_provinces_needs_the_code():
+    from transforms.areas import areas_frame
+
+    nation = areas_frame("all")
+    # Several provinces have an อำเภอเฉลิมพระเกียรติ: the name alone is not enough.
+    assert resolve_district_folder("เฉลิมพระเกียรติ", nation) is None
+    assert resolve_district_folder("เมืองชัยนาท", nation) == "1801"

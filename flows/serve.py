@@ -1,0 +1,113 @@
+"""`oneplan serve`: one long-running process that registers the nightly deployment
+("oneplan-nightly/nightly", cron 0 2 * * * Asia/Bangkok) on a real Prefect server and runs
+its flow runs, scheduled or triggered (`prefect deployment run 'oneplan-nightly/nightly'`).
+
+Schedules need a real server (`prefect server start`); a temporary one forgets them when the
+process ends, so this refuses to start without PREFECT_API_URL. The schedule is left active
+when the process stops (pause_on_shutdown=False): a restart or an upgrade must not silently
+switch the nightly run off.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+DEPLOYMENT_NAME = "nightly"
+API_URL_HINT = "http://127.0.0.1:4200/api"
+
+
+class ServeError(RuntimeError):
+    """The serving process cannot start; the message is one line meant for the operator."""
+
+
+def api_url() -> str:
+    """PREFECT_API_URL from the environment or the active Prefect profile, or a ServeError."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ServeError(
+            "PREFECT_API_URL is not set: schedules need a real Prefect server. Start one with "
+            f"`prefect server start` and `export PREFECT_API_URL={API_URL_HINT}`"
+        )
+    return url.rstrip("/")
+
+
+def wait_for_api(url: str, timeout: float = 60.0) -> None:
+    """Wait (bounded) until the server answers /health: under systemd the server unit may
+    still be starting when this one does."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    error = ""
+    while True:
+        try:
+            response = httpx.get(f"{url}/health", timeout=5)
+            if response.status_code == 200:
+                return
+            error = f"HTTP {response.status_code}"
+        except httpx.HTTPError as err:
+            error = f"{type(err).__name__}: {err}"
+        if time.monotonic() >= deadline:
+            raise ServeError(
+                f"the Prefect server at PREFECT_API_URL={url} did not answer within "
+                f"{timeout:.0f} s ({error}); is `prefect server start` running?"
+            )
+        time.sleep(1)
+
+
+def nightly_schedule(cron: str, timezone: str):
+    """The deployment's schedule; a bad cron expression or time zone is a ServeError."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.schedules import Cron
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron, timezone=timezone)
+    except ValidationError as err:
+        reasons = "; ".join(e["msg"] for e in err.errors())
+        raise ServeError(f"bad schedule {cron!r} {timezone!r}: {reasons}") from None
+    return Cron(cron, timezone=timezone)
+
+
+def serve(
+    inbox: str | Path,
+    db: str | Path,
+    export: str | Path,
+    cron: str = "0 2 * * *",
+    timezone: str = "Asia/Bangkok",
+    name: str = DEPLOYMENT_NAME,
+    api_timeout: float = 60.0,
+) -> None:
+    """Register the deployment `oneplan-nightly/<name>` and run its flow runs until stopped.
+
+    The paths become the deployment's default parameters (absolute, so runs do not depend on
+    the serving process's working directory); a triggered run may override them.
+    """
+    url = api_url()
+    schedule = nightly_schedule(cron, timezone)
+    wait_for_api(url, api_timeout)
+
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.oneplan_flow import oneplan_flow
+
+    parameters = {
+        "inbox": str(Path(inbox).resolve()),
+        "db": str(Path(db).resolve()),
+        "export": str(Path(export).resolve()),
+    }
+    oneplan_flow.serve(
+        name=name,
+        schedules=[schedule],
+        parameters=parameters,
+        description="Rebuild the Chai Nat One Plan from the district inbox, "
+        "publish DuckDB and Parquet.",
+        pause_on_shutdown=False,
+        # One DuckDB writer: a run triggered during the nightly one waits for it.
+        limit=1,
+        # flows.oneplan_flow is importable wherever the package is installed; a file path
+        # entrypoint would depend on the working directory of this process.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
