@@ -46,6 +46,7 @@ def _run(args: argparse.Namespace) -> int:
         f"\nPublished {args.db} and Parquet in {args.export}/ "
         f"({summary['files_parsed']} file(s) parsed, {summary['files_reused']} unchanged)."
     )
+    print(f"Quality report (per district, in Thai): {summary['quality_report']}")
     if summary["rejected_rows"]:
         print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")
     return 0

@@ -31,6 +31,7 @@ BUILD_ORDER = (
     "publications",
 )
 SQL_BUILT = ("oneplan", "coverage")
+QUALITY_FOLDER = "quality"  # quality_report.md / .html inside each export version
 
 
 class PublishError(RuntimeError):
@@ -113,8 +114,9 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
 def publish(tables: dict[str, pa.Table], db_path: Path, export_dir: Path, version: str) -> None:
     """Build the new database and its Parquet export aside, then swap both in.
 
-    Until the swap the published database and export are untouched, so a run killed at any
-    point leaves the previous publication whole; the swap itself is two renames.
+    The export carries the quality report (Markdown and HTML) of the same data. Until the
+    swap the published database and export are untouched, so a run killed at any point
+    leaves the previous publication whole; the swap itself is two renames.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
@@ -124,6 +126,9 @@ def publish(tables: dict[str, pa.Table], db_path: Path, export_dir: Path, versio
         write_database(tmp, tables)
         fault_point("db_built")
         target = build_export(tmp, export_dir, version)
+        from flows.report import write_quality_report  # report reads via this module
+
+        write_quality_report(tmp, target / QUALITY_FOLDER)
         fault_point("export_built")
         os.replace(tmp, db_path)
         swap_export(export_dir, target)

@@ -3,12 +3,8 @@ consolidate, publish the DuckDB database and export Parquet (one load task, one 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-import shutil
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,128 +16,31 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.load import (
+    QUALITY_FOLDER,
     PublishError,
-    fault_point,
     publish,
     read_previous,
     remove_stale_builds,
     run_lock,
 )
-from flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
 from flows.reference import (
     DEFAULT_DB,
     DEFAULT_EXPORT,
     DEFAULT_INBOX,
     load_areas,
-    load_matcher,
     load_rules,
     rules_fingerprint,
 )
+from flows.report import quality_report_markdown
+from flows.stage import FileJob, discover_inbox, stage_file
 from flows.summary import run_summary, summary_markdown
 from transforms import schema
-from transforms.areas import CHAI_NAT, resolve_district_folder
+from transforms.areas import CHAI_NAT
 from transforms.consolidate import StagedFile, assemble_tables, consolidate_district
 from transforms.history import project_changes, update_submissions
-from transforms.issues import make_issue
-from transforms.sheet import FileContext, FileResult, read_sheets
-from transforms.staging import STAGED_SCHEMAS, staged_tables
+from transforms.staging import STAGED_SCHEMAS
 
 _log = logging.getLogger("oneplan")
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One file to parse: where it is, which district it belongs to, what it contains."""
-
-    path: str
-    source_file: str  # relative to the inbox, POSIX separators
-    district_code: str
-    district_name_th: str
-    file_sha256: str
-    file_modified_at: str  # ISO 8601, UTC
-    provinces: str = CHAI_NAT  # the scope tambons are matched in (see transforms.areas)
-
-    @property
-    def submission_id(self) -> str:
-        key = f"{self.district_code}\x1f{self.source_file}\x1f{self.file_sha256}"
-        return hashlib.sha256(key.encode()).hexdigest()[:20]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _inbox_issue(code: str, source_file: str, value: str) -> dict:
-    issue = make_issue(load_rules(), code, source_file=source_file, value=value)
-    return {"submission_id": None, "source_file": source_file, **issue, "source_sheet": ""}
-
-
-def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob], list[dict]]:
-    """Every plan file under the inbox's district folders, and issues about what is not one.
-
-    Folders are named by district code, Thai name (with or without อ./อำเภอ) or English
-    name; anything else is reported, never guessed. Editor lock files (~$x.xlsx) and hidden
-    files are ignored.
-    """
-    inbox = inbox.resolve()
-    areas = load_areas(provinces)
-    jobs, issues = [], []
-    for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_file():
-            issues.append(_inbox_issue("file_outside_district", entry.name, entry.name))
-            continue
-        code = resolve_district_folder(entry.name, areas)
-        if code is None:
-            issues.append(_inbox_issue("unknown_district_folder", entry.name, entry.name))
-            continue
-        name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
-        for path in sorted(entry.rglob("*")):
-            rel = path.relative_to(inbox).as_posix()
-            if path.name.startswith((".", "~$")) or path.is_dir():
-                continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(inbox):
-                    issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
-                    continue
-            if not path.is_file():
-                continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                issues.append(_inbox_issue("unsupported_file_type", rel, path.suffix or path.name))
-                continue
-            stat = path.stat()
-            modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat()
-            jobs.append(FileJob(str(path), rel, code, name_th, _sha256(path), modified, provinces))
-    return jobs, issues
-
-
-def parse_to_tables(job: FileJob) -> dict:
-    """Read and normalise one file; a file that cannot be read yields one located issue."""
-    ctx = FileContext(job.source_file, job.district_code, job.district_name_th, Path(job.path).stem)
-    try:
-        sheets = read_file(Path(job.path))
-    except ReadError as err:
-        result = FileResult()
-        code = err.code
-        result.issues.append(
-            make_issue(load_rules(), code, source_file=job.source_file, value=err.detail)
-        )
-        return staged_tables(result)
-    return staged_tables(read_sheets(sheets, ctx, load_rules(), load_matcher(job.provinces)))
-
-
-def stage_key(job: FileJob) -> str:
-    """Staged parses are reused while the file's bytes, path and the reading rules are the same."""
-    key = "\x1f".join(
-        (job.file_sha256, job.source_file, job.district_code, job.provinces, rules_fingerprint())
-    )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _io_error(task, task_run, state) -> bool:
@@ -153,24 +52,6 @@ def _io_error(task, task_run, state) -> bool:
     except Exception:
         return False
     return False
-
-
-def stage_file(job: FileJob, staging_dir: str) -> dict:
-    """Parse one file into staged Parquet, unless an identical parse is already staged."""
-    target = Path(staging_dir) / stage_key(job)
-    if (target / "done").exists():
-        return {"job": asdict(job), "staged": str(target), "reused": True}
-    tables = parse_to_tables(job)
-    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, table in tables.items():
-        pq.write_table(table, tmp / f"{name}.parquet")
-    (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
-    fault_point("staging")
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(tmp, target)
-    return {"job": asdict(job), "staged": str(target), "reused": False}
 
 
 @task(
@@ -309,6 +190,7 @@ def publish_staged(
     summary = run_summary(db_path)
     summary["files_parsed"] = files_parsed
     summary["files_reused"] = len(staged) - files_parsed
+    summary["quality_report"] = str(export_dir / QUALITY_FOLDER / "quality_report.html")
     return summary
 
 
@@ -365,6 +247,12 @@ def oneplan_flow(
         key="oneplan-run-summary",
         markdown=summary_markdown(summary),
         description="Per-district files, projects, rejected rows and budget per fiscal year",
+    )
+    create_markdown_artifact(
+        key="oneplan-quality-report",
+        markdown=quality_report_markdown(Path(db)),
+        description="Per district: files, rows by outcome, issues by severity and code, "
+        "tambons missing",
     )
     return summary
 

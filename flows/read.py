@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
+import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -22,6 +25,8 @@ SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CSV_ENCODINGS = ("utf-8-sig", "cp874")
+# A plan cell can be long (a whole objective pasted in); the reader cuts and reports it later.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 class ReadError(Exception):
@@ -43,7 +48,10 @@ def read_file(path: Path) -> list[Sheet]:
         return [Sheet("", decode_csv(data))]
     if suffix in SPREADSHEET_SUFFIXES:
         _check_container(data, suffix)
-        return _read_workbook(data)
+        sheets = _read_workbook(data)
+        if data.startswith(_ZIP) and suffix in {".xlsx", ".xlsm"}:
+            _restore_error_cells(data, sheets)
+        return sheets
     raise ReadError("unsupported_file_type", suffix or path.name)
 
 
@@ -110,3 +118,63 @@ def _read_workbook(data: bytes) -> list[Sheet]:
     finally:
         workbook.close()
     return sheets
+
+
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)([0-9]+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S
+)
+_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+def _restore_error_cells(data: bytes, sheets: list[Sheet]) -> None:
+    """Put Excel error values (#REF!, #DIV/0!, ...) back where calamine left "".
+
+    python-calamine reads error cells as empty strings (upstream issue #105), which would
+    turn a budget of #REF! into "no budget". The .xlsx XML marks them with t="e": read
+    those cells and write their error text into the grid, so the reader reports them.
+    """
+    from html import unescape
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return
+    targets = {rid: target for rid, target in _REL.findall(rels)}
+    targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
+    by_name = {sheet.name: sheet for sheet in sheets}
+    for raw_name, rid in _SHEET.findall(workbook):
+        sheet = by_name.get(unescape(raw_name.decode("utf-8")))
+        target = targets.get(rid)
+        if sheet is None or target is None:
+            continue
+        target = target.decode("utf-8")
+        path = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join("xl", target))
+        )
+        try:
+            xml = archive.read(path)
+        except KeyError:
+            continue
+        if b't="e"' not in xml:
+            continue
+        for letters, row, value in _ERROR_CELL.findall(xml):
+            r0, c0 = int(row) - 1, _column_index(letters.decode())
+            if r0 < len(sheet.rows):
+                cells = sheet.rows[r0]
+                if c0 >= len(cells):
+                    cells.extend([""] * (c0 + 1 - len(cells)))
+                if cells[c0] in ("", None):
+                    cells[c0] = unescape(value.decode("utf-8"))
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1

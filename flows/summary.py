@@ -148,6 +148,8 @@ def summary_markdown(summary: dict) -> str:
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
     out += ["| " + " | ".join(r) + " |" for r in body]
+    if summary.get("quality_report"):
+        out += ["", f"Quality report per district: `{summary['quality_report']}`"]
     if summary.get("inbox_issues"):
         out += [
             "",

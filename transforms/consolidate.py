@@ -72,16 +72,7 @@ def consolidate_district(
     rejected = _frame(files, "rejected")
 
     key_cols = ["source_file", "source_sheet", "source_row"]
-    signature = (
-        budgets.assign(
-            item=budgets["fiscal_year"].astype(str) + "=" + budgets["amount_thb"].astype(str)
-        )
-        .groupby(key_cols, sort=False)["item"]
-        .agg(lambda items: "|".join(sorted(items)))
-        .rename("budget_signature")
-    )
-    projects = projects.merge(signature, left_on=key_cols, right_index=True, how="left")
-    projects["budget_signature"] = projects["budget_signature"].fillna("")
+    projects["budget_signature"] = _budget_signatures(projects, budgets, key_cols)
     projects = projects.sort_values(["file_order", "row_order"], ignore_index=True)
     dup_key = ["tambon_code", "project_name", "budget_signature"]
     projects["is_duplicate"] = projects.duplicated(dup_key, keep="first")
@@ -91,8 +82,9 @@ def consolidate_district(
         first = projects[~projects["is_duplicate"]].set_index(dup_key)
         for dup in projects[projects["is_duplicate"]].itertuples(index=False):
             kept = first.loc[(dup.tambon_code, dup.project_name, dup.budget_signature)]
-            where = f"{kept.source_file}" + (
-                f" แผ่นงาน {kept.source_sheet}" if kept.source_sheet else ""
+            # Language-neutral location, readable inside the Thai and the English message.
+            where = " › ".join(
+                str(part) for part in (kept.source_file, kept.source_sheet, kept.source_row) if part
             )
             new_issues.append(
                 _issue(
@@ -100,7 +92,7 @@ def consolidate_district(
                     "duplicate_project",
                     dup,
                     value=dup.project_name,
-                    expected=f"{where} แถว {kept.source_row}",
+                    expected=where,
                 )
             )
         dups = projects.loc[projects["is_duplicate"], key_cols].rename(
@@ -134,6 +126,19 @@ def consolidate_district(
         issues=issues,
         row_log=row_log,
     )
+
+
+def _budget_signatures(projects: pd.DataFrame, budgets: pd.DataFrame, key_cols) -> list[str]:
+    """Each project's budgets as one comparable string ("2568=100.00|2569=0.00")."""
+    signature: dict[tuple, list[str]] = {}
+    for *key, year, amount in zip(
+        *(budgets[c] for c in key_cols), budgets["fiscal_year"], budgets["amount_thb"], strict=True
+    ):
+        signature.setdefault(tuple(key), []).append(f"{year}={amount}")
+    return [
+        "|".join(sorted(signature.get(tuple(key), [])))
+        for key in zip(*(projects[c] for c in key_cols), strict=True)
+    ]
 
 
 def _issue(rules: Rules, code: str, row, *, value=None, expected=None, column=None) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from transforms.rules import Rules
 from transforms.text import cell_a1
 
+MAX_RAW_CHARS = 2000  # raw_value keeps enough to recognise the cell, not a pasted 1 MB text
 ISSUE_FIELDS = (
     "source_sheet",
     "source_row",
@@ -48,6 +49,8 @@ def make_issue(
     """
     entry = rules.issue(code)
     raw = None if value is None else str(value)
+    if raw is not None and len(raw) > MAX_RAW_CHARS:
+        raw = raw[:MAX_RAW_CHARS] + "…"
     shown = "" if raw is None else (raw if len(raw) <= 200 else raw[:200] + "…")
     params = {
         "value": shown,

@@ -522,6 +522,8 @@ def read_sheets(
     result = FileResult()
     for sheet in sheets:
         read_sheet(sheet, ctx, rules, matcher, result)
-    if not any(clean_text(v) is not None for s in sheets for row in s.rows for v in row):
+    if not result.row_log:
         result.issues.append(make_issue(rules, "empty_file", source_file=ctx.source_file))
+    elif not any(e["outcome"] in ("accepted", "rejected") for e in result.row_log):
+        result.issues.append(make_issue(rules, "no_projects", source_file=ctx.source_file))
     return result

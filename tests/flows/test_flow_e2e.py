@@ -22,14 +22,6 @@ MANIFEST = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=90):
-        yield
-
-
-@pytest.fixture(scope="module")
 def published(harness, tmp_path_factory):
     from flows.oneplan_flow import oneplan_flow
 

@@ -84,7 +84,8 @@ def test_resubmission_supersedes_and_records_budget_change(site):
     ]
     assert query(
         site["db"],
-        "select change, project_name, fiscal_year, old_amount_thb, new_amount_thb from project_changes",
+        "select change, project_name, fiscal_year, old_amount_thb, new_amount_thb "
+        "from project_changes",
     ) == [("budget_changed", "ถนน", 2568, Decimal("150000.00"), Decimal("175000.00"))]
     # Only the budget changed: the project keeps its id, and nothing is counted twice.
     assert query(site["db"], "select project_id from projects order by 1") == ids_before

@@ -160,13 +160,13 @@ def test_summary_sheet_rows_are_skipped_not_counted(rules, matcher):
         (3, "skipped", "summary_sheet"),
     ]
     assert result.projects == []
-    assert codes(result) == [(None, "summary_sheet")]
+    assert codes(result) == [(None, "no_projects"), (None, "summary_sheet")]
 
 
 def test_sheet_without_header_is_reported_and_skipped(rules, matcher):
     result = read([["บันทึก"], ["อะไรก็ได้", "1"]], name="ต.ตลุก", rules=rules, matcher=matcher)
     assert log(result) == [(1, "skipped", "no_header"), (2, "skipped", "no_header")]
-    assert codes(result) == [(None, "no_header")]
+    assert codes(result) == [(None, "no_header"), (None, "no_projects")]
 
 
 def test_missing_budget_column_rejects_rows_with_reason(rules, matcher):

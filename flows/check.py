@@ -1,0 +1,596 @@
+"""`oneplan check`: what a district officer runs on a plan file before sending it.
+
+Each file is read exactly as the nightly run reads it (`flows.read.read_file`, then
+`transforms.sheet.read_sheets` and `transforms.staging.staged_tables`), and the files given
+together are consolidated with `transforms.consolidate.consolidate_district`, so duplicate
+projects are reported too. The report lists, per file and sheet, every issue with its cell, its
+message and the catalogue's "how to fix", the rows accepted / rejected / skipped and a verdict.
+
+Exit codes: 0 no error, 1 at least one error, 2 a file could not be read at all (or the
+district is unknown, or the annotated copy could not be written).
+
+No Prefect here: the command has to answer in a second or two.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from flows.reference import load_areas, load_rules
+from flows.stage import read_plan_file
+from transforms.areas import CHAI_NAT, resolve_district_folder
+from transforms.consolidate import StagedFile, consolidate_district
+from transforms.issues import make_issue
+from transforms.rules import Rules
+from transforms.sheet import FileResult, Sheet
+from transforms.staging import staged_tables
+
+SEVERITIES = ("error", "warning", "info")
+READ_ERROR_CODES = frozenset(
+    {
+        "unreadable_file",
+        "password_protected",
+        "not_a_spreadsheet",
+        "unsupported_encoding",
+        "empty_file",
+        "unsupported_file_type",
+    }
+)
+ISSUES_SHEET = "ปัญหาที่พบ"
+# Light fills that keep the cell's text readable: error red, warning amber, info blue.
+FILL_COLORS = {"error": "FF9C9C", "warning": "FFC000", "info": "9DC3E6"}
+EXCEL_MAX_CHARS = 32767
+
+TEXT = {
+    "th": {
+        "title": "ตรวจไฟล์แผนพัฒนาตำบล อำเภอ{district} ({code}): {n} ไฟล์",
+        "file": "ไฟล์ {name}",
+        "sheet": 'แผ่นงาน "{name}"',
+        "whole_file": "ทั้งไฟล์",
+        "csv_sheet": "ข้อมูลในไฟล์",
+        "sheet_rows": "รับ {accepted} แถว · ปฏิเสธ {rejected} แถว · ข้าม {skipped} แถว",
+        "no_issue": "ไม่พบปัญหา",
+        "cell": "เซลล์ {cell}",
+        "row": "แถว {row}",
+        "column": "คอลัมน์ {column}",
+        "fix": "วิธีแก้: {fix}",
+        "rows": "แถวที่อ่าน {read} แถว: รับ {accepted} · ปฏิเสธ {rejected} · ข้าม {skipped}",
+        "counts": "ปัญหาที่พบ: ข้อผิดพลาด {error} · คำเตือน {warning} · ข้อสังเกต {info}",
+        "no_projects": "หมายเหตุ: ไม่พบโครงการที่รับได้ในไฟล์นี้",
+        "symlink": (
+            "หมายเหตุ: ไฟล์นี้เป็นลิงก์ไปยัง {target} ระบบประจำคืนจะไม่อ่านลิงก์ที่ชี้ออกนอกกล่องรับไฟล์ ให้ส่งไฟล์จริง"
+        ),
+        "pass": "ผ่าน: ไม่พบข้อผิดพลาด",
+        "fail": "ไม่ผ่าน: พบข้อผิดพลาด {n} รายการ",
+        "unreadable": "ไม่ผ่าน: อ่านไฟล์ไม่ได้ ระบบจะข้ามไฟล์นี้ทั้งไฟล์",
+        "total": "รวม {n} ไฟล์: ข้อผิดพลาด {error} · คำเตือน {warning} · ข้อสังเกต {info}",
+        "total_unreadable": "ไม่ผ่าน: อ่านไม่ได้ {n} ไฟล์",
+        "annotated": "บันทึกสำเนาที่ทำเครื่องหมายแล้วที่ {out}",
+        "not_annotated": "ไม่ได้ทำสำเนาที่ทำเครื่องหมายของ {name} เพราะอ่านไฟล์ไม่ได้",
+        "severity": {"error": "ข้อผิดพลาด", "warning": "คำเตือน", "info": "ข้อสังเกต"},
+    },
+    "en": {
+        "title": "Checking tambon plan files, district {district_en} ({code}): {n} file(s)",
+        "file": "File {name}",
+        "sheet": 'Sheet "{name}"',
+        "whole_file": "Whole file",
+        "csv_sheet": "File contents",
+        "sheet_rows": "{accepted} row(s) accepted · {rejected} rejected · {skipped} skipped",
+        "no_issue": "no problem found",
+        "cell": "cell {cell}",
+        "row": "row {row}",
+        "column": "column {column}",
+        "fix": "How to fix: {fix}",
+        "rows": ("Rows read {read}: {accepted} accepted · {rejected} rejected · {skipped} skipped"),
+        "counts": "Problems: {error} error(s) · {warning} warning(s) · {info} info",
+        "no_projects": "Note: no project could be accepted from this file",
+        "symlink": (
+            "Note: this file is a link to {target}; the nightly run does not read links "
+            "pointing outside the inbox, send the real file"
+        ),
+        "pass": "PASS: no errors found",
+        "fail": "FAIL: {n} error(s) found",
+        "unreadable": "FAIL: the file could not be read; the nightly run skips all of it",
+        "total": "{n} files: {error} error(s) · {warning} warning(s) · {info} info",
+        "total_unreadable": "FAIL: {n} file(s) could not be read",
+        "annotated": "Annotated copy written to {out}",
+        "not_annotated": "No annotated copy of {name}: the file could not be read",
+        "severity": {"error": "error", "warning": "warning", "info": "info"},
+    },
+}
+
+
+class CheckError(Exception):
+    """A problem with the command itself (unknown district, bad output path): exit 2."""
+
+    def __init__(self, message_th: str, message_en: str):
+        super().__init__(message_th)
+        self.message = {"th": message_th, "en": message_en}
+
+
+@dataclass
+class CheckedFile:
+    """One file as the nightly run would see it, after consolidation with the others."""
+
+    path: Path
+    source_file: str  # the name used in messages
+    district_code: str
+    sheets: list[Sheet] | None  # None when the file could not be read
+    read_error: str | None
+    tables: dict[str, pa.Table]
+    issues: list[dict] = field(default_factory=list)
+    row_log: list[dict] = field(default_factory=list)
+
+    @property
+    def submission_id(self) -> str:
+        return f"check-{self.source_file}"
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = Counter(i["severity"] for i in self.issues)
+        return {s: counts.get(s, 0) for s in SEVERITIES}
+
+    def outcome_counts(self, sheet: str | None = None) -> dict[str, int]:
+        log = [e for e in self.row_log if sheet is None or e["source_sheet"] == sheet]
+        counts = Counter(e["outcome"] for e in log)
+        return {
+            "read": len(log),
+            **{k: counts.get(k, 0) for k in ("accepted", "rejected", "skipped")},
+        }
+
+
+@dataclass
+class CheckResult:
+    files: list[CheckedFile]
+    district_names: dict[str, tuple[str, str]]  # code -> (Thai, English)
+
+    @property
+    def exit_code(self) -> int:
+        if any(f.read_error for f in self.files):
+            return 2
+        if any(i["severity"] == "error" for f in self.files for i in f.issues):
+            return 1
+        return 0
+
+
+# -- reading ----------------------------------------------------------------------------------
+def resolve_district(
+    files: list[Path], district: str | None, areas: pd.DataFrame
+) -> dict[Path, str]:
+    """The district code of each file: `--district` when given, else the file's folder name."""
+    codes = ", ".join(sorted(areas["district_code"].unique()))
+    if district is not None:
+        code = resolve_district_folder(district, areas)
+        if code is None:
+            raise CheckError(
+                f'oneplan check: ไม่รู้จักอำเภอ "{district}" '
+                f"ให้ระบุรหัสอำเภอ ({codes}) หรือชื่ออำเภอ เช่น --district สรรพยา",
+                f'oneplan check: unknown district "{district}"; '
+                f"give a district code ({codes}) or name, e.g. --district Sapphaya",
+            )
+        return dict.fromkeys(files, code)
+    out = {}
+    for path in files:
+        folder = path.absolute().parent.name
+        code = resolve_district_folder(folder, areas)
+        if code is None:
+            raise CheckError(
+                f'oneplan check: ไม่ทราบว่าไฟล์ "{path.name}" เป็นของอำเภอใด '
+                f'(โฟลเดอร์ "{folder}" ไม่ใช่ชื่ออำเภอ) ให้ระบุ --district '
+                f"เป็นรหัสอำเภอ ({codes}) หรือชื่ออำเภอ",
+                f'oneplan check: cannot tell the district of "{path.name}" '
+                f'(folder "{folder}" is not a district); give --district with a code '
+                f"({codes}) or name",
+            )
+        out[path] = code
+    return out
+
+
+def _source_names(files: list[Path]) -> dict[Path, str]:
+    """The file name, or the path as given when two files share a name."""
+    names = Counter(p.name for p in files)
+    return {p: p.name if names[p.name] == 1 else str(p) for p in files}
+
+
+def read_one(path: Path, source_file: str, district: tuple[str, str], rules: Rules) -> CheckedFile:
+    """Read one file exactly as the nightly run does (`flows.stage.read_plan_file`);
+    never raises."""
+    code, name_th = district
+    try:
+        sheets, result = read_plan_file(path, source_file, code, name_th, CHAI_NAT)
+    except OSError as err:
+        sheets, result = None, FileResult()
+        detail = f"{type(err).__name__}: {err.strerror or err}"
+        result.issues.append(
+            make_issue(rules, "unreadable_file", source_file=source_file, value=detail)
+        )
+    read_error = next(
+        (i["code"] for i in result.issues if sheets is None and i["code"] in READ_ERROR_CODES),
+        "unreadable_file" if sheets is None else None,
+    )
+    return CheckedFile(
+        path=path,
+        source_file=source_file,
+        district_code=code,
+        sheets=sheets,
+        read_error=read_error,
+        tables=staged_tables(result),
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for record in frame.to_dict("records"):
+        clean = {}
+        for key, value in record.items():
+            if value is not None and not isinstance(value, (list, tuple)) and pd.isna(value):
+                value = None
+            clean[key] = value
+        if clean.get("source_row") is not None:
+            clean["source_row"] = int(clean["source_row"])
+        out.append(clean)
+    return out
+
+
+def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
+    """Read and consolidate the given files; raises CheckError when the district is unknown."""
+    rules = load_rules()
+    areas = load_areas()
+    codes = resolve_district(paths, district, areas)
+    districts = areas.drop_duplicates("district_code").set_index("district_code")
+    names = {
+        c: (districts.loc[c, "district_name_th"], districts.loc[c, "district_name_en"])
+        for c in set(codes.values())
+    }
+    tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
+    sources = _source_names(paths)
+    checked = [
+        read_one(p, sources[p], (codes[p], names[codes[p]][0]), rules)
+        for p in sorted(paths, key=lambda p: sources[p])
+    ]
+    for code in sorted(set(codes.values())):
+        group = [f for f in checked if f.district_code == code]
+        staged = [StagedFile(f.submission_id, f.source_file, f.tables) for f in group]
+        consolidated = consolidate_district(staged, code, tambon_names, rules)
+        issues = _records(consolidated.issues)
+        row_log = _records(consolidated.row_log)
+        for f in group:
+            f.issues = [i for i in issues if i["submission_id"] == f.submission_id]
+            f.row_log = [e for e in row_log if e["submission_id"] == f.submission_id]
+    return CheckResult(checked, names)
+
+
+# -- the report -------------------------------------------------------------------------------
+def issue_body(issue: dict, lang: str) -> str:
+    """The message without the location prefix `make_issue` puts in front (shown separately)."""
+    th = lang == "th"
+    sheet, row, column, cell = (
+        issue.get("source_sheet"),
+        issue.get("source_row"),
+        issue.get("column_name"),
+        issue.get("cell"),
+    )
+    where = [f"ไฟล์ {issue['source_file']}" if th else issue["source_file"]]
+    if sheet:
+        where.append(f"แผ่นงาน {sheet}" if th else f"sheet {sheet}")
+    if row is not None:
+        where.append(f"แถว {row}" if th else f"row {row}")
+    if column:
+        where.append(f"คอลัมน์ {column}" if th else f"column {column}")
+    if cell:
+        where.append(f"({cell})")
+    prefix = (" " if th else ", ").join(where) + ": "
+    message = issue["message"] if th else issue["message_en"]
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def issue_fix(issue: dict, rules: Rules, lang: str) -> str:
+    entry = rules.issue(issue["code"])
+    return entry.fix_th if lang == "th" else entry.fix_en
+
+
+def _location(issue: dict, t: dict) -> str:
+    parts = []
+    if issue.get("cell"):
+        parts.append(t["cell"].format(cell=issue["cell"]))
+    if issue.get("source_row") is not None:
+        parts.append(t["row"].format(row=issue["source_row"]))
+    if issue.get("column_name"):
+        parts.append(t["column"].format(column=issue["column_name"]))
+    return " · ".join(parts)
+
+
+def _sheet_groups(f: CheckedFile) -> list[tuple[str, list[dict]]]:
+    """(sheet name, its issues sorted by row), in workbook order; file-level issues first."""
+    order = [s.name for s in f.sheets or []]
+    groups: dict[str, list[tuple[int, dict]]] = {name: [] for name in order}
+    for n, issue in enumerate(f.issues):
+        groups.setdefault(issue.get("source_sheet") or "", []).append((n, issue))
+    if "" in groups and "" not in order:
+        order.insert(0, "")
+    order += [name for name in groups if name not in order]
+    out = []
+    for name in order:
+        items = sorted(groups[name], key=lambda x: (x[1].get("source_row") or 0, x[0]))
+        out.append((name, [issue for _, issue in items]))
+    return out
+
+
+def file_verdict(f: CheckedFile, t: dict) -> str:
+    if f.read_error:
+        return t["unreadable"]
+    n = f.severity_counts()["error"]
+    return t["fail"].format(n=n) if n else t["pass"]
+
+
+def format_report(result: CheckResult, lang: str = "th") -> str:
+    """The readable report: per file, per sheet, each issue with location, message and fix."""
+    t = TEXT[lang]
+    rules = load_rules()
+    lines: list[str] = []
+    for code, (name_th, name_en) in sorted(result.district_names.items()):
+        n = sum(f.district_code == code for f in result.files)
+        lines.append(t["title"].format(district=name_th, district_en=name_en, code=code, n=n))
+    for f in result.files:
+        lines += ["", t["file"].format(name=f.source_file)]
+        if f.path.is_symlink():
+            lines.append("  " + t["symlink"].format(target=f.path.resolve()))
+        is_csv = f.sheets is not None and len(f.sheets) == 1 and f.sheets[0].name == ""
+        for sheet, issues in _sheet_groups(f):
+            if sheet:
+                heading = t["sheet"].format(name=sheet)
+            else:
+                heading = t["csv_sheet"] if is_csv else t["whole_file"]
+            sheet_names = {s.name for s in f.sheets or []}
+            if sheet in sheet_names:
+                heading += ": " + t["sheet_rows"].format(**f.outcome_counts(sheet))
+            if not issues:
+                lines.append(f"  {heading} · {t['no_issue']}")
+                continue
+            lines.append(f"  {heading}")
+            for issue in issues:
+                label = t["severity"][issue["severity"]]
+                where = _location(issue, t)
+                if where:
+                    lines.append(f"    [{label}] {where}")
+                    lines.append(f"      {issue_body(issue, lang)}")
+                else:
+                    lines.append(f"    [{label}] {issue_body(issue, lang)}")
+                fix = issue_fix(issue, rules, lang)
+                if fix:
+                    lines.append("      " + t["fix"].format(fix=fix))
+        if not f.read_error:
+            counts = f.outcome_counts()
+            lines.append("  " + t["rows"].format(**counts))
+            if not counts["accepted"]:
+                lines.append("  " + t["no_projects"])
+        lines.append("  " + t["counts"].format(**f.severity_counts()))
+        lines.append("  " + file_verdict(f, t))
+    if len(result.files) > 1:
+        totals = Counter()
+        for f in result.files:
+            totals.update(f.severity_counts())
+        lines += ["", t["total"].format(n=len(result.files), **{s: totals[s] for s in SEVERITIES})]
+        unreadable = sum(bool(f.read_error) for f in result.files)
+        if unreadable:
+            lines.append(t["total_unreadable"].format(n=unreadable))
+        elif totals["error"]:
+            lines.append(t["fail"].format(n=totals["error"]))
+        else:
+            lines.append(t["pass"])
+    return "\n".join(lines)
+
+
+# -- the annotated copy ---------------------------------------------------------------------
+def _excel_text(value: object) -> object:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_MAX_CHARS]
+    elif isinstance(value, float) and not math.isfinite(value):
+        value = str(value)
+    return value
+
+
+def _sheet_title(name: str, fallback: str) -> str:
+    title = "".join(ch for ch in name if ch not in "[]:*?/\\").strip("'")[:31]
+    return title or fallback
+
+
+def _reproduce(f: CheckedFile):
+    """A new workbook with the cells and merges of a file openpyxl cannot open as it is."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {}
+    for sheet in f.sheets or []:
+        ws = wb.create_sheet(_sheet_title(sheet.name, _sheet_title(f.path.stem, "ข้อมูล")))
+        sheets[sheet.name] = ws
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r, column=c, value=_excel_text(value))
+                if cell.data_type == "f":  # text that merely starts with "=" stays text
+                    cell.data_type = "s"
+        for (r0, c0), (r1, c1) in sheet.merged:
+            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+    return wb, sheets
+
+
+def _open_original(f: CheckedFile):
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():  # "extension is not supported" notes are not for officers
+        warnings.simplefilter("ignore")
+        wb = load_workbook(f.path, keep_vba=False, keep_links=True, rich_text=True)
+    return wb, {ws.title: ws for ws in wb.worksheets}
+
+
+def _target_cell(issue: dict, f: CheckedFile) -> tuple[int, int] | None:
+    """(row, column), 1-based, of the cell an issue is about: its A1 cell, else the row's
+    first non-blank cell (column A when the row is blank), else None (sheet-level)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    if issue.get("cell"):
+        letters, row = coordinate_from_string(issue["cell"].rsplit("!", 1)[-1])
+        return row, column_index_from_string(letters)
+    row = issue.get("source_row")
+    if row is None:
+        return None
+    for sheet in f.sheets or []:
+        if sheet.name == (issue.get("source_sheet") or "") and row - 1 < len(sheet.rows):
+            for c, value in enumerate(sheet.rows[row - 1], start=1):
+                if value is not None and str(value).strip():
+                    return row, c
+    return row, 1
+
+
+def _comment_text(issues: list[dict], rules: Rules, lang: str) -> str:
+    t = TEXT[lang]
+    parts = []
+    for issue in issues:
+        text = f"[{t['severity'][issue['severity']]}] {issue_body(issue, lang)}"
+        fix = issue_fix(issue, rules, lang)
+        if fix:
+            text += "\n" + t["fix"].format(fix=fix)
+        parts.append(text)
+    return "\n\n".join(parts)
+
+
+def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    if ISSUES_SHEET in wb.sheetnames:
+        wb.remove(wb[ISSUES_SHEET])
+    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    t = TEXT[lang]
+    head = (
+        ["ระดับ", "แผ่นงาน", "แถว", "เซลล์", "รหัส", "ปัญหา", "วิธีแก้"]
+        if lang == "th"
+        else ["severity", "sheet", "row", "cell", "code", "problem", "how to fix"]
+    )
+    ws.append(head)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for sheet, issues in _sheet_groups(f):
+        for issue in issues:
+            ws.append(
+                [
+                    t["severity"][issue["severity"]],
+                    sheet,
+                    issue.get("source_row"),
+                    issue.get("cell"),
+                    issue["code"],
+                    issue_body(issue, lang),
+                    issue_fix(issue, rules, lang),
+                ]
+            )
+            color = FILL_COLORS[issue["severity"]]
+            ws.cell(ws.max_row, 1).fill = PatternFill("solid", start_color=color, end_color=color)
+    if not f.issues:
+        ws.append([t["no_issue"]])
+    ws.append([])
+    ws.append([file_verdict(f, t)])
+    for letter, width in zip("ABCDEFG", (12, 18, 7, 16, 24, 70, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = other is ws
+    wb.active = 0
+
+
+def annotate(f: CheckedFile, out: Path, lang: str = "th") -> Path:
+    """Write a copy of the workbook with each problem cell filled by severity and commented,
+    plus a first sheet listing every issue. The original file is never written."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    rules = load_rules()
+    wb, sheets = None, {}
+    if f.path.suffix.lower() in {".xlsx", ".xlsm"}:
+        try:
+            wb, sheets = _open_original(f)
+        except Exception:  # openpyxl refuses some files calamine reads: rebuild the cells
+            wb = None
+    if wb is None:
+        wb, sheets = _reproduce(f)
+    by_cell: dict[tuple[str, int, int], list[dict]] = {}
+    for issue in f.issues:
+        target = _target_cell(issue, f)
+        sheet = issue.get("source_sheet") or ""
+        if target is not None and sheet in sheets:
+            by_cell.setdefault((sheet, *target), []).append(issue)
+    for (sheet, row, col), issues in by_cell.items():
+        cell = sheets[sheet].cell(row=row, column=col)
+        worst = min(SEVERITIES.index(i["severity"]) for i in issues)
+        color = FILL_COLORS[SEVERITIES[worst]]
+        cell.fill = PatternFill("solid", start_color=color, end_color=color)
+        text = _comment_text(issues, rules, lang)
+        if cell.comment is not None and cell.comment.text:
+            text = cell.comment.text.rstrip() + "\n\n" + text
+        lines = sum(len(part) // 40 + 1 for part in text.split("\n"))
+        cell.comment = Comment(text, "oneplan check", height=min(20 * lines + 20, 600), width=320)
+    _add_issues_sheet(wb, f, rules, lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def annotate_targets(files: list[CheckedFile], out: Path) -> dict[Path, Path]:
+    """Where each readable file's annotated copy goes: OUT itself for one file, else
+    OUT's stem + "-" + the file's stem, beside OUT."""
+    readable = [f for f in files if not f.read_error]
+    if len(files) == 1:
+        targets = {f.path: out for f in readable}
+    else:
+        targets = {f.path: out.with_name(f"{out.stem}-{f.path.stem}.xlsx") for f in readable}
+    originals = {f.path.resolve() for f in files}
+    for target in targets.values():
+        if target.resolve() in originals:
+            raise CheckError(
+                f"oneplan check: จะไม่เขียนทับไฟล์ต้นฉบับ {target}: ให้ระบุชื่อไฟล์ใหม่ใน --annotate",
+                f"oneplan check: refusing to overwrite the original {target}; "
+                "give --annotate a new file name",
+            )
+    return targets
+
+
+# -- the command ------------------------------------------------------------------------------
+def run_check(args) -> int:
+    """`oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]`."""
+    lang = args.lang
+    # The same file named twice is checked once (it is not a duplicate of itself).
+    unique = {Path(p).resolve(): Path(p) for p in reversed(args.files)}
+    paths = list(reversed(unique.values()))
+    try:
+        result = check_files(paths, args.district)
+        targets = annotate_targets(result.files, Path(args.annotate)) if args.annotate else {}
+    except CheckError as err:
+        print(err.message[lang], file=sys.stderr)
+        return 2
+    print(format_report(result, lang))
+    code = result.exit_code
+    if args.annotate:
+        t = TEXT[lang]
+        print()
+        for f in result.files:
+            if f.path not in targets:
+                print(t["not_annotated"].format(name=f.source_file))
+                continue
+            try:
+                written = annotate(f, targets[f.path], lang)
+            except Exception as err:
+                print(f"oneplan check: --annotate {targets[f.path]}: {err}", file=sys.stderr)
+                code = 2
+                continue
+            print(t["annotated"].format(out=written))
+    return code
