@@ -5,6 +5,7 @@
     python3 tasks.py test [pytest options]       set up .venv, then run the test suite
     python3 tasks.py bench [bench options]       set up .venv, then run the benchmark
     python3 tasks.py oneplan ARGS...             any oneplan command inside .venv
+    python3 tasks.py docs                        regenerate README.md's generated sections
     python3 tasks.py lock                        re-pin requirements.lock from the current .venv
 
 Set-up creates `.venv` beside this file and installs the project with the versions pinned in
@@ -81,6 +82,8 @@ def main(argv: list[str]) -> int:
         return run_in_venv("python", "-m", "bench", *rest)
     if command == "oneplan":
         return run_in_venv("oneplan", *rest)
+    if command == "docs":
+        return run_in_venv("python", "-m", "flows.docs", *rest)
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -74,6 +75,25 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sql(args: argparse.Namespace) -> int:
+    from flows.load import connect
+
+    db = Path(args.db)
+    if not db.exists():
+        print(f"oneplan sql: {db} does not exist: run `oneplan run` first", file=sys.stderr)
+        return 1
+    query = Path(args.query).read_text() if args.query.endswith(".sql") else args.query
+    con = connect(db, read_only=True)
+    try:
+        print(str(con.sql(query)), end="")
+    except Exception as err:  # a mistyped query gets DuckDB's message, not a traceback
+        print(f"oneplan sql: {err}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
 def _dictionary(args: argparse.Namespace) -> int:
     from transforms.schema import data_dictionary_markdown
 
@@ -132,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="when the plan was last published and what changed")
     status.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
     status.set_defaults(func=_status)
+    sql = sub.add_parser("sql", help="run a read-only query (text or a .sql file) and print it")
+    sql.add_argument("query", help="SQL text, or the path of a .sql file")
+    sql.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
+    sql.set_defaults(func=_sql)
     dictionary = sub.add_parser("dictionary", help="print the data dictionary")
     dictionary.set_defaults(func=_dictionary)
     check = sub.add_parser(
@@ -158,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `oneplan status | head` ends quietly
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,31 @@
+"""The README's generated sections match the code and the sample, and it opens with the two
+set-up commands."""
+
+import pytest
+
+from flows.docs import README, build_sample_database, generated_sections, render_readme
+
+
+@pytest.fixture(scope="module")
+def sections(tmp_path_factory):
+    return generated_sections(build_sample_database(tmp_path_factory.mktemp("docs")))
+
+
+def test_readme_generated_sections_are_current(sections):
+    text = README.read_text(encoding="utf-8")
+    assert render_readme(text, sections) == text, "run: python3 tasks.py docs"
+
+
+def test_every_generated_section_has_its_marker_in_the_readme(sections):
+    text = README.read_text(encoding="utf-8")
+    for name in sections:
+        assert f"<!-- {name} -->" in text and f"<!-- /{name} -->" in text, name
+
+
+def test_readme_opens_with_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    first_block = text.split("```", 2)[1]
+    assert [line for line in first_block.splitlines() if line.startswith("python3")] == [
+        "python3 tasks.py run",
+        "python3 tasks.py test",
+    ]
