@@ -10,6 +10,7 @@ oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -20,6 +21,19 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
     "PREFECT_LOGGING_LEVEL": "WARNING",
 }
+
+
+def _quiet_expected_failures(expected: tuple[type[BaseException], ...]) -> None:
+    """Keep Prefect's console log from printing a traceback for a run that could not publish
+    for a known reason: the CLI prints that reason in one line, and the flow run's state in
+    Prefect still carries it."""
+
+    class _DropExpected(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not (record.exc_info and isinstance(record.exc_info[1], expected))
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).addFilter(_DropExpected())
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -33,6 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     from flows.oneplan_flow import make_task_runner, oneplan_flow
     from flows.summary import summary_text
 
+    _quiet_expected_failures((PublishError, OSError))
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
     try:

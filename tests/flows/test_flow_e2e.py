@@ -199,3 +199,18 @@ def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
 
     assert main(["run", "--inbox", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_run_command_without_plan_files_exits_1_with_one_line(harness, tmp_path, capsys):
+    from flows.cli import main
+
+    (tmp_path / "inbox" / "1801").mkdir(parents=True)
+    (tmp_path / "inbox" / "1801" / "notes.txt").write_text("not a plan")
+    code = main(["run", "--inbox", str(tmp_path / "inbox"), "--db", str(tmp_path / "d.duckdb")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.strip().splitlines()[-1] == (
+        f"oneplan run: not published: no plan file (.xlsx .xls .ods .csv) under {tmp_path / 'inbox'}"
+    )
+    assert "Traceback" not in captured.err + captured.out
+    assert not (tmp_path / "d.duckdb").exists()
