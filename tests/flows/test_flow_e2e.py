@@ -209,8 +209,9 @@ def test_run_command_without_plan_files_exits_1_with_one_line(harness, tmp_path,
     code = main(["run", "--inbox", str(tmp_path / "inbox"), "--db", str(tmp_path / "d.duckdb")])
     captured = capsys.readouterr()
     assert code == 1
+    inbox = tmp_path / "inbox"
     assert captured.err.strip().splitlines()[-1] == (
-        f"oneplan run: not published: no plan file (.xlsx .xls .ods .csv) under {tmp_path / 'inbox'}"
+        f"oneplan run: not published: no plan file (.xlsx .xls .ods .csv) under {inbox}"
     )
     assert "Traceback" not in captured.err + captured.out
     assert not (tmp_path / "d.duckdb").exists()
