@@ -128,7 +128,7 @@ def publish(tables: dict[str, pa.Table], db_path: Path, export_dir: Path, versio
         target = build_export(tmp, export_dir, version)
         from flows.report import write_quality_report  # report reads via this module
 
-        write_quality_report(tmp, target / QUALITY_FOLDER)
+        write_quality_report(tmp, target / QUALITY_FOLDER, published_as=db_path)
         fault_point("export_built")
         os.replace(tmp, db_path)
         swap_export(export_dir, target)

@@ -392,9 +392,16 @@ def quality_report_markdown(db_path: Path) -> str:
     return render_markdown(collect_quality(Path(db_path)))
 
 
-def write_quality_report(db_path: Path, out_dir: Path) -> dict[str, Path]:
-    """Write quality_report.md and quality_report.html into `out_dir`; returns their paths."""
+def write_quality_report(
+    db_path: Path, out_dir: Path, published_as: Path | None = None
+) -> dict[str, Path]:
+    """Write quality_report.md and quality_report.html into `out_dir`; returns their paths.
+
+    `published_as` is the database path the report names, when it is written from the
+    temporary file that is about to be published there."""
     report = collect_quality(Path(db_path))
+    if published_as is not None:
+        report["db"] = str(published_as)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}

@@ -221,3 +221,10 @@ def test_inbox_without_plan_files_is_refused(tmp_path):
     (tmp_path / "inbox" / "1804" / "notes.txt").write_text("x")
     with pytest.raises(PublishError, match="no plan file"):
         run_plan(tmp_path / "inbox", tmp_path / "db.duckdb", tmp_path / "export")
+
+
+def test_quality_report_is_published_with_the_export_and_names_the_database(site):
+    run(site)
+    html = (site["export"] / "quality" / "quality_report.html").read_text(encoding="utf-8")
+    assert f"ฐานข้อมูล {site['db']}" in html
+    assert "building" not in html
