@@ -14,7 +14,14 @@ from transforms.rules import Rules, build_rules
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SQL = ROOT / "sql"
-RULE_TABLES = ("header_synonyms", "row_kinds", "sheet_kinds", "funding_routes", "issue_codes")
+RULE_TABLES = (
+    "header_synonyms",
+    "row_kinds",
+    "sheet_kinds",
+    "funding_routes",
+    "issue_codes",
+    "strategies",
+)
 
 
 def _read_table(name: str) -> pd.DataFrame:

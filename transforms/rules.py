@@ -49,6 +49,14 @@ class Rules:
     header_scan_rows: int = 40
     max_cell_chars: int = 2000
     canonical_columns: frozenset[str] = field(default_factory=frozenset)
+    strategies: tuple[tuple[int, re.Pattern[str]], ...] = ()
+
+    def strategy_for(self, category: str) -> int | None:
+        """The provincial strategic issue a category text belongs to (by keyword), or None."""
+        for number, pattern in self.strategies:
+            if pattern.search(category):
+                return number
+        return None
 
     def match_header(self, text: str) -> HeaderMatch | None:
         """Canonical column for a header text, or None when the header is unknown."""
@@ -101,6 +109,7 @@ def build_rules(
     sheet_kinds: pd.DataFrame,
     funding_routes: pd.DataFrame,
     issue_codes: pd.DataFrame,
+    strategies: pd.DataFrame | None = None,
     **settings,
 ) -> Rules:
     """Compile the data tables into a `Rules`; raises ValueError naming the bad table row."""
@@ -138,5 +147,9 @@ def build_rules(
         ),
         issue_codes=codes,
         canonical_columns=frozenset(header_synonyms["column"]),
+        strategies=tuple(
+            (int(r.strategy_no), re.compile(r.category_keywords))
+            for r in (strategies.itertuples() if strategies is not None else ())
+        ),
         **settings,
     )

@@ -175,6 +175,7 @@ class _SheetReader:
         self.rules, self.matcher, self.result = rules, matcher, result
         self.default_tambon = default_tambon
         self.category: str | None = None
+        self.reported_categories: set[str] = set()
         self.previous: dict | None = None  # the project a continuation row would extend
         self.long_group: dict | None = None
         h = header
@@ -400,7 +401,7 @@ class _SheetReader:
             "tambon_code": tambon,
             "village_numbers": villages,
             "project_name": name,
-            "category": self.text(row, self.c_category, rownum) or self.category,
+            "category": self._category(row, rownum),
             "funding_route": self._funding_route(row, rownum),
             "n_lines": 1,
             "budgets": {},
@@ -409,6 +410,21 @@ class _SheetReader:
         for key, col in self.text_cols.items():
             project[key] = self.text(row, col, rownum)
         return project
+
+    def _category(self, row, rownum) -> str | None:
+        """The row's category (its column, else the section above); a category that matches
+        no provincial strategic issue is reported once per sheet."""
+        written = self.text(row, self.c_category, rownum)
+        category = written or self.category
+        if (
+            category is not None
+            and self.rules.strategies
+            and category not in self.reported_categories
+            and self.rules.strategy_for(category) is None
+        ):
+            self.reported_categories.add(category)
+            self.issue("unknown_category", rownum, self.c_category if written else None, category)
+        return category
 
     def _add_budgets(self, project: dict, budgets: list[tuple[int, Decimal]]) -> None:
         for year, amount in budgets:

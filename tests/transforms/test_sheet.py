@@ -220,3 +220,22 @@ def test_village_in_a_continuation_row_is_found(rules, matcher):
     ]
     [project] = read(rows, rules=rules, matcher=matcher).projects
     assert project["village_numbers"] == [2, 8]
+
+
+def test_category_outside_the_provincial_strategies_is_reported_once(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "2568"],
+        ["", "ด้านการเมืองการบริหาร", ""],
+        ["1", "ก", "1"],
+        ["2", "ข", "1"],
+        ["", "ด้านการเกษตร", ""],
+        ["3", "ค", "1"],
+    ]
+    result = read(rows, rules=rules, matcher=matcher)
+    assert codes(result) == [(3, "unknown_category")]
+    assert [p["category"] for p in result.projects] == [
+        "ด้านการเมืองการบริหาร",
+        "ด้านการเมืองการบริหาร",
+        "ด้านการเกษตร",
+    ]
+    assert rules.strategy_for("ด้านการเกษตร") == 1
