@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.dataset as ds
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -36,7 +36,7 @@ from flows.stage import FileJob, discover_inbox, stage_file
 from flows.summary import run_summary, summary_markdown
 from transforms import schema
 from transforms.areas import CHAI_NAT
-from transforms.consolidate import StagedFile, assemble_tables, consolidate_district
+from transforms.consolidate import FILE_COLUMNS, assemble_tables, consolidate
 from transforms.history import project_changes, update_submissions
 from transforms.staging import STAGED_SCHEMAS
 
@@ -79,29 +79,19 @@ def build_tables(
     areas = load_areas(provinces)
     now = pd.Timestamp(loaded_at)
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
-    by_district: dict[str, list[StagedFile]] = {}
-    current = []
-    for item in staged:
-        job = FileJob(**item["job"])
-        folder = Path(item["staged"])
-        tables = {name: pq.read_table(folder / f"{name}.parquet") for name in STAGED_SCHEMAS}
-        by_district.setdefault(job.district_code, []).append(
-            StagedFile(job.submission_id, job.source_file, tables)
-        )
-        current.append(
-            {
-                "submission_id": job.submission_id,
-                "district_code": job.district_code,
-                "source_file": job.source_file,
-                "file_sha256": job.file_sha256,
-                "file_modified_at": pd.Timestamp(job.file_modified_at),
-                "loaded_at": now,
-            }
-        )
-    districts = {
-        code: consolidate_district(files, code, tambon_names, load_rules())
-        for code, files in sorted(by_district.items())
-    }
+    jobs = [FileJob(**item["job"]) for item in staged]
+    current = [
+        {
+            "submission_id": job.submission_id,
+            "district_code": job.district_code,
+            "source_file": job.source_file,
+            "file_sha256": job.file_sha256,
+            "file_modified_at": pd.Timestamp(job.file_modified_at),
+            "loaded_at": now,
+        }
+        for job in jobs
+    ]
+    consolidated = consolidate(read_staged(staged), tambon_names, load_rules())
     columns = [
         "submission_id",
         "district_code",
@@ -119,7 +109,7 @@ def build_tables(
         first_loaded = old["submissions"].set_index("submission_id")["loaded_at"]
         kept = pd.to_datetime(history["submission_id"].map(first_loaded), utc=True)
         history["loaded_at"] = kept.fillna(pd.to_datetime(history["loaded_at"], utc=True))
-    tables = assemble_tables(districts, history, areas, pd.DataFrame(inbox_issues))
+    tables = assemble_tables({"all": consolidated}, history, areas, pd.DataFrame(inbox_issues))
     new_projects = tables["projects"].to_pandas()
     changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
     if old is not None and len(old["publications"]):
@@ -149,6 +139,20 @@ def build_tables(
     )
     tables["publications"] = _arrow(schema.PUBLICATIONS, [history_of("publications"), publication])
     return tables
+
+
+def read_staged(staged: list[dict]) -> dict[str, pd.DataFrame]:
+    """Every staged table kind of all files, each read in one scan over the Parquet files."""
+    frames = {}
+    for name, staged_schema in STAGED_SCHEMAS.items():
+        full = pa.schema(
+            [pa.field(c, pa.int32() if c == "row_order" else pa.string()) for c in FILE_COLUMNS]
+            + list(staged_schema)
+        )
+        paths = [str(Path(item["staged"]) / f"{name}.parquet") for item in staged]
+        table = ds.dataset(paths, format="parquet", schema=full).to_table() if paths else None
+        frames[name] = (table if table is not None else full.empty_table()).to_pandas()
+    return frames
 
 
 def _arrow(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table:

@@ -18,6 +18,7 @@ from flows.load import fault_point
 from flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
 from flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
 from transforms.areas import CHAI_NAT, resolve_district_folder
+from transforms.consolidate import with_file_columns
 from transforms.issues import make_issue
 from transforms.sheet import FileContext, FileResult, Sheet, read_sheets
 from transforms.staging import staged_tables
@@ -125,7 +126,8 @@ def parse_to_tables(job: FileJob) -> dict[str, pa.Table]:
     _, result = read_plan_file(
         Path(job.path), job.source_file, job.district_code, job.district_name_th, job.provinces
     )
-    return staged_tables(result)
+    tables = staged_tables(result)
+    return with_file_columns(tables, job.submission_id, job.source_file, job.district_code)
 
 
 def stage_key(job: FileJob) -> str:

@@ -43,57 +43,83 @@ def project_id(district_code: str, tambon_code: str, project_name: str, occurren
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def _frame(files: list[StagedFile], name: str) -> pd.DataFrame:
-    parts = []
-    for order, staged in enumerate(files):
-        frame = staged.tables[name].to_pandas()
-        frame.insert(0, "source_file", staged.source_file)
-        frame.insert(0, "submission_id", staged.submission_id)
-        frame["file_order"] = order
-        frame["row_order"] = range(len(frame))
-        parts.append(frame)
-    return pd.concat(parts, ignore_index=True)
+FILE_COLUMNS = ("submission_id", "source_file", "district_code", "row_order")
+TABLE_NAMES = ("projects", "budgets", "rejected", "issues", "row_log")
+
+
+def with_file_columns(
+    tables: dict[str, pa.Table], submission_id: str, source_file: str, district_code: str
+) -> dict[str, pa.Table]:
+    """One file's staged tables with the columns that place each row among all files:
+    submission_id, source_file, district_code and the row's order within the file."""
+    out = {}
+    for name, table in tables.items():
+        n = table.num_rows
+        columns = {
+            "submission_id": pa.array([submission_id] * n, pa.string()),
+            "source_file": pa.array([source_file] * n, pa.string()),
+            "district_code": pa.array([district_code] * n, pa.string()),
+            "row_order": pa.array(range(n), pa.int32()),
+        }
+        for i, (col, values) in enumerate(columns.items()):
+            table = table.add_column(i, col, values)
+        out[name] = table
+    return out
 
 
 def consolidate_district(
     files: list[StagedFile], district_code: str, tambon_names: dict[str, str], rules: Rules
 ) -> District:
-    """Consolidate one district's files (sorted by path) into projects and budgets.
+    """Consolidate one district's files; see `consolidate`."""
+    frames = {
+        name: pd.concat(
+            [
+                with_file_columns(f.tables, f.submission_id, f.source_file, district_code)[
+                    name
+                ].to_pandas()
+                for f in files
+            ],
+            ignore_index=True,
+        )
+        for name in TABLE_NAMES
+    }
+    return consolidate(frames, tambon_names, rules)
 
-    A project repeated with the same tambon, name and budgets (a copied sheet, a file sent
-    twice) counts once: the first in file, sheet and row order is kept; later copies become
-    rows skipped as `duplicate` with an info issue pointing at the kept one.
+
+def consolidate(
+    frames: dict[str, pd.DataFrame], tambon_names: dict[str, str], rules: Rules
+) -> District:
+    """All staged rows (every file of every district, with FILE_COLUMNS) into projects and
+    budgets.
+
+    A project repeated within a district with the same tambon, name and budgets (a copied
+    sheet, a file sent twice) counts once: the first in file (path order), sheet and row
+    order is kept; later copies become rows skipped as `duplicate`, with an info issue
+    pointing at the kept one.
     """
-    files = sorted(files, key=lambda f: f.source_file)
-    projects = _frame(files, "projects")
-    budgets = _frame(files, "budgets")
-    row_log = _frame(files, "row_log")
-    issues = _frame(files, "issues")
-    rejected = _frame(files, "rejected")
+    projects, budgets = frames["projects"], frames["budgets"]
+    row_log, issues, rejected = frames["row_log"], frames["issues"], frames["rejected"]
 
     key_cols = ["source_file", "source_sheet", "source_row"]
-    projects["budget_signature"] = _budget_signatures(projects, budgets, key_cols)
-    projects = projects.sort_values(["file_order", "row_order"], ignore_index=True)
-    dup_key = ["tambon_code", "project_name", "budget_signature"]
+    projects = projects.assign(
+        budget_signature=_budget_signatures(projects, budgets, key_cols)
+    ).sort_values(["source_file", "row_order"], ignore_index=True)
+    dup_key = ["district_code", "tambon_code", "project_name", "budget_signature"]
     projects["is_duplicate"] = projects.duplicated(dup_key, keep="first")
 
     new_issues = []
     if projects["is_duplicate"].any():
-        first = projects[~projects["is_duplicate"]].set_index(dup_key)
+        first = projects[~projects["is_duplicate"]].drop_duplicates(dup_key).set_index(dup_key)
         for dup in projects[projects["is_duplicate"]].itertuples(index=False):
-            kept = first.loc[(dup.tambon_code, dup.project_name, dup.budget_signature)]
+            kept = first.loc[
+                (dup.district_code, dup.tambon_code, dup.project_name, dup.budget_signature)
+            ]
             # Language-neutral location, readable inside the Thai and the English message.
             where = " › ".join(
                 str(part) for part in (kept.source_file, kept.source_sheet, kept.source_row) if part
             )
             new_issues.append(
-                _issue(
-                    rules,
-                    "duplicate_project",
-                    dup,
-                    value=dup.project_name,
-                    expected=where,
-                )
+                _issue(rules, "duplicate_project", dup, value=dup.project_name, expected=where)
             )
         dups = projects.loc[projects["is_duplicate"], key_cols].rename(
             columns={"source_row": "project_row"}
@@ -105,14 +131,17 @@ def consolidate_district(
         row_log.loc[is_dup, "kind"] = "duplicate"
         row_log = row_log.drop(columns="dup")
     kept = projects[~projects["is_duplicate"]].copy()
-    kept["occurrence"] = kept.groupby(["tambon_code", "project_name"]).cumcount()
+    kept["occurrence"] = kept.groupby(["district_code", "tambon_code", "project_name"]).cumcount()
     kept["project_id"] = [
-        project_id(district_code, t, n, o)
-        for t, n, o in zip(
-            kept["tambon_code"], kept["project_name"], kept["occurrence"], strict=True
+        project_id(d, t, n, o)
+        for d, t, n, o in zip(
+            kept["district_code"],
+            kept["tambon_code"],
+            kept["project_name"],
+            kept["occurrence"],
+            strict=True,
         )
     ]
-    kept["district_code"] = district_code
     budgets = budgets.merge(kept[[*key_cols, "project_id"]], on=key_cols, how="inner")
 
     new_issues += _same_name_other_tambon(kept, tambon_names, rules)
@@ -157,17 +186,17 @@ def _issue(rules: Rules, code: str, row, *, value=None, expected=None, column=No
 
 
 def _same_name_other_tambon(kept: pd.DataFrame, tambon_names: dict[str, str], rules) -> list:
-    spread = kept.groupby("project_name")["tambon_code"].nunique()
-    shared = spread[spread > 1].index
+    """Info on each project whose name also stands in another tambon of its district."""
+    tambons = kept.groupby(["district_code", "project_name"])["tambon_code"].agg(set)
+    shared = tambons[tambons.map(len) > 1]
     out = []
-    for row in kept[kept["project_name"].isin(shared)].itertuples(index=False):
-        others = sorted(
-            {
-                tambon_names.get(t, t)
-                for t in kept.loc[kept["project_name"] == row.project_name, "tambon_code"]
-            }
-            - {tambon_names.get(row.tambon_code, row.tambon_code)}
-        )
+    if shared.empty:
+        return out
+    for row in kept.itertuples(index=False):
+        codes = shared.get((row.district_code, row.project_name))
+        if codes is None:
+            continue
+        others = sorted(tambon_names.get(t, t) for t in codes - {row.tambon_code})
         out.append(
             _issue(
                 rules,
@@ -181,24 +210,24 @@ def _same_name_other_tambon(kept: pd.DataFrame, tambon_names: dict[str, str], ru
 
 
 def _large_budgets(budgets: pd.DataFrame, kept: pd.DataFrame, rules: Rules) -> list:
-    """Amounts over `large_budget_factor` times the district's 99th percentile."""
+    """Amounts over `large_budget_factor` times their district's 99th percentile."""
     if budgets.empty:
         return []
-    amounts = budgets["amount_thb"].astype(float)
-    bound = float(rules.large_budget_factor) * amounts.quantile(0.99)
-    if bound <= 0:
-        return []
-    large = budgets[amounts > bound].merge(kept, on="project_id", suffixes=("", "_p"))
+    frame = budgets.merge(kept, on="project_id", suffixes=("", "_p"))
+    amounts = frame["amount_thb"].astype(float)
+    p99 = amounts.groupby(frame["district_code"]).transform(lambda a: a.quantile(0.99))
+    bound = float(rules.large_budget_factor) * p99
+    large = frame[(bound > 0) & (amounts > bound)]
     return [
         _issue(
             rules,
             "budget_too_large",
             row,
             value=f"{row.amount_thb:,.2f}",
-            expected=f"{bound:,.0f}",
+            expected=f"{limit:,.0f}",
             column=str(row.fiscal_year),
         )
-        for row in large.itertuples(index=False)
+        for row, limit in zip(large.itertuples(index=False), bound[large.index], strict=True)
     ]
 
 

@@ -228,3 +228,11 @@ def test_quality_report_is_published_with_the_export_and_names_the_database(site
     html = (site["export"] / "quality" / "quality_report.html").read_text(encoding="utf-8")
     assert f"ฐานข้อมูล {site['db']}" in html
     assert "building" not in html
+
+
+def test_inbox_of_only_unreadable_files_is_not_published(tmp_path):
+    (tmp_path / "inbox" / "1801").mkdir(parents=True)
+    (tmp_path / "inbox" / "1801" / "a.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(PublishError, match="no readable row in any file"):
+        run_plan(tmp_path / "inbox", tmp_path / "db.duckdb", tmp_path / "export")
+    assert not (tmp_path / "db.duckdb").exists()
