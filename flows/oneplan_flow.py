@@ -142,14 +142,16 @@ def build_tables(
 
 
 def read_staged(staged: list[dict]) -> dict[str, pd.DataFrame]:
-    """Every staged table kind of all files, each read in one scan over the Parquet files."""
+    """Every staged table kind of all files, each read in one scan over the Parquet files
+    (a file whose table was empty wrote none)."""
     frames = {}
     for name, staged_schema in STAGED_SCHEMAS.items():
         full = pa.schema(
             [pa.field(c, pa.int32() if c == "row_order" else pa.string()) for c in FILE_COLUMNS]
             + list(staged_schema)
         )
-        paths = [str(Path(item["staged"]) / f"{name}.parquet") for item in staged]
+        candidates = (Path(item["staged"]) / f"{name}.parquet" for item in staged)
+        paths = [str(path) for path in candidates if path.exists()]
         table = ds.dataset(paths, format="parquet", schema=full).to_table() if paths else None
         frames[name] = (table if table is not None else full.empty_table()).to_pandas()
     return frames

@@ -148,7 +148,11 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for name, table in tables.items():
-        pq.write_table(table, tmp / f"{name}.parquet")
+        # Empty tables (most files have no rejected row) are not written: absent = empty.
+        if table.num_rows:
+            pq.write_table(
+                table, tmp / f"{name}.parquet", compression="none", write_statistics=False
+            )
     (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
