@@ -58,10 +58,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"oneplan run: not published: {err}", file=sys.stderr)
         return 1
     print(summary_text(summary))
-    print(
-        f"\nPublished {args.db} and Parquet in {args.export}/ "
-        f"({summary['files_parsed']} file(s) parsed, {summary['files_reused']} unchanged)."
-    )
+    if summary.get("unchanged"):
+        print(f"\nNothing changed since the last publication: {args.db} and {args.export}/ kept.")
+    else:
+        print(
+            f"\nPublished {args.db} and Parquet in {args.export}/ "
+            f"({summary['files_parsed']} file(s) parsed, {summary['files_reused']} unchanged)."
+        )
     print(f"Quality report (per district, in Thai): {summary['quality_report']}")
     if summary["rejected_rows"]:
         print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")

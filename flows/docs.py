@@ -55,7 +55,7 @@ def check_block(path: Path) -> str:
 
     report = format_report(check_files([path]), "th").rstrip("\n")
     shown = path.relative_to(ROOT).as_posix()
-    return f"```\n$ python3 tasks.py oneplan check \"{shown}\"\n{report}\n```\n"
+    return f'```\n$ python3 tasks.py oneplan check "{shown}"\n{report}\n```\n'
 
 
 def render_readme(text: str, sections: dict[str, str]) -> str:

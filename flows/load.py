@@ -11,6 +11,7 @@ import fcntl
 import os
 import shutil
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET threads = 2")
     con.execute("SET memory_limit = '4GB'")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -201,9 +203,25 @@ def swap_export(export_dir: Path, target: Path) -> None:
 
 
 def _prune_versions(versions: Path, keep: set[str | None]) -> None:
+    """Remove export versions no reader needs any more.
+
+    Each is renamed aside at once, then deleted by a detached `rm -rf`: at national scale an
+    export is thousands of files and deleting them is not the publish's job to wait for.
+    A removal that never finished is picked up by `remove_stale_builds` on the next run.
+    """
+    doomed = []
     for path in versions.iterdir():
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+        if path.name not in keep and not path.name.startswith("."):
+            trash = versions / f".trash-{path.name}"
+            os.replace(path, trash)
+            doomed.append(str(trash))
+    if doomed:
+        subprocess.Popen(
+            ["rm", "-rf", "--", *doomed],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
 
 HISTORY_TABLES = ("submissions", "projects", "project_budgets", "project_changes", "publications")
@@ -245,6 +263,7 @@ def remove_stale_builds(db_path: Path, export_dir: Path, staging: Path | None = 
     for pattern, parent in (
         (f".{db_path.name}.building-*", db_path.parent),
         (".building-*", _versions_dir(Path(os.path.abspath(export_dir)))),
+        (".trash-*", _versions_dir(Path(os.path.abspath(export_dir)))),
         (f".{export_dir.name}.link-*", Path(os.path.abspath(export_dir)).parent),
         *([("*.tmp-*", staging)] if staging is not None else []),
     ):

@@ -3,6 +3,7 @@ consolidate, publish the DuckDB database and export Parquet (one load task, one 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from flows.reference import (
     DEFAULT_DB,
     DEFAULT_EXPORT,
     DEFAULT_INBOX,
+    build_fingerprint,
     load_areas,
     load_rules,
     rules_fingerprint,
@@ -73,6 +75,7 @@ def build_tables(
     previous: dict[str, pa.Table] | None = None,
     files_parsed: int = 0,
     provinces: str = CHAI_NAT,
+    inputs: str = "",
 ) -> dict[str, pa.Table]:
     """Consolidate the staged files of each district into the published tables (Arrow),
     carrying the submission history and the change log on from the previous publication."""
@@ -134,6 +137,7 @@ def build_tables(
                 "n_projects": len(new_projects),
                 "n_changes": len(changes),
                 "rules_fingerprint": rules_fingerprint(),
+                "inputs_fingerprint": inputs,
             }
         ]
     )
@@ -173,6 +177,27 @@ def discover(inbox: str, provinces: str) -> tuple[list[FileJob], list[dict]]:
     return discover_inbox(Path(inbox), provinces)
 
 
+def inputs_fingerprint(staged: list[dict], inbox_issues: list[dict], provinces: str) -> str:
+    """What a publication is built from: each file's staged parse (its key covers the bytes,
+    path, district, scope and reading rules), the inbox-level issues, and the code."""
+    digest = hashlib.sha256()
+    for part in sorted(Path(item["staged"]).name for item in staged):
+        digest.update(part.encode())
+    for issue in sorted(f"{i['code']}\x1f{i['source_file']}" for i in inbox_issues):
+        digest.update(issue.encode())
+    digest.update(f"{provinces}\x1f{build_fingerprint()}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _unchanged(previous: dict[str, pa.Table] | None, inputs: str, export_dir: Path) -> bool:
+    """True when the published plan was built from exactly these inputs and is all there."""
+    if previous is None or not previous["publications"].num_rows or not export_dir.exists():
+        return False
+    publications = previous["publications"].to_pandas()
+    latest = publications.sort_values("published_at").iloc[-1]
+    return latest["inputs_fingerprint"] == inputs
+
+
 def publish_staged(
     staged: list[dict],
     inbox_issues: list[dict],
@@ -186,16 +211,25 @@ def publish_staged(
     The caller holds the run lock."""
     db_path, export_dir = Path(db), Path(export)
     files_parsed = sum(not s["reused"] for s in staged)
+    inputs = inputs_fingerprint(staged, inbox_issues, provinces)
     previous = read_previous(db_path)
-    tables = build_tables(staged, inbox_issues, loaded_at, previous, files_parsed, provinces)
+    if _unchanged(previous, inputs, export_dir):
+        log.info("nothing changed since the last publication: %s kept", db)
+        summary = run_summary(db_path)
+        summary.update(files_parsed=0, files_reused=len(staged), unchanged=True)
+        summary["quality_report"] = str(export_dir / QUALITY_FOLDER / "quality_report.html")
+        return summary
+    tables = build_tables(
+        staged, inbox_issues, loaded_at, previous, files_parsed, provinces, inputs
+    )
     counts = tables["submissions"].to_pandas()
     if counts.loc[counts["status"] == "current", "n_rows_read"].sum() == 0:
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
     publish(tables, db_path, export_dir, version=loaded_at.strftime("%Y%m%dT%H%M%S%fZ"))
     log.info("published %s and %s (%d projects)", db, export, tables["projects"].num_rows)
     summary = run_summary(db_path)
-    summary["files_parsed"] = files_parsed
-    summary["files_reused"] = len(staged) - files_parsed
+    summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)
+    summary["unchanged"] = False
     summary["quality_report"] = str(export_dir / QUALITY_FOLDER / "quality_report.html")
     return summary
 

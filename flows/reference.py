@@ -57,6 +57,23 @@ def rules_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
+def build_fingerprint() -> str:
+    """Changes whenever anything that shapes the published tables changes: the reading rules,
+    the transforms, the flows and the SQL."""
+    digest = hashlib.sha256()
+    paths = (
+        sorted(DATA.glob("*.csv"))
+        + sorted((ROOT / "transforms").glob("*.py"))
+        + sorted((ROOT / "flows").glob("*.py"))
+        + sorted(SQL.rglob("*.sql"))
+    )
+    for path in paths:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 DEFAULT_INBOX = ROOT / "data" / "sample" / "inbox"
 DEFAULT_DB = ROOT / "out" / "oneplan.duckdb"
 DEFAULT_EXPORT = ROOT / "out" / "export"

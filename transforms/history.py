@@ -60,6 +60,62 @@ def project_changes(
     budget_changed: per fiscal year whose amount differs (NULL amount = no budget that year);
     details_changed: same id, same budgets, other details.
     """
+    base_cols = ["project_id", "district_code", "tambon_code", "project_name", "submission_id"]
+    old_ids, new_ids = set(old_projects["project_id"]), set(new_projects["project_id"])
+    added = new_projects[~new_projects["project_id"].isin(old_ids)][base_cols]
+    removed = old_projects[~old_projects["project_id"].isin(new_ids)][base_cols]
+
+    # A removed and an added project with the same district and name: the project moved.
+    key = ["district_code", "project_name"]
+    added = added.assign(nth=added.groupby(key).cumcount())
+    removed = removed.assign(nth=removed.groupby(key).cumcount())
+    moved = added.merge(
+        removed[[*key, "nth", "project_id", "tambon_code"]],
+        on=[*key, "nth"],
+        suffixes=("", "_old"),
+    )
+    parts = [
+        added[~added["project_id"].isin(moved["project_id"])][base_cols].assign(change="added"),
+        removed[~removed["project_id"].isin(moved["project_id_old"])][base_cols].assign(
+            change="removed"
+        ),
+        moved[base_cols].assign(change="moved_tambon", old_tambon_code=moved["tambon_code_old"]),
+    ]
+
+    both = old_ids & new_ids
+    old_b = old_budgets[old_budgets["project_id"].isin(both)]
+    new_b = new_budgets[new_budgets["project_id"].isin(both)]
+    years = old_b.merge(
+        new_b, on=["project_id", "fiscal_year"], how="outer", suffixes=("_old", "_new")
+    )
+    differs = [
+        (a is None or a != a) != (b is None or b != b) or (a == a and b == b and a != b)
+        for a, b in zip(years["amount_thb_old"], years["amount_thb_new"], strict=True)
+    ]
+    budget_rows = years[pd.Series(differs, index=years.index, dtype=bool)]
+    current = new_projects.set_index("project_id")
+    if len(budget_rows):
+        parts.append(
+            current.loc[budget_rows["project_id"], base_cols[1:]]
+            .reset_index()
+            .assign(
+                change="budget_changed",
+                fiscal_year=budget_rows["fiscal_year"].to_numpy(),
+                old_amount_thb=budget_rows["amount_thb_old"].to_numpy(),
+                new_amount_thb=budget_rows["amount_thb_new"].to_numpy(),
+            )
+        )
+    pairs = old_projects[old_projects["project_id"].isin(both)].merge(
+        new_projects[new_projects["project_id"].isin(both)], on="project_id", suffixes=("_o", "")
+    )
+    pairs = pairs[~pairs["project_id"].isin(set(budget_rows["project_id"]))]
+    if len(pairs):
+        changed = pd.Series(False, index=pairs.index)
+        for col in DETAIL_COLUMNS:
+            if f"{col}_o" in pairs and col in pairs:
+                changed |= _column_key(pairs[f"{col}_o"]) != _column_key(pairs[col])
+        parts.append(pairs.loc[changed, base_cols].assign(change="details_changed"))
+
     columns = [
         "changed_at",
         "change",
@@ -73,91 +129,29 @@ def project_changes(
         "old_tambon_code",
         "submission_id",
     ]
-    rows: list[dict] = []
-    old = old_projects.set_index("project_id")
-    new = new_projects.set_index("project_id")
-    added = new.index.difference(old.index)
-    removed = old.index.difference(new.index)
-
-    def base(pid, side, change):
-        p = side.loc[pid]
-        return {
-            "changed_at": changed_at,
-            "change": change,
-            "project_id": pid,
-            "district_code": p["district_code"],
-            "tambon_code": p["tambon_code"],
-            "project_name": p["project_name"],
-            "fiscal_year": None,
-            "old_amount_thb": None,
-            "new_amount_thb": None,
-            "old_tambon_code": None,
-            "submission_id": p["submission_id"],
-        }
-
-    removed_by_name = {}
-    for pid in removed:
-        removed_by_name.setdefault(
-            (old.at[pid, "district_code"], old.at[pid, "project_name"]), []
-        ).append(pid)
-    moved_from = set()
-    for pid in added:
-        candidates = removed_by_name.get(
-            (new.at[pid, "district_code"], new.at[pid, "project_name"])
-        )
-        if candidates:
-            source = candidates.pop(0)
-            moved_from.add(source)
-            rows.append(
-                base(pid, new, "moved_tambon") | {"old_tambon_code": old.at[source, "tambon_code"]}
-            )
-        else:
-            rows.append(base(pid, new, "added"))
-    rows += [base(pid, old, "removed") for pid in removed if pid not in moved_from]
-
-    both = new.index.intersection(old.index)
-    old_b = _budget_map(old_budgets, both)
-    new_b = _budget_map(new_budgets, both)
-    for pid in both:
-        before, after = old_b.get(pid, {}), new_b.get(pid, {})
-        changed_years = sorted(y for y in set(before) | set(after) if before.get(y) != after.get(y))
-        for year in changed_years:
-            rows.append(
-                base(pid, new, "budget_changed")
-                | {
-                    "fiscal_year": year,
-                    "old_amount_thb": before.get(year),
-                    "new_amount_thb": after.get(year),
-                }
-            )
-        if not changed_years and _details(old.loc[pid]) != _details(new.loc[pid]):
-            rows.append(base(pid, new, "details_changed"))
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.concat(
+        [p for p in parts if len(p)] or [pd.DataFrame(columns=columns)], ignore_index=True
+    )
+    frame = frame.assign(changed_at=changed_at).reindex(columns=columns)
+    frame = frame.astype({"fiscal_year": "Int64"}).astype(object).where(frame.notna(), None)
     order = {kind: i for i, kind in enumerate(CHANGE_KINDS)}
     return frame.sort_values(
         ["district_code", "change", "project_id", "fiscal_year"],
-        key=lambda s: s.map(order) if s.name == "change" else s,
+        key=lambda s: (
+            s.map(order) if s.name == "change" else s.fillna(0) if s.name == "fiscal_year" else s
+        ),
         ignore_index=True,
     )
 
 
-def _budget_map(budgets: pd.DataFrame, ids) -> dict[str, dict[int, object]]:
-    subset = budgets[budgets["project_id"].isin(ids)]
-    out: dict[str, dict[int, object]] = {}
-    for pid, year, amount in zip(
-        subset["project_id"], subset["fiscal_year"], subset["amount_thb"], strict=True
-    ):
-        out.setdefault(pid, {})[int(year)] = amount
-    return out
-
-
-def _details(project: pd.Series) -> tuple:
-    values = []
-    for col in DETAIL_COLUMNS:
-        value = project.get(col)
-        if col == "village_numbers":
-            value = tuple(value) if value is not None else ()
-        elif pd.isna(value):
-            value = None
-        values.append(value)
-    return tuple(values)
+def _column_key(values: pd.Series) -> pd.Series:
+    """Values made comparable: lists as tuples, every missing value as one marker."""
+    return values.map(
+        lambda v: (
+            "\x00"
+            if v is None or (not hasattr(v, "__len__") and v != v)
+            else repr(tuple(v))
+            if hasattr(v, "__len__") and not isinstance(v, str)
+            else v
+        )
+    )

@@ -59,13 +59,28 @@ def total(db: Path) -> Decimal:
     return query(db, "select sum(amount_thb) from project_budgets")[0][0]
 
 
-def test_unchanged_rerun_parses_no_file(site):
+def test_unchanged_rerun_parses_no_file_and_keeps_the_publication(site):
     first = run(site)
+    published = site["db"].stat().st_mtime_ns, os.readlink(site["export"])
     second = run(site)
-    assert (first["files_parsed"], first["files_reused"]) == (2, 0)
-    assert (second["files_parsed"], second["files_reused"]) == (0, 2)
+    assert (first["files_parsed"], first["files_reused"], first["unchanged"]) == (2, 0, False)
+    assert (second["files_parsed"], second["files_reused"], second["unchanged"]) == (0, 2, True)
+    assert (site["db"].stat().st_mtime_ns, os.readlink(site["export"])) == published
+    assert query(site["db"], "select count(*) from publications") == [(1,)]
+    assert second["projects"] == first["projects"] == 3
+
+
+def test_a_new_file_in_the_inbox_is_a_change(site):
+    run(site)
+    (site["inbox"] / "1805" / "more.csv").write_text(
+        HEADER + '1,ดงคอน,ถนน,"5",\n', encoding="utf-8"
+    )
+    summary = run(site)
+    assert (summary["files_parsed"], summary["files_reused"], summary["unchanged"]) == (1, 2, False)
     assert query(site["db"], "select count(*) from publications") == [(2,)]
-    assert query(site["db"], "select count(*), sum(n_changes) from publications") == [(2, 0)]
+    assert query(site["db"], "select change, project_name from project_changes") == [
+        ("added", "ถนน")
+    ]
 
 
 def test_resubmission_supersedes_and_records_budget_change(site):
