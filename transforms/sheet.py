@@ -170,8 +170,10 @@ def _json_raw(row: list, header: Header) -> str:
 class _SheetReader:
     """Reads the data rows under one header; keeps the state that flows down the sheet."""
 
-    def __init__(self, sheet, header, ctx, rules, matcher, result, default_tambon):
+    def __init__(self, sheet, cleaned, header, ctx, rules, matcher, result, default_tambon):
         self.sheet, self.header, self.ctx = sheet, header, ctx
+        self.cleaned = cleaned  # clean_text of every cell, computed once per sheet
+        self.current: list[str | None] = []
         self.rules, self.matcher, self.result = rules, matcher, result
         self.default_tambon = default_tambon
         self.category: str | None = None
@@ -217,9 +219,10 @@ class _SheetReader:
         _log(self.result, self.sheet.name, row, outcome, kind)
 
     def text(self, row: list, col: int | None, rownum: int) -> str | None:
-        if col is None or col >= len(row):
+        """The cleaned text of a cell of the current row (cut to max_cell_chars, reported)."""
+        if col is None or col >= len(self.current):
             return None
-        value = clean_text(row[col])
+        value = self.current[col]
         if value is not None and len(value) > self.rules.max_cell_chars:
             self.issue("cell_truncated", rownum, col, value, self.rules.max_cell_chars)
             value = value[: self.rules.max_cell_chars]
@@ -230,11 +233,10 @@ class _SheetReader:
         for c, year in self.wide:
             self._check_year_range(year, self.header.first_row + 1, c)
         for i in range(self.header.last_row + 1, len(self.sheet.rows)):
-            row = self.sheet.rows[i]
-            cleaned = [clean_text(v) for v in row]
-            filled = [(c, v) for c, v in enumerate(cleaned) if v is not None]
+            self.current = self.cleaned[i]
+            filled = [(c, v) for c, v in enumerate(self.current) if v is not None]
             if filled:
-                self.read_row(row, i + 1, filled)
+                self.read_row(self.sheet.rows[i], i + 1, filled)
 
     def read_row(self, row: list, rownum: int, filled: list[tuple[int, str]]) -> None:
         first_col, first = filled[0]
@@ -472,9 +474,8 @@ def read_sheet(
     sheet: Sheet, ctx: FileContext, rules: Rules, matcher: TambonMatcher, result: FileResult
 ) -> None:
     """Append what one sheet yields to `result`: every non-blank row is logged exactly once."""
-    nonblank = [
-        i for i, row in enumerate(sheet.rows) if any(clean_text(v) is not None for v in row)
-    ]
+    cleaned = [[clean_text(v) for v in row] for row in sheet.rows]
+    nonblank = [i for i, row in enumerate(cleaned) if any(v is not None for v in row)]
 
     def skip_all(kind: str) -> None:
         for i in nonblank:
@@ -528,7 +529,7 @@ def read_sheet(
         elif i <= header.last_row:
             _log(result, sheet.name, i + 1, "skipped", "header")
     default_tambon = _sheet_default_tambon(sheet, header, ctx, matcher)
-    _SheetReader(sheet, header, ctx, rules, matcher, result, default_tambon).read()
+    _SheetReader(sheet, cleaned, header, ctx, rules, matcher, result, default_tambon).read()
 
 
 def read_sheets(
