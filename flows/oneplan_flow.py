@@ -112,7 +112,7 @@ def build_tables(
         first_loaded = old["submissions"].set_index("submission_id")["loaded_at"]
         kept = pd.to_datetime(history["submission_id"].map(first_loaded), utc=True)
         history["loaded_at"] = kept.fillna(pd.to_datetime(history["loaded_at"], utc=True))
-    tables = assemble_tables({"all": consolidated}, history, areas, pd.DataFrame(inbox_issues))
+    tables = assemble_tables(consolidated, history, areas, pd.DataFrame(inbox_issues))
     new_projects = tables["projects"].to_pandas()
     changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
     if old is not None and len(old["publications"]):

@@ -25,7 +25,9 @@ class StagedFile:
 
 
 @dataclass
-class District:
+class Consolidated:
+    """Every district's consolidated rows, ready for `assemble_tables`."""
+
     projects: pd.DataFrame
     budgets: pd.DataFrame
     rejected: pd.DataFrame
@@ -69,7 +71,7 @@ def with_file_columns(
 
 def consolidate_district(
     files: list[StagedFile], district_code: str, tambon_names: dict[str, str], rules: Rules
-) -> District:
+) -> Consolidated:
     """Consolidate one district's files; see `consolidate`."""
     frames = {
         name: pd.concat(
@@ -88,7 +90,7 @@ def consolidate_district(
 
 def consolidate(
     frames: dict[str, pd.DataFrame], tambon_names: dict[str, str], rules: Rules
-) -> District:
+) -> Consolidated:
     """All staged rows (every file of every district, with FILE_COLUMNS) into projects and
     budgets.
 
@@ -148,7 +150,7 @@ def consolidate(
     new_issues += _large_budgets(budgets, kept, rules)
     if new_issues:
         issues = pd.concat([issues, pd.DataFrame(new_issues)], ignore_index=True)
-    return District(
+    return Consolidated(
         projects=kept.drop(columns=["budget_signature", "is_duplicate", "occurrence"]),
         budgets=budgets[["project_id", "fiscal_year", "amount_thb"]],
         rejected=rejected,
@@ -245,7 +247,7 @@ def row_counts(row_log: pd.DataFrame) -> pd.DataFrame:
 
 
 def assemble_tables(
-    districts: dict[str, District],
+    consolidated: Consolidated,
     submissions: pd.DataFrame,
     areas: pd.DataFrame,
     extra_issues: pd.DataFrame,
@@ -258,7 +260,8 @@ def assemble_tables(
     from transforms import schema
 
     def pick(name: str) -> list[pd.DataFrame]:
-        return [getattr(d, name) for d in districts.values() if not getattr(d, name).empty]
+        frame = getattr(consolidated, name)
+        return [] if frame.empty else [frame]
 
     def table(spec, frames: list[pd.DataFrame]) -> pa.Table:
         target = schema.arrow_schema(spec)
