@@ -227,6 +227,25 @@ def _prune_versions(versions: Path, keep: set[str | None]) -> None:
 HISTORY_TABLES = ("submissions", "projects", "project_budgets", "project_changes", "publications")
 
 
+# What a history row from a database published before a column existed gets for it.
+MISSING_COLUMN_DEFAULTS = {
+    ("submissions", "status"): "'current'",
+    ("submissions", "first_seen_at"): "loaded_at",
+    ("submissions", "last_seen_at"): "loaded_at",
+}
+_TYPE_DEFAULTS = {"VARCHAR": "''", "INTEGER": "0", "BOOLEAN": "false"}
+
+
+def _missing_column_value(table: schema.Table, name: str) -> str:
+    """SQL for a column an older published database does not have: NULL where the column
+    allows it, else a declared default, so old history still loads."""
+    column = table.column(name)
+    default = MISSING_COLUMN_DEFAULTS.get((table.name, name))
+    if default is None:
+        default = "NULL" if column.nullable else _TYPE_DEFAULTS.get(column.sql_type, "NULL")
+    return f"CAST({default} AS {column.sql_type})"
+
+
 def read_previous(db_path: Path) -> dict[str, pa.Table] | None:
     """The history-bearing tables of the currently published database, or None if there is
     none yet (or it is from before a table existed: that table comes back empty)."""
@@ -243,9 +262,7 @@ def read_previous(db_path: Path) -> dict[str, pa.Table] | None:
             if name in present:
                 cols = [c[0] for c in con.execute(f"describe {name}").fetchall()]
                 select = ", ".join(
-                    c
-                    if c in cols
-                    else f"NULL::{schema.TABLES_BY_NAME[name].column(c).sql_type} AS {c}"
+                    c if c in cols else f"{_missing_column_value(table, c)} AS {c}"
                     for c in table.column_names
                 )
                 out[name] = con.sql(f"select {select} from {name}").to_arrow_table()

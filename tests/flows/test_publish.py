@@ -251,3 +251,21 @@ def test_inbox_of_only_unreadable_files_is_not_published(tmp_path):
     with pytest.raises(PublishError, match="no readable row in any file"):
         run_plan(tmp_path / "inbox", tmp_path / "db.duckdb", tmp_path / "export")
     assert not (tmp_path / "db.duckdb").exists()
+
+
+def test_publishing_over_a_database_from_before_a_column_existed(site):
+    run(site)
+    con = duckdb.connect(str(site["db"]))
+    con.execute("alter table publications drop column inputs_fingerprint")
+    con.execute("alter table submissions drop column status")
+    con.close()
+    write_inbox(site["inbox"], taluk_budget="175,000")
+    summary = run(site)
+    assert summary["unchanged"] is False
+    assert query(site["db"], "select count(*), count(inputs_fingerprint) from publications") == [
+        (2, 2)
+    ]
+    assert query(site["db"], "select status, count(*) from submissions group by 1 order by 1") == [
+        ("current", 2),
+        ("superseded", 1),
+    ]
