@@ -20,6 +20,8 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The temporary server's own shutdown chatter (a recorder cancelled mid-flush) is noise.
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
 }
 
 
@@ -36,6 +38,24 @@ def _quiet_expected_failures(expected: tuple[type[BaseException], ...]) -> None:
         logging.getLogger(name).addFilter(_DropExpected())
 
 
+def _shared_temporary_server():
+    """With no Prefect server configured, start one temporary server for this run and point
+    PREFECT_API_URL at it, so process and Dask workers report to it instead of each starting
+    a server of their own. None when a server is already configured."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    return server
+
+
 def _run(args: argparse.Namespace) -> int:
     inbox = Path(args.inbox)
     if not inbox.is_dir():
@@ -50,6 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     _quiet_expected_failures((PublishError, OSError))
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
+    server = _shared_temporary_server()
     try:
         summary = flow(
             inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
@@ -57,6 +78,9 @@ def _run(args: argparse.Namespace) -> int:
     except (PublishError, OSError) as err:
         print(f"oneplan run: not published: {err}", file=sys.stderr)
         return 1
+    finally:
+        if server is not None:
+            server.stop()
     print(summary_text(summary))
     if summary.get("unchanged"):
         print(f"\nNothing changed since the last publication: {args.db} and {args.export}/ kept.")
