@@ -362,12 +362,7 @@ def render_html(report: dict) -> str:
                 _html_table(["ระดับ", "รหัส", "จำนวน", "วิธีแก้"], body, classes=classes),
             ]
         if d["unread_files"]:
-            out.append("<h3>ไฟล์ที่ไม่ได้อ่าน</h3><ul>")
-            out += [
-                f'<li class="{_h(i["severity"])}">{_h(i["message"])}</li>'
-                for i in d["unread_files"]
-            ]
-            out.append("</ul>")
+            out += _html_issue_list("<h3>ไฟล์ที่ไม่ได้อ่าน</h3>", d["unread_files"])
         missing = d["missing_tambons"]
         out.append(f"<h3>ตำบลที่ยังไม่มีแผน ({len(missing)} จาก {d['n_tambons']})</h3>")
         if missing:
@@ -377,14 +372,16 @@ def render_html(report: dict) -> str:
         else:
             out.append("<p>ครบทุกตำบล</p>")
     if report["inbox_issues"]:
-        out.append("<h2>ปัญหาในกล่องรับไฟล์ (นอกโฟลเดอร์อำเภอ)</h2><ul>")
-        out += [
-            f'<li class="{_h(i["severity"])}">{_h(i["message"])}</li>'
-            for i in report["inbox_issues"]
-        ]
-        out.append("</ul>")
+        heading = "<h2>ปัญหาในกล่องรับไฟล์ (นอกโฟลเดอร์อำเภอ)</h2>"
+        out += _html_issue_list(heading, report["inbox_issues"])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _html_issue_list(heading: str, issues: list[dict]) -> list[str]:
+    """A heading and a bullet list of issue messages, each marked by its severity."""
+    items = [f'<li class="{_h(i["severity"])}">{_h(i["message"])}</li>' for i in issues]
+    return [f"{heading}<ul>", *items, "</ul>"]
 
 
 def quality_report_markdown(db_path: Path) -> str:
