@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
     if command == "oneplan":
         return run_in_venv("oneplan", *rest)
     if command == "docs":
-        return run_in_venv("python", "-m", "flows.docs", *rest)
+        return run_in_venv("python", "-m", "oneplan.flows.docs", *rest)
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2
 

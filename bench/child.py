@@ -54,7 +54,7 @@ def province_kwargs(func, provinces: str | None) -> dict:
 
 def ours(inbox: str, out: str, provinces: str | None = None) -> dict:
     t0 = time.perf_counter()
-    from flows.oneplan_flow import run_plan
+    from oneplan.flows.oneplan_flow import run_plan
 
     imported = time.perf_counter()
     out_dir = Path(out)
@@ -147,9 +147,9 @@ def floor(inbox: str) -> dict:
 
 def check(inbox: str, provinces: str | None = None) -> dict:
     """Which district folders of the inbox the pipeline resolves within its scope."""
-    from flows.oneplan_flow import run_plan
-    from flows.reference import load_areas
-    from transforms.areas import resolve_district_folder
+    from oneplan.flows.oneplan_flow import run_plan
+    from oneplan.flows.reference import load_areas
+    from oneplan.transforms.areas import resolve_district_folder
 
     kwargs = province_kwargs(run_plan, provinces)
     folders = sorted(p.name for p in Path(inbox).iterdir() if p.is_dir())

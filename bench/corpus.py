@@ -12,8 +12,8 @@ Scales:
   is the region's. The pipeline reads Chai Nat folders only (transforms.areas.CHAI_NAT), so this
   is what "ours" can be measured on at region size; it is NOT the region corpus.
 
-Each district gets a layout of flows.sample.LAYOUTS round-robin over a seeded shuffle of the
-layout names; when a district cannot be laid out that way (flows.sample raises: 2-tambon
+Each district gets a layout of sample.generator.LAYOUTS round-robin over a seeded shuffle of the
+layout names; when a district cannot be laid out that way (sample.generator raises: 2-tambon
 districts have no third sheet to copy in xlsx_sheets, some tambon names have no unambiguous
 typo for the fuzzy plant) the next layout in the order is used, and the manifest says so.
 Chai Nat districts are in the sample's folders (1801, มโนรมย์, Wat Sing, ...), the others in
@@ -21,7 +21,7 @@ folders named by district code.
 
 Files go to `<root>/<scale>/inbox/<district folder>/...` (bench/corpus/ is gitignored) with a
 `manifest.json` written last; generation is skipped when the manifest there has the same
-generator version (which covers flows/sample.py's source) and spec. Generation streams: one
+generator version (which covers sample/generator.py's source) and spec. Generation streams: one
 district is in memory at a time, and the manifest keeps counts and digests, not projects.
 """
 
@@ -41,8 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import geothai
-
-from flows import sample
+from oneplan.sample import generator as sample
 
 BENCH_CORPUS_VERSION = "1"
 SEED = 2568
@@ -70,7 +69,7 @@ class Job:
 
 def generator_version() -> str:
     """BENCH_CORPUS_VERSION (bump it when this module's output changes) plus a digest of
-    flows/sample.py (the layouts and writers it reuses)."""
+    sample/generator.py (the layouts and writers it reuses)."""
     source = Path(sample.__file__).read_bytes()
     return f"{BENCH_CORPUS_VERSION}+{hashlib.sha256(source).hexdigest()[:12]}"
 

@@ -73,7 +73,7 @@ def top(stats: pstats.Stats, key: str, n: int) -> str:
 
 def profile(name: str, n: int, rerun: bool, out: Path) -> str:
     manifest = corpus.ensure_corpus(name)
-    from flows.oneplan_flow import run_plan
+    from oneplan.flows.oneplan_flow import run_plan
 
     work = Path(tempfile.mkdtemp(prefix="oneplan-profile-"))
     kwargs = {"provinces": scope(manifest)}

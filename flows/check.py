@@ -23,15 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-
-from flows.reference import load_areas, load_rules
-from flows.stage import read_plan_file
-from transforms.areas import CHAI_NAT, resolve_district_folder
-from transforms.consolidate import StagedFile, consolidate_district
-from transforms.issues import make_issue
-from transforms.rules import Rules
-from transforms.sheet import FileResult, Sheet
-from transforms.staging import staged_tables
+from oneplan.flows.reference import load_areas, load_rules
+from oneplan.flows.stage import read_plan_file
+from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
+from oneplan.transforms.consolidate import StagedFile, consolidate_district
+from oneplan.transforms.issues import make_issue
+from oneplan.transforms.rules import Rules
+from oneplan.transforms.sheet import FileResult, Sheet
+from oneplan.transforms.staging import staged_tables
 
 SEVERITIES = ("error", "warning", "info")
 READ_ERROR_CODES = frozenset(

@@ -63,9 +63,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from flows.load import PublishError
-    from flows.oneplan_flow import make_task_runner, oneplan_flow
-    from flows.summary import summary_text
+    from oneplan.flows.errors import PublishError
+    from oneplan.flows.oneplan_flow import make_task_runner, oneplan_flow
+    from oneplan.flows.summary import summary_text
 
     _quiet_expected_failures((PublishError, OSError))
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from flows.sample import write_sample
+    from oneplan.sample.generator import write_sample
 
     manifest = write_sample(Path(args.out))
     n_projects = sum(d["n_projects"] for d in manifest["districts"].values())
@@ -105,7 +105,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from flows.status import status_report
+    from oneplan.flows.status import status_report
 
     db = Path(args.db)
     if not db.exists():
@@ -118,7 +118,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from flows.load import connect
+    from oneplan.flows.db import connect
 
     db = Path(args.db)
     if not db.exists():
@@ -137,20 +137,20 @@ def _sql(args: argparse.Namespace) -> int:
 
 
 def _dictionary(args: argparse.Namespace) -> int:
-    from transforms.schema import data_dictionary_markdown
+    from oneplan.transforms.schema import data_dictionary_markdown
 
     print(data_dictionary_markdown())
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from flows.check import run_check
+    from oneplan.flows.check import run_check
 
     return run_check(args)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.serve import ServeError, serve
+    from oneplan.flows.serve import ServeError, serve
 
     try:
         serve(args.inbox, args.db, args.export, cron=args.cron, timezone=args.timezone)
@@ -161,11 +161,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
+    from oneplan.flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
 
     parser = argparse.ArgumentParser(
         prog="oneplan", description="Chai Nat provincial One Plan pipeline"
     )
+    from oneplan import __version__
+
+    parser.add_argument("--version", action="version", version=f"oneplan {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build and publish the One Plan (Prefect flow)")
     run.add_argument(

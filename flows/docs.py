@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from flows.load import connect
-from flows.reference import DEFAULT_INBOX, ROOT, SQL
-from flows.summary import run_summary, summary_text
-from transforms.schema import data_dictionary_markdown
+from oneplan.flows.db import connect
+from oneplan.flows.reference import DEFAULT_INBOX, ROOT, SQL
+from oneplan.flows.summary import run_summary, summary_text
+from oneplan.transforms.schema import data_dictionary_markdown
 
 README = ROOT / "README.md"
 EXAMPLES = SQL / "examples"
@@ -51,7 +51,7 @@ def generated_sections(db: Path) -> dict[str, str]:
 
 def check_block(path: Path) -> str:
     """`oneplan check` on one sample file, as an officer would see it."""
-    from flows.check import check_files, format_report
+    from oneplan.flows.check import check_files, format_report
 
     report = format_report(check_files([path]), "th").rstrip("\n")
     shown = path.relative_to(ROOT).as_posix()
@@ -72,7 +72,7 @@ def render_readme(text: str, sections: dict[str, str]) -> str:
 
 def build_sample_database(out: Path) -> Path:
     """Run the pipeline (without Prefect) on the bundled sample into `out`."""
-    from flows.oneplan_flow import run_plan
+    from oneplan.flows.oneplan_flow import run_plan
 
     run_plan(DEFAULT_INBOX, out / "oneplan.duckdb", out / "export")
     return out / "oneplan.duckdb"

@@ -12,19 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-from prefect import flow, get_run_logger, task, unmapped
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-
-from flows.load import (
-    QUALITY_FOLDER,
-    PublishError,
-    publish,
-    read_previous,
-    remove_stale_builds,
-    run_lock,
-)
-from flows.reference import (
+from oneplan.flows.db import read_previous
+from oneplan.flows.errors import PublishError
+from oneplan.flows.export import remove_stale_builds
+from oneplan.flows.lock import run_lock
+from oneplan.flows.publish import QUALITY_FOLDER, publish
+from oneplan.flows.reference import (
     DEFAULT_DB,
     DEFAULT_EXPORT,
     DEFAULT_INBOX,
@@ -33,14 +26,17 @@ from flows.reference import (
     load_rules,
     rules_fingerprint,
 )
-from flows.report import quality_report_markdown
-from flows.stage import FileJob, discover_inbox, stage_file
-from flows.summary import run_summary, summary_markdown
-from transforms import schema
-from transforms.areas import CHAI_NAT
-from transforms.consolidate import FILE_COLUMNS, assemble_tables, consolidate
-from transforms.history import project_changes, update_submissions
-from transforms.staging import STAGED_SCHEMAS
+from oneplan.flows.report import quality_report_markdown
+from oneplan.flows.stage import FileJob, discover_inbox, stage_file
+from oneplan.flows.summary import run_summary, summary_markdown
+from oneplan.transforms import schema
+from oneplan.transforms.areas import CHAI_NAT
+from oneplan.transforms.consolidate import FILE_COLUMNS, assemble_tables, consolidate
+from oneplan.transforms.history import project_changes, update_submissions
+from oneplan.transforms.staging import STAGED_SCHEMAS
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 
 _log = logging.getLogger("oneplan")
 

@@ -16,8 +16,7 @@ import zipfile
 from pathlib import Path
 
 import python_calamine as calamine
-
-from transforms.sheet import Sheet
+from oneplan.transforms.sheet import Sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv"}

@@ -7,9 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-
-from transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
-from transforms.rules import Rules, build_rules
+from oneplan.transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
+from oneplan.transforms.rules import Rules, build_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -14,10 +14,9 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
-
-from flows.load import connect
-from flows.reference import load_rules
-from transforms.areas import resolve_district_folder
+from oneplan.flows.db import connect
+from oneplan.flows.reference import load_rules
+from oneplan.transforms.areas import resolve_district_folder
 
 SEVERITIES = ("error", "warning", "info")
 BANGKOK = timezone(timedelta(hours=7))  # Thailand keeps UTC+7 all year

@@ -89,9 +89,8 @@ def serve(
     schedule = nightly_schedule(cron, timezone)
     wait_for_api(url, api_timeout)
 
+    from oneplan.flows.oneplan_flow import oneplan_flow
     from prefect.types.entrypoint import EntrypointType
-
-    from flows.oneplan_flow import oneplan_flow
 
     parameters = {
         "inbox": str(Path(inbox).resolve()),

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from flows.load import fault_point
-from flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
-from flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
-from transforms.areas import CHAI_NAT, resolve_district_folder
-from transforms.consolidate import with_file_columns
-from transforms.issues import make_issue
-from transforms.sheet import FileContext, FileResult, Sheet, read_sheets
-from transforms.staging import staged_tables
+from oneplan.flows.errors import fault_point
+from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
+from oneplan.flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
+from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
+from oneplan.transforms.consolidate import with_file_columns
+from oneplan.transforms.issues import make_issue
+from oneplan.transforms.sheet import FileContext, FileResult, Sheet, read_sheets
+from oneplan.transforms.staging import staged_tables
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.load import connect
+from oneplan.flows.db import connect
 
 CHANGE_LABELS = {
     "added": "added",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from flows.load import connect
+from oneplan.flows.db import connect
 
 _PER_DISTRICT = """
 with

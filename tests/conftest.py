@@ -11,20 +11,20 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 @pytest.fixture(scope="session")
 def rules():
-    from flows.reference import load_rules
+    from oneplan.flows.reference import load_rules
 
     return load_rules()
 
 
 @pytest.fixture(scope="session")
 def matcher():
-    from flows.reference import load_matcher
+    from oneplan.flows.reference import load_matcher
 
     return load_matcher()
 
 
 @pytest.fixture(scope="session")
 def areas():
-    from flows.reference import load_areas
+    from oneplan.flows.reference import load_areas
 
     return load_areas()

@@ -9,8 +9,7 @@ from functools import lru_cache
 
 import geothai
 import pandas as pd
-
-from transforms.text import clean_text, to_arabic_digits
+from oneplan.transforms.text import clean_text, to_arabic_digits
 
 CHAI_NAT = "18"
 

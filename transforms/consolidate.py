@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
-
-from transforms.issues import make_issue
-from transforms.rules import Rules
+from oneplan.transforms.issues import make_issue
+from oneplan.transforms.rules import Rules
 
 OUTCOMES = ("accepted", "rejected", "skipped")
 
@@ -257,7 +256,7 @@ def assemble_tables(
     `submissions` has one row per file version (current ones and history); the row counts
     of the files consolidated here are filled in, the others keep theirs.
     """
-    from transforms import schema
+    from oneplan.transforms import schema
 
     def pick(name: str) -> list[pd.DataFrame]:
         frame = getattr(consolidated, name)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from transforms.rules import Rules
-from transforms.text import cell_a1
+from oneplan.transforms.rules import Rules
+from oneplan.transforms.text import cell_a1
 
 MAX_RAW_CHARS = 2000  # raw_value keeps enough to recognise the cell, not a pasted 1 MB text
 ISSUE_FIELDS = (

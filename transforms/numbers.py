@@ -12,7 +12,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
-from transforms.text import clean_text, is_missing, to_arabic_digits
+from oneplan.transforms.text import clean_text, is_missing, to_arabic_digits
 
 __all__ = [
     "MAX_BUDGET_INTEGER_DIGITS",

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-
-from transforms.text import normalize_header
+from oneplan.transforms.text import normalize_header
 
 SEVERITIES = ("error", "warning", "info")
 

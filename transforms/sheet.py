@@ -10,17 +10,17 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transforms.areas import TambonMatch, TambonMatcher
-from transforms.issues import make_issue
-from transforms.numbers import (
+from oneplan.transforms.areas import TambonMatch, TambonMatcher
+from oneplan.transforms.issues import make_issue
+from oneplan.transforms.numbers import (
     ParseError,
     parse_budget,
     parse_fiscal_year,
     parse_village_numbers,
     village_numbers_from_name,
 )
-from transforms.rules import HeaderMatch, Rules
-from transforms.text import clean_text
+from oneplan.transforms.rules import HeaderMatch, Rules
+from oneplan.transforms.text import clean_text
 
 TEXT_COLUMNS = ("objective", "target", "kpi", "expected_result", "responsible_agency")
 BUDGET_COLUMNS = ("budget_year", "amount")

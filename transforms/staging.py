@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pyarrow as pa
-
-from transforms.issues import ISSUE_FIELDS
-from transforms.sheet import TEXT_COLUMNS, FileResult
+from oneplan.transforms.issues import ISSUE_FIELDS
+from oneplan.transforms.sheet import TEXT_COLUMNS, FileResult
 
 _TEXT = pa.string()
 _ROW = pa.int32()

@@ -10,9 +10,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 import xlwt
-
-from flows.check import FILL_COLORS, ISSUES_SHEET
-from flows.cli import main
+from oneplan.flows.check import FILL_COLORS, ISSUES_SHEET
+from oneplan.flows.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX_BUDGET = "ใส่ตัวเลขจำนวนเงิน เช่น 150000 หรือ 150,000.00 และใส่ - เมื่อเป็นศูนย์"
@@ -259,7 +258,7 @@ def test_check_runs_without_prefect_and_fast(tmp_path):
     plan = write_plan(tmp_path / "1804" / "plan.xlsx")
     script = (
         "import sys\n"
-        "from flows.cli import main\n"
+        "from oneplan.flows.cli import main\n"
         f"code = main(['check', {str(plan)!r}])\n"
         "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
         "sys.exit(code)\n"

@@ -3,8 +3,7 @@ run in one process."""
 
 import duckdb
 import pytest
-
-from flows.reference import ROOT
+from oneplan.flows.reference import ROOT
 
 pytestmark = pytest.mark.e2e
 INBOX = ROOT / "data" / "sample" / "inbox"
@@ -29,9 +28,8 @@ def snapshot(db):
 
 def test_dask_cluster_run_publishes_identical_tables(harness, tmp_path):
     from distributed import LocalCluster
+    from oneplan.flows.oneplan_flow import oneplan_flow, run_plan
     from prefect_dask import DaskTaskRunner
-
-    from flows.oneplan_flow import oneplan_flow, run_plan
 
     local_db, dask_db = tmp_path / "local" / "plan.duckdb", tmp_path / "dask" / "plan.duckdb"
     run_plan(INBOX, local_db, tmp_path / "local" / "export")

@@ -2,8 +2,7 @@
 set-up commands."""
 
 import pytest
-
-from flows.docs import README, build_sample_database, generated_sections, render_readme
+from oneplan.flows.docs import README, build_sample_database, generated_sections, render_readme
 
 
 @pytest.fixture(scope="module")

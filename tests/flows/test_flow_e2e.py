@@ -12,9 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
-
-from flows.load import check_queries
-from flows.reference import ROOT
+from oneplan.flows.db import check_queries
+from oneplan.flows.reference import ROOT
 
 pytestmark = pytest.mark.e2e
 SAMPLE = ROOT / "data" / "sample"
@@ -23,7 +22,7 @@ MANIFEST = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 
 @pytest.fixture(scope="module")
 def published(harness, tmp_path_factory):
-    from flows.oneplan_flow import oneplan_flow
+    from oneplan.flows.oneplan_flow import oneplan_flow
 
     out = tmp_path_factory.mktemp("run")
     summary = oneplan_flow(
@@ -154,7 +153,7 @@ def test_parquet_export_reads_back_in_pandas_and_duckdb(published):
 
 
 def test_project_ids_are_the_same_on_a_second_run(published, tmp_path):
-    from flows.oneplan_flow import oneplan_flow
+    from oneplan.flows.oneplan_flow import oneplan_flow
 
     oneplan_flow(
         inbox=str(SAMPLE / "inbox"), db=str(tmp_path / "b.duckdb"), export=str(tmp_path / "e")
@@ -174,7 +173,7 @@ def test_every_table_and_column_has_a_comment(published):
 
 
 def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
-    from flows.cli import main
+    from oneplan.flows.cli import main
 
     code = main(
         [
@@ -195,14 +194,14 @@ def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
 
 
 def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
-    from flows.cli import main
+    from oneplan.flows.cli import main
 
     assert main(["run", "--inbox", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
 def test_run_command_without_plan_files_exits_1_with_one_line(harness, tmp_path, capsys):
-    from flows.cli import main
+    from oneplan.flows.cli import main
 
     (tmp_path / "inbox" / "1801").mkdir(parents=True)
     (tmp_path / "inbox" / "1801" / "notes.txt").write_text("not a plan")

@@ -10,10 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-
-from flows.cli import main
-from flows.oneplan_flow import build_tables
-from flows.stage import discover_inbox, parse_to_tables, stage_file
+from oneplan.flows.cli import main
+from oneplan.flows.oneplan_flow import build_tables
+from oneplan.flows.stage import discover_inbox, parse_to_tables, stage_file
 
 DISTRICT = "1804"
 HEADER = ["ที่", "โครงการ", "2568", "2569"]
@@ -250,12 +249,12 @@ def test_check_over_the_whole_hostile_corpus_at_once(tmp_path, capsys):
 
 
 def test_check_never_shows_a_traceback_when_the_reader_crashes(tmp_path, capsys, monkeypatch):
-    import flows.stage
+    import oneplan.flows.stage
 
     def crash(*args):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(flows.stage, "read_sheets", crash)
+    monkeypatch.setattr(oneplan.flows.stage, "read_sheets", crash)
     path = build(tmp_path, "headers only.xlsx")
     code = main(["check", str(path)])
     out, err = capsys.readouterr()

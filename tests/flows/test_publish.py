@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from flows.load import PublishError, run_lock
-from flows.oneplan_flow import run_plan
+from oneplan.flows.errors import PublishError
+from oneplan.flows.lock import run_lock
+from oneplan.flows.oneplan_flow import run_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "ที่,ตำบล,โครงการ,2568,2569\n"
@@ -130,7 +130,7 @@ def test_moved_tambon_is_recorded(site):
     ) == [("moved_tambon", "180503", "180507")]
 
 
-RUN_SCRIPT = "from flows.oneplan_flow import run_plan; import sys; run_plan(*sys.argv[1:4])"
+RUN_SCRIPT = "from oneplan.flows.oneplan_flow import run_plan; import sys; run_plan(*sys.argv[1:4])"
 
 
 def run_subprocess(site, **env):

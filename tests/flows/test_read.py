@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
-
-from flows.read import ReadError, decode_csv, read_file
+from oneplan.flows.read import ReadError, decode_csv, read_file
 
 ROWS = [["ที่", "โครงการ", "2568"], [1, "ถนน หมู่ที่ 3", 150000]]
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-
-from flows.load import write_database
-from flows.oneplan_flow import build_tables
-from flows.report import quality_report_markdown, write_quality_report
-from flows.stage import discover_inbox, stage_file
+from oneplan.flows.db import write_database
+from oneplan.flows.oneplan_flow import build_tables
+from oneplan.flows.report import quality_report_markdown, write_quality_report
+from oneplan.flows.stage import discover_inbox, stage_file
 
 CSV_NAME = "หันคา <ฉบับแก้> & 2.csv"
 FIX_BUDGET = "ใส่ตัวเลขจำนวนเงิน เช่น 150000 หรือ 150,000.00 และใส่ - เมื่อเป็นศูนย์"

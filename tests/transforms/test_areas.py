@@ -1,6 +1,5 @@
 import pytest
-
-from transforms.areas import name_key, resolve_district_folder
+from oneplan.transforms.areas import name_key, resolve_district_folder
 
 
 def test_areas_has_all_53_chai_nat_tambons_in_8_districts(areas):
@@ -73,7 +72,7 @@ def test_find_in_text(text, district, code, matcher):
 
 
 def test_province_scope():
-    from transforms.areas import areas_frame, province_codes
+    from oneplan.transforms.areas import areas_frame, province_codes
 
     assert province_codes("18") == ["18"]
     assert province_codes("18, 17") == ["18", "17"]
@@ -85,7 +84,7 @@ def test_province_scope():
 
 
 def test_district_name_shared_by_provinces_needs_the_code():
-    from transforms.areas import areas_frame
+    from oneplan.transforms.areas import areas_frame
 
     nation = areas_frame("all")
     # Several provinces have an อำเภอเฉลิมพระเกียรติ: the name alone is not enough.

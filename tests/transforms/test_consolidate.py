@@ -1,10 +1,9 @@
 from decimal import Decimal
 
 import pandas as pd
-
-from transforms.consolidate import StagedFile, consolidate_district, project_id, row_counts
-from transforms.sheet import FileContext, Sheet, read_sheets
-from transforms.staging import staged_tables
+from oneplan.transforms.consolidate import StagedFile, consolidate_district, project_id, row_counts
+from oneplan.transforms.sheet import FileContext, Sheet, read_sheets
+from oneplan.transforms.staging import staged_tables
 
 TAMBONS = {"180402": "ตลุก", "180403": "เขาแก้ว"}
 ROWS = [

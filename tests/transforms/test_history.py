@@ -1,8 +1,7 @@
 from decimal import Decimal
 
 import pandas as pd
-
-from transforms.history import project_changes, update_submissions
+from oneplan.transforms.history import project_changes, update_submissions
 
 T0 = pd.Timestamp("2026-11-01T19:00:00Z")
 T1 = pd.Timestamp("2026-11-02T19:00:00Z")

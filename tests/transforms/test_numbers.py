@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from transforms.numbers import (
+from oneplan.transforms.numbers import (
     ParseError,
     parse_budget,
     parse_fiscal_year,

@@ -1,7 +1,6 @@
 import duckdb
 import pyarrow as pa
-
-from transforms import schema
+from oneplan.transforms import schema
 
 
 def test_every_column_has_thai_and_english_descriptions():

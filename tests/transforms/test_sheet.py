@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 import pytest
-
-from transforms.sheet import FileContext, Sheet, find_header, read_sheets
+from oneplan.transforms.sheet import FileContext, Sheet, find_header, read_sheets
 
 CTX = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
 

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from transforms.text import (
+from oneplan.transforms.text import (
     ZERO_WIDTH_CHARS,
     cell_a1,
     clean_text,

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import geothai
 import pytest
+from oneplan.sample import generator as sample
 from python_calamine import CalamineWorkbook
-
-from flows import sample
 
 REJECTIONS = {
     "missing_project_name",
@@ -28,7 +27,7 @@ REJECTIONS = {
     "unreadable_fiscal_year",
 }
 BUNDLED = sample.DATA / "sample"
-REGENERATE = "run `python -m flows.sample` to refresh data/sample"
+REGENERATE = "run `oneplan sample` to refresh data/sample"
 
 
 @pytest.fixture(scope="module")

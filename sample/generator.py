@@ -1,6 +1,6 @@
 """Write a deterministic sample inbox of Chai Nat tambon plans, and what a correct run must yield.
 
-    python -m flows.sample [--out DIR]        (default: data/sample)
+    python -m oneplan.sample.generator [--out DIR]        (default: data/sample)
 
 Writes `<out>/inbox/<district folder>/<files>` and `<out>/expected.json`. Each district has its own
 layout (a row of LAYOUTS); together they cover every file shape in shared/DOMAIN.md, with planted
@@ -51,7 +51,7 @@ from odf.table import Table, TableCell, TableRow
 from odf.text import P
 from xlsxwriter.utility import xl_col_to_name as xl_col
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the checkout, or site-packages/oneplan
 DATA = ROOT / "data"
 PROVINCE = "18"
 YEARS = (2568, 2569, 2570)

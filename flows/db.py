@@ -1,0 +1,122 @@
+"""The one DuckDB writer: create, load, comment and check the database; read the previous one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from oneplan.flows.errors import PublishError
+from oneplan.flows.reference import SQL
+from oneplan.transforms import schema
+
+BUILD_ORDER = (
+    "areas",
+    "submissions",
+    "projects",
+    "project_budgets",
+    "rejected_rows",
+    "data_issues",
+    "project_changes",
+    "publications",
+)
+SQL_BUILT = ("oneplan", "coverage")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET threads = 2")
+    con.execute("SET memory_limit = '4GB'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def check_queries() -> dict[str, str]:
+    """The data checks in sql/checks: each query returns the rows that break its rule."""
+    return {p.stem: p.read_text() for p in sorted((SQL / "checks").glob("*.sql"))}
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Run every check; returns {check name: offending rows} for the checks that fail."""
+    failed = {}
+    for name, query in check_queries().items():
+        rows = con.execute(query).fetchmany(5)
+        if rows:
+            failed[name] = rows
+    return failed
+
+
+def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
+    """Create every table from the schema module, load the Arrow tables, build the SQL-made
+    table and view, comment everything, run the checks and checkpoint."""
+    con = connect(path)
+    try:
+        for name in BUILD_ORDER:
+            table = schema.TABLES_BY_NAME[name]
+            con.execute(schema.create_table_sql(table))
+            incoming = tables[name]
+            con.register("incoming", incoming)
+            con.execute(f"INSERT INTO {name} SELECT {', '.join(table.column_names)} FROM incoming")
+            con.unregister("incoming")
+        con.execute(schema.create_table_sql(schema.COVERAGE))
+        for name in SQL_BUILT:
+            con.execute((SQL / f"{name}.sql").read_text())
+        for table in schema.TABLES:
+            for statement in schema.comment_sql(table):
+                con.execute(statement)
+        failed = run_checks(con)
+        if failed:
+            details = "; ".join(f"{name}: {rows[:2]}" for name, rows in failed.items())
+            raise PublishError(f"data checks failed, nothing published: {details}")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+HISTORY_TABLES = ("submissions", "projects", "project_budgets", "project_changes", "publications")
+
+
+# What a history row from a database published before a column existed gets for it.
+MISSING_COLUMN_DEFAULTS = {
+    ("submissions", "status"): "'current'",
+    ("submissions", "first_seen_at"): "loaded_at",
+    ("submissions", "last_seen_at"): "loaded_at",
+}
+_TYPE_DEFAULTS = {"VARCHAR": "''", "INTEGER": "0", "BOOLEAN": "false"}
+
+
+def _missing_column_value(table: schema.Table, name: str) -> str:
+    """SQL for a column an older published database does not have: NULL where the column
+    allows it, else a declared default, so old history still loads."""
+    column = table.column(name)
+    default = MISSING_COLUMN_DEFAULTS.get((table.name, name))
+    if default is None:
+        default = "NULL" if column.nullable else _TYPE_DEFAULTS.get(column.sql_type, "NULL")
+    return f"CAST({default} AS {column.sql_type})"
+
+
+def read_previous(db_path: Path) -> dict[str, pa.Table] | None:
+    """The history-bearing tables of the currently published database, or None if there is
+    none yet (or it is from before a table existed: that table comes back empty)."""
+    if not db_path.exists():
+        return None
+    con = connect(db_path, read_only=True)
+    try:
+        present = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+        out = {}
+        for name in HISTORY_TABLES:
+            table = schema.TABLES_BY_NAME[name]
+            if name in present:
+                cols = [c[0] for c in con.execute(f"describe {name}").fetchall()]
+                select = ", ".join(
+                    c if c in cols else f"{_missing_column_value(table, c)} AS {c}"
+                    for c in table.column_names
+                )
+                out[name] = con.sql(f"select {select} from {name}").to_arrow_table()
+            else:
+                out[name] = schema.arrow_schema(table).empty_table()
+        return out
+    finally:
+        con.close()

@@ -1,0 +1,1 @@
+"""The deterministic sample inbox (`oneplan sample`): test data, not orchestration."""
