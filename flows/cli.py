@@ -118,14 +118,14 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from oneplan.flows.db import connect
+    from oneplan.flows.db import connect_sandboxed
 
     db = Path(args.db)
     if not db.exists():
         print(f"oneplan sql: {db} does not exist: run `oneplan run` first", file=sys.stderr)
         return 1
     query = Path(args.query).read_text() if args.query.endswith(".sql") else args.query
-    con = connect(db, read_only=True)
+    con = connect_sandboxed(db)
     try:
         print(str(con.sql(query)), end="")
     except Exception as err:  # a mistyped query gets DuckDB's message, not a traceback
@@ -197,7 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="when the plan was last published and what changed")
     status.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
     status.set_defaults(func=_status)
-    sql = sub.add_parser("sql", help="run a read-only query (text or a .sql file) and print it")
+    sql = sub.add_parser(
+        "sql",
+        help="run a read-only query (text or a .sql file) and print it",
+        description="Run one query against the published database, read-only and sandboxed: "
+        "external access is off and the configuration locked, so a query cannot COPY to a "
+        "file, ATTACH another database or read any file but the database itself.",
+    )
     sql.add_argument("query", help="SQL text, or the path of a .sql file")
     sql.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
     sql.set_defaults(func=_sql)

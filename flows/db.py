@@ -31,6 +31,20 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries we did not write (`oneplan sql`): no file access
+    outside the database (no COPY TO, no ATTACH, no read_csv/read_parquet of other files) and
+    the configuration locked so a query cannot turn it back on."""
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={"enable_external_access": False, "threads": 2, "memory_limit": "4GB"},
+    )
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
 def check_queries() -> dict[str, str]:
     """The data checks in sql/checks: each query returns the rows that break its rule."""
     return {p.stem: p.read_text() for p in sorted((SQL / "checks").glob("*.sql"))}

@@ -1,4 +1,4 @@
-"""The run lock: one oneplan run publishes at a time."""
+"""The run lock: one oneplan run at a time per database, staging folder and export."""
 
 from __future__ import annotations
 
@@ -11,25 +11,40 @@ from pathlib import Path
 from oneplan.flows.errors import PublishError
 
 
-@contextlib.contextmanager
-def run_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside the database for the whole run; refuse a second run."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise PublishError(
-                f"another oneplan run ({holder}) is publishing to {db_path}; try again when it ends"
-            ) from None
+def lock_file(target: Path, is_folder: bool) -> Path:
+    """The lock file of a place a run writes: `<db>.lock` beside the database, a hidden
+    `.<name>.lock` beside a folder (never inside a folder someone else may own)."""
+    target = Path(os.path.abspath(target))
+    if is_folder:
+        return target.with_name(f".{target.name}.lock")
+    return target.with_name(target.name + ".lock")
+
+
+def _acquire(target: Path, is_folder: bool, stack: contextlib.ExitStack) -> None:
+    lock_path = lock_file(target, is_folder)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = stack.enter_context(open(lock_path, "a+"))  # noqa: SIM115 - held by the stack
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        holder = handle.read().strip() or "another process"
+        raise PublishError(
+            f"another oneplan run ({holder}) is publishing to {target}; try again when it ends"
+        ) from None
+    stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+
+
+@contextlib.contextmanager
+def run_lock(db_path: Path, *folders: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the database and on every folder the run writes (staging,
+    export) for the whole run; refuse a second run that shares any of them."""
+    with contextlib.ExitStack() as stack:
+        _acquire(Path(db_path), False, stack)
+        for folder in folders:
+            _acquire(Path(folder), True, stack)
+        yield

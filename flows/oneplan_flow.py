@@ -3,6 +3,7 @@ consolidate, publish the DuckDB database and export Parquet (one load task, one 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -16,6 +17,7 @@ from oneplan.flows.db import read_previous
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.lock import run_lock
+from oneplan.flows.paths import RunPaths, check_run_paths, mark_staging
 from oneplan.flows.publish import QUALITY_FOLDER, publish
 from oneplan.flows.reference import (
     DEFAULT_DB,
@@ -243,10 +245,18 @@ def publish_plan(
     return publish_staged(staged, inbox_issues, db, export, loaded_at, get_run_logger(), provinces)
 
 
-def _start(inbox: str, db: str, staging: str | None) -> tuple[str, datetime]:
-    if not Path(inbox).is_dir():
-        raise PublishError(f"inbox {inbox} does not exist or is not a folder")
-    return staging or str(Path(db).resolve().parent / "staging"), datetime.now(UTC)
+def _start(inbox: str, db: str, export: str, staging: str | None) -> tuple[RunPaths, datetime]:
+    """Check every path before anything is written (see flows.paths)."""
+    return check_run_paths(inbox, db, export, staging), datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def _locked(paths: RunPaths, log):
+    """The run lock over the database, staging and export; then what a killed run left."""
+    with run_lock(paths.db, paths.staging, paths.export):
+        mark_staging(paths.staging)
+        _remove_leftovers(str(paths.db), str(paths.export), str(paths.staging), log)
+        yield
 
 
 def _remove_leftovers(db: str, export: str, staging: str, log) -> None:
@@ -271,9 +281,9 @@ def oneplan_flow(
 
     `provinces` is the scope of the official areas: Chai Nat ("18") by default, several
     codes ("18,17") or "all" for a regional or national plan."""
-    staging_dir, loaded_at = _start(inbox, db, staging)
-    with run_lock(Path(db)):
-        _remove_leftovers(db, export, staging_dir, get_run_logger())
+    paths, loaded_at = _start(inbox, db, export, staging)
+    staging_dir = str(paths.staging)
+    with _locked(paths, get_run_logger()):
         jobs, inbox_issues = discover(inbox, provinces)
         _require_files(jobs, inbox)
         futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
@@ -334,9 +344,9 @@ def run_plan(
     """The flow's steps in this process without Prefect (for tests and benchmarks that
     must not pay the Prefect start-up); the nightly run uses `oneplan_flow`."""
     inbox, db, export = str(inbox), str(db), str(export)
-    staging_dir, loaded_at = _start(inbox, db, staging)
-    with run_lock(Path(db)):
-        _remove_leftovers(db, export, staging_dir, _log)
+    paths, loaded_at = _start(inbox, db, export, staging)
+    staging_dir = str(paths.staging)
+    with _locked(paths, _log):
         jobs, inbox_issues = discover_inbox(Path(inbox), provinces)
         _require_files(jobs, inbox)
         staged = [stage_file(job, staging_dir) for job in jobs]

@@ -28,7 +28,6 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
     is_view: bool = False
-    partition_by: str | None = None  # Hive partition column of the Parquet export
 
     @property
     def column_names(self) -> list[str]:
@@ -217,7 +216,6 @@ PROJECTS = Table(
     "One row per accepted project",
     PROJECT_COLUMNS,
     primary_key=("project_id",),
-    partition_by="district_code",
 )
 
 PROJECT_BUDGETS = Table(
@@ -458,7 +456,6 @@ ONEPLAN = Table(
         SOURCE_ROW,
     ),
     is_view=True,
-    partition_by="district_code",
 )
 
 TABLES: tuple[Table, ...] = (
