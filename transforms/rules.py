@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from decimal import Decimal
 
 import pandas as pd
@@ -49,6 +50,7 @@ class Rules:
     max_cell_chars: int = 2000
     canonical_columns: frozenset[str] = field(default_factory=frozenset)
     strategies: tuple[tuple[int, re.Pattern[str]], ...] = ()
+    alignment: Any = None  # transforms.alignment.Alignment: strategies, areas, agencies
 
     def strategy_for(self, category: str) -> int | None:
         """The provincial strategic issue a category text belongs to (by keyword), or None."""

@@ -185,6 +185,7 @@ class _SheetReader:
         self.c_tambon, self.c_village = h.col("tambon"), h.col("village")
         self.c_category, self.c_method = h.col("category"), h.col("method")
         self.c_source = h.col("funding_source")
+        self.c_strategy = h.col("strategy")
         self.c_year, self.c_amount = h.col("fiscal_year"), h.col("amount")
         self.text_cols = {name: h.col(name) for name in TEXT_COLUMNS}
         self.wide = h.budget_years
@@ -405,6 +406,11 @@ class _SheetReader:
             "project_name": name,
             "category": self._category(row, rownum),
             "funding_route": self._funding_route(row, rownum),
+            # Raw texts for transforms.alignment (strategy, funding source, the section above).
+            "strategy_text": self.text(row, self.c_strategy, rownum),
+            "section_text": self.category,
+            "funding_source_text": self.text(row, self.c_source, rownum)
+            or self.text(row, self.c_method, rownum),
             "n_lines": 1,
             "budgets": {},
             "villages_from_name": from_name,
