@@ -25,7 +25,7 @@ _NUMBERED = re.compile(
     r"^(?P<prefix>(?:ความสอดคล้องกับ)?(?:ประเด็น)?ยุทธศาสตร์(?:การพัฒนา)?(?P<province>จังหวัด"
     r"(?:ชัยนาท)?)?(?:ที่)?|ประเด็นการพัฒนา(?:ที่)?)?(?P<number>\d{1,2})(?!\d)(?P<rest>.*)$"
 )
-_PLACE_END = ("อำเภอ", "จังหวัด")
+_PLACE_END = ("อำเภอ", "จังหวัด", "ร่วมกับ")
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def _by_name(alignment: Alignment, key: str) -> str | None:
     if not key:
         return None
     found = {s.code for s in alignment.provincial if _key(s.name_th) in key}
-    if not found and len(key) >= 8:
+    if not found and len(key) >= 6:
         found = {s.code for s in alignment.provincial if _key(s.name_th).startswith(key)}
     return found.pop() if len(found) == 1 else None
 
@@ -268,7 +268,7 @@ def find_agencies(
             continue
         alias, agency = hit
         end = i + len(alias)
-        place, used = _place_after(key[end:], agency, tambon_name, tambon_names)
+        place, used = _place_after(key[end:], agency, tambon_name, tambon_names, alignment)
         out.append(
             AgencyMatch(
                 agency,
@@ -281,7 +281,9 @@ def find_agencies(
     return out
 
 
-def _place_after(rest: str, agency: Agency, tambon_name: str, tambon_names) -> tuple[str, int]:
+def _place_after(
+    rest: str, agency: Agency, tambon_name: str, tambon_names, alignment: Alignment
+) -> tuple[str, int]:
     """(place name, characters used) written after an alias, for templated agencies."""
     if "{tambon}" not in agency.name_th and "{place}" not in agency.name_th:
         return "", 0
@@ -292,6 +294,10 @@ def _place_after(rest: str, agency: Agency, tambon_name: str, tambon_names) -> t
         cut = words.find(end)
         if cut >= 0:
             words = words[:cut]
+    for j in range(1, len(words)):  # another agency named right after: not part of the place
+        if any(words.startswith(a, j) for a, _ in alignment._alias_index.get(words[j], ())):
+            words = words[:j]
+            break
     if "{tambon}" in agency.name_th:
         known = sorted((t for t in tambon_names if t and words.startswith(t)), key=len)
         if known:
