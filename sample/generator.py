@@ -483,7 +483,9 @@ class DistrictBuilder:
             "source": method,
         }
         name = self.noisy(name)
-        category = strategy_heading(strategy) if L.get("sections") == "strategy" else CATEGORIES[cat]
+        category = CATEGORIES[cat]
+        if L.get("sections") == "strategy":
+            category = strategy_heading(strategy)
         it = Item(t, name, villages, category, budgets, route, texts, village_col)
         it.strategy, it.agency = strategy, (canonical.format(t=tn, d=self.dname), own)
         return it

@@ -558,8 +558,10 @@ AGENCIES = Table(
         _c(
             "kind",
             "VARCHAR",
-            "ประเภท: local=อปท. pao=อบจ. province provincial_office district_office department ministry state_enterprise",
-            "local | pao | province | provincial_office | district_office | department | ministry | state_enterprise",
+            "ประเภท: local=อปท. pao=อบจ. province provincial_office district_office department "
+            "ministry state_enterprise",
+            "local | pao | province | provincial_office | district_office | department | ministry "
+            "| state_enterprise",
             False,
         ),
         _c(
@@ -606,7 +608,8 @@ PLAN_BY_STRATEGY = Table(
 AGENCY_REQUESTS = Table(
     "agency_requests",
     "หนึ่งแถวต่อหน่วยงานที่ขอ × อำเภอ × ปีงบประมาณ (โครงการ requested/joint; ว่าง = ไม่ระบุหน่วยงาน)",
-    "One row per agency asked, district and fiscal year (requested and joint projects; NULL = no agency named)",
+    "One row per agency asked, district and fiscal year "
+    "(requested and joint projects; NULL = no agency named)",
     (
         _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked"),
         *DISTRICT_YEAR,
@@ -619,7 +622,8 @@ AGENCY_REQUESTS = Table(
 AGENCY_REQUEST_LIST = Table(
     "agency_request_list",
     "หนึ่งแถวต่อโครงการที่ขอรับการสนับสนุน/ทำร่วม และปีงบประมาณ: รายการที่จังหวัดส่งให้หน่วยงาน",
-    "One row per requested or joint project and fiscal year: the list the province sends each agency",
+    "One row per requested or joint project and fiscal year: "
+    "the list the province sends each agency",
     (
         _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked"),
         *DISTRICT_YEAR,
