@@ -431,15 +431,15 @@ def align_projects(
         written_category = category if category != section else None
         code, source_kind = align_strategy(strategy, written_category, section, name, alignment)
         if code is None:
-            findings.append(Finding(i, "strategy_unknown", name, "strategy"))
+            findings.append(Finding(i, "strategy_unknown", name))
         tambon_name = tambon_names.get(tambon or "", "")
         names = by_district.get((tambon or "")[:4], [])
         canonical = canonical_agency(agency, alignment, tambon_name, names)
         if agency and canonical is None:
-            findings.append(Finding(i, "agency_unknown", agency, "responsible_agency"))
+            findings.append(Finding(i, "agency_unknown", agency))
         asked = requested_from(route, [source, agency], alignment, tambon_name, names)
         if route in ROUTES_WITH_AN_AGENCY and asked is None:
-            findings.append(Finding(i, "requested_from_unknown", name, "funding_source"))
+            findings.append(Finding(i, "requested_from_unknown", name))
         out["strategy_code"].append(code)
         out["strategy_source"].append(source_kind)
         out["development_area"].append(development_area(category, alignment))
