@@ -206,3 +206,26 @@ def test_bad_reference_rows_are_refused_with_their_line(table, bad, message):
     frame = pd.concat([_read_table(table), pd.DataFrame([bad])], ignore_index=True)
     with pytest.raises(ValueError, match=message):
         al.build_alignment(*tables(**{table: frame}))
+
+
+def test_reader_carries_the_strategy_cell_section_and_source_text(rules, matcher):
+    from oneplan.transforms.sheet import FileContext, Sheet, read_sheets
+
+    rows = [
+        ["ที่", "ตำบล", "โครงการ", "ยุทธศาสตร์จังหวัดที่", "แหล่งงบประมาณ", "2568"],
+        ["", "", "ยุทธศาสตร์ที่ 3 การบริหารจัดการทรัพยากร", "", "", ""],
+        ["1", "ตลุก", "ขุดลอกคลอง", "๓", "ขอรับการสนับสนุนจาก อบจ.", "1,000"],
+        ["2", "ตลุก", "ก่อสร้างถนน", "", "", "2,000"],
+    ]
+    ctx = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
+    result = read_sheets([Sheet("แผน", rows, ())], ctx, rules, matcher)
+    got = [
+        (p["strategy_text"], p["section_text"], p["funding_source_text"], p["funding_route"])
+        for p in result.projects
+    ]
+    heading = "ยุทธศาสตร์ที่ 3 การบริหารจัดการทรัพยากร"
+    assert got == [
+        ("๓", heading, "ขอรับการสนับสนุนจาก อบจ.", "requested"),
+        (None, heading, None, None),
+    ]
+    assert not [i for i in result.issues if i["code"] == "unknown_header"]
