@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
-from oneplan.transforms.text import normalize_header
 
 STRATEGY_SOURCES = ("column", "section", "inferred")
 ROUTES_WITH_AN_AGENCY = ("requested", "joint")
@@ -74,10 +73,16 @@ class Alignment:
         return self.national + self.provincial
 
 
+_KEY_NOISE = re.compile(r"[\s()\[\]{}.:*\"'“”‘’\-_ฯ]+")
+_ARABIC = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
 def _key(text: object) -> str:
-    """The matching key of a text: normalize_header (Arabic digits, no spaces, dots or
-    brackets) without the abbreviation mark ฯ."""
-    return normalize_header(text).replace("ฯ", "")
+    """The matching key of a (cleaned) text: Arabic digits, lower case, without spaces, dots,
+    brackets, quotes, dashes and the abbreviation mark ฯ (so อบจ. = อบจ, โยธาฯ = โยธา)."""
+    if text is None or text != text:  # None or NaN
+        return ""
+    return _KEY_NOISE.sub("", str(text).translate(_ARABIC).lower())
 
 
 def build_alignment(
@@ -223,6 +228,20 @@ def align_strategy(
 ) -> tuple[str | None, str | None]:
     """(strategy_code, strategy_source) of one project: a strategy column, else the category
     column or section heading naming a strategy, else keywords; (None, None) when unknown."""
+    named = named_strategy(strategy_text, category_text, section_text, alignment)
+    if named[0]:
+        return named
+    code = infer_strategy([category_text or section_text, project_name], alignment)
+    return (code, "inferred") if code else (None, None)
+
+
+def named_strategy(
+    strategy_text: str | None,
+    category_text: str | None,
+    section_text: str | None,
+    alignment: Alignment,
+) -> tuple[str | None, str | None]:
+    """(code, source) of the strategy a column or heading names explicitly, or (None, None)."""
     for text, source, resolve in (
         (strategy_text, "column", strategy_from_cell),
         (category_text, "column", strategy_from_heading),
@@ -231,8 +250,7 @@ def align_strategy(
         code = resolve(text, alignment) if text else None
         if code:
             return code, source
-    code = infer_strategy([category_text or section_text, project_name], alignment)
-    return (code, "inferred") if code else (None, None)
+    return None, None
 
 
 def development_area(category: str | None, alignment: Alignment) -> str | None:
@@ -427,17 +445,38 @@ def align_projects(
         col("tambon_code"),
         strict=True,
     )
+    found: dict[tuple, list[AgencyMatch]] = {}  # the same texts recur: resolve each once
+    explicit_found: dict[tuple, tuple[str | None, str | None]] = {}
+
+    def agencies_in(text, tambon_name, names) -> list[AgencyMatch]:
+        if not text:
+            return []
+        key = (text, tambon_name, id(names))
+        if key not in found:
+            found[key] = find_agencies(text, alignment, tambon_name, names)
+        return found[key]
+
     for i, (strategy, category, section, name, agency, source, route, tambon) in enumerate(rows):
         written_category = category if category != section else None
-        code, source_kind = align_strategy(strategy, written_category, section, name, alignment)
+        explicit = (strategy, written_category, section)
+        if explicit not in explicit_found:
+            explicit_found[explicit] = named_strategy(*explicit, alignment)
+        code, source_kind = explicit_found[explicit]
+        if code is None:
+            code = infer_strategy([written_category or section, name], alignment)
+            source_kind = "inferred" if code else None
         if code is None:
             findings.append(Finding(i, "strategy_unknown", name))
         tambon_name = tambon_names.get(tambon or "", "")
         names = by_district.get((tambon or "")[:4], [])
-        canonical = canonical_agency(agency, alignment, tambon_name, names)
+        responsible = agencies_in(agency, tambon_name, names)
+        canonical = responsible[0].name_th if responsible else None
         if agency and canonical is None:
             findings.append(Finding(i, "agency_unknown", agency))
-        asked = requested_from(route, [source, agency], alignment, tambon_name, names)
+        asked = None
+        if route in ROUTES_WITH_AN_AGENCY:
+            named = [*agencies_in(source, tambon_name, names), *responsible]
+            asked = next((m.name_th for m in named if m.agency.kind != LOCAL_KIND), None)
         if route in ROUTES_WITH_AN_AGENCY and asked is None:
             findings.append(Finding(i, "requested_from_unknown", name))
         out["strategy_code"].append(code)
