@@ -229,3 +229,18 @@ def test_reader_carries_the_strategy_cell_section_and_source_text(rules, matcher
         (None, heading, None, None),
     ]
     assert not [i for i in result.issues if i["code"] == "unknown_header"]
+
+
+def test_a_long_source_cell_is_cut_and_reported_once(rules, matcher):
+    from oneplan.transforms.sheet import FileContext, Sheet, read_sheets
+
+    long_text = "ขอรับการสนับสนุนจาก อบจ. " + "ก" * 3000
+    rows = [
+        ["ที่", "ตำบล", "โครงการ", "แหล่งงบประมาณ", "2568"],
+        ["1", "ตลุก", "ขุดลอกคลอง", long_text, "1"],
+    ]
+    ctx = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
+    result = read_sheets([Sheet("แผน", rows, ())], ctx, rules, matcher)
+    [project] = result.projects
+    assert project["funding_source_text"] == long_text[: rules.max_cell_chars]
+    assert [i["code"] for i in result.issues].count("cell_truncated") == 1
