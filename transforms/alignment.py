@@ -420,7 +420,8 @@ def align_projects(
     projects: pd.DataFrame, alignment: Alignment, tambon_names: dict[str, str]
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Projects with ALIGNED_COLUMNS added (responsible_agency normalised, the typed text
-    kept in responsible_agency_text), and what to report: a project with no strategy
+    kept in responsible_agency_text), and what to report: a strategy cell naming no
+    provincial strategy (`unknown_strategy_value`), a project with no strategy
     (`strategy_unknown`), an agency text naming no known agency (`agency_unknown`), a
     requested or joint project naming no agency to ask (`requested_from_unknown`)."""
     by_district: dict[str, list[str]] = {}
@@ -465,6 +466,8 @@ def align_projects(
         if code is None:
             code = infer_strategy([written_category or section, name], alignment)
             source_kind = "inferred" if code else None
+        if strategy and strategy_from_cell(strategy, alignment) is None:
+            findings.append(Finding(i, "unknown_strategy_value", strategy))
         if code is None:
             findings.append(Finding(i, "strategy_unknown", name))
         tambon_name = tambon_names.get(tambon or "", "")

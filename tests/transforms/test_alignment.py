@@ -132,7 +132,7 @@ def test_align_projects_adds_columns_and_reports(frame):
             "project_name": ["ก่อสร้างถนน", "จัดซื้อครุภัณฑ์", "ขุดลอกคลองส่งน้ำ"],
             "category": [None, None, "ยุทธศาสตร์ที่ 3"],
             "section_text": [None, None, "ยุทธศาสตร์ที่ 3"],
-            "strategy_text": ["1", None, None],
+            "strategy_text": ["1", "ยุทธศาสตร์ที่ 9", None],
             "responsible_agency": ["อบต.", "ชมรมผู้สูงอายุ", None],
             "funding_source_text": [None, "ขอรับการสนับสนุน", "ขอรับการสนับสนุนจาก อบจ."],
             "funding_route": [None, "requested", "requested"],
@@ -148,6 +148,7 @@ def test_align_projects_adds_columns_and_reports(frame):
         "requested_from": [None, None, "องค์การบริหารส่วนจังหวัดชัยนาท"],
     }
     assert [(f.index, f.code) for f in findings] == [
+        (1, "unknown_strategy_value"),
         (1, "strategy_unknown"),
         (1, "agency_unknown"),
         (1, "requested_from_unknown"),
