@@ -7,8 +7,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 from oneplan.flows.errors import PublishError
-from oneplan.flows.reference import SQL
+from oneplan.flows.reference import SQL, load_alignment
 from oneplan.transforms import schema
+from oneplan.transforms.alignment import (
+    agencies_frame,
+    development_areas_frame,
+    strategies_frame,
+)
 
 BUILD_ORDER = (
     "areas",
@@ -20,7 +25,31 @@ BUILD_ORDER = (
     "project_changes",
     "publications",
 )
-SQL_BUILT = ("oneplan", "coverage")
+SQL_BUILT = (
+    "oneplan",
+    "coverage",
+    "marts/plan_by_strategy",
+    "marts/agency_request_list",
+    "marts/agency_requests",
+    "marts/plan_by_route",
+)
+# Reference tables published from data/ (strategy frames, development areas, agencies).
+REFERENCE_BUILT = {
+    "strategies": strategies_frame,
+    "development_areas": development_areas_frame,
+    "agencies": agencies_frame,
+}
+
+
+def reference_tables() -> dict[str, pa.Table]:
+    """The published reference tables, built from the alignment tables in data/."""
+    alignment = load_alignment()
+    out = {}
+    for name, build in REFERENCE_BUILT.items():
+        target = schema.arrow_schema(schema.TABLES_BY_NAME[name])
+        frame = build(alignment)
+        out[name] = pa.Table.from_pandas(frame[target.names], schema=target, preserve_index=False)
+    return out
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -64,8 +93,9 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
     """Create every table from the schema module, load the Arrow tables, build the SQL-made
     table and view, comment everything, run the checks and checkpoint."""
     con = connect(path)
+    tables = {**reference_tables(), **tables}
     try:
-        for name in BUILD_ORDER:
+        for name in (*BUILD_ORDER, *REFERENCE_BUILT):
             table = schema.TABLES_BY_NAME[name]
             con.execute(schema.create_table_sql(table))
             incoming = tables[name]

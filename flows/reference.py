@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from oneplan.transforms.alignment import Alignment, build_alignment
 from oneplan.transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
 from oneplan.transforms.rules import Rules, build_rules
 
@@ -19,7 +21,15 @@ RULE_TABLES = (
     "sheet_kinds",
     "funding_routes",
     "issue_codes",
-    "strategies",
+)
+ALIGNMENT_TABLES = (
+    "strategies_national",
+    "strategies_provincial",
+    "strategy_links",
+    "strategy_keywords",
+    "development_areas",
+    "development_area_synonyms",
+    "agencies",
 )
 
 
@@ -28,9 +38,34 @@ def _read_table(name: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def load_alignment() -> Alignment:
+    """The strategy frames, development areas and agencies from data/*.csv."""
+    return build_alignment(*(_read_table(name) for name in ALIGNMENT_TABLES))
+
+
+def category_strategies() -> pd.DataFrame:
+    """The reader's category check (unknown_category): each provincial strategy's number and
+    its keywords as one alternation, from strategies_provincial.csv and strategy_keywords.csv."""
+    provincial = _read_table("strategies_provincial")
+    keywords = _read_table("strategy_keywords")
+    rows = []
+    for row in provincial.itertuples(index=False):
+        words = keywords.loc[keywords["strategy_code"] == row.code, "keyword"]
+        if len(words):
+            rows.append(
+                {"strategy_no": row.number, "category_keywords": "|".join(map(re.escape, words))}
+            )
+    return pd.DataFrame(rows, columns=["strategy_no", "category_keywords"])
+
+
+@lru_cache(maxsize=1)
 def load_rules() -> Rules:
     """The compiled reading rules from data/*.csv."""
-    return build_rules(*(_read_table(name) for name in RULE_TABLES))
+    return build_rules(
+        *(_read_table(name) for name in RULE_TABLES),
+        category_strategies(),
+        alignment=load_alignment(),
+    )
 
 
 @lru_cache(maxsize=4)
@@ -68,7 +103,8 @@ def build_fingerprint() -> str:
         + sorted(SQL.rglob("*.sql"))
     )
     for path in paths:
-        digest.update(path.relative_to(ROOT).as_posix().encode())
+        # Folder and name, not the full path: a copy of data/ elsewhere (tests) still hashes.
+        digest.update(f"{path.parent.name}/{path.name}".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

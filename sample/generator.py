@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import random
+import re
 import shutil
 import unicodedata
 import zipfile
@@ -70,6 +71,9 @@ def _table(name: str) -> list[dict[str, str]]:
 
 
 ROUTE_PATTERNS = [(r["pattern"], r["funding_route"]) for r in _table("funding_routes.csv")]
+PROVINCIAL = {r["code"]: r for r in _table("strategies_provincial.csv")}
+STRATEGY_KEYWORDS = [(r["keyword"], r["strategy_code"]) for r in _table("strategy_keywords.csv")]
+KEY_NOISE = re.compile(r"[\s()\[\]{}.:*\"'“”‘’\-_]+")
 REASON_ORDER = [r["code"] for r in _table("issue_codes.csv") if r["rejects_row"] == "true"]
 
 
@@ -81,6 +85,23 @@ def clean_text(text: str) -> str:
 def funding_route(text: str) -> str | None:
     """own / joint / requested for a method or source-of-funds text: first pattern found wins."""
     return next((route for pattern, route in ROUTE_PATTERNS if pattern in text), None)
+
+
+def infer_strategy(texts: list[str | None]) -> str | None:
+    """The provincial strategy the keywords (data/strategy_keywords.csv) of the category and
+    the project name point to: most distinct keywords found, strictly more than any other."""
+    key = "\x1f".join(KEY_NOISE.sub("", t).lower() for t in texts if t)
+    scores = Counter(code for keyword, code in STRATEGY_KEYWORDS if keyword in key)
+    ranked = scores.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def strategy_heading(code: str) -> str:
+    """A ยุทธศาสตร์ section heading naming a provincial strategy by number and name."""
+    row = PROVINCIAL[code]
+    return f"ยุทธศาสตร์ที่ {row['number']} {row['name_th']}"
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -142,10 +163,23 @@ TEMPLATES = (  # (category index, name, lowest, highest budget); {v} = village, 
 )
 LONG_ROAD = (0, "ก่อสร้างถนนคอนกรีตเสริมเหล็ก สาย{a} ถึง{b}{v}", 500_000, 3_000_000)
 PLACES = ("บ้านนายสมชาย", "ตลาด{t}", "คลองชลประทาน", "ศาลาประชาคม", "โรงเรียน{t}วิทยา", "บ้านนางบุญมี")
-AGENCIES = (
-    "อบต.{t}", "องค์การบริหารส่วนตำบล{t}", "เทศบาลตำบล{t}", "กองช่าง อบต.{t}", "รพ.สต.{t}",
-    "สำนักงานเกษตรอำเภอ{d}", "สำนักงานพัฒนาชุมชนอำเภอ{d}",
+CATEGORY_STRATEGY = ("P4", "P1", "P4", "P3", "P2")  # the provincial strategy of each category
+SAO, TM = "องค์การบริหารส่วนตำบล{t}", "เทศบาลตำบล{t}"
+AGENCIES = (  # (as typed, canonical name in data/agencies.csv, is the tambon's own local body)
+    ("อบต.{t}", SAO, True), (SAO, SAO, True), ("อบต. {t}", SAO, True), (TM, TM, True),
+    ("ทต.{t}", TM, True), ("กองช่าง อบต.{t}", SAO, True),
+    ("รพ.สต.{t}", "โรงพยาบาลส่งเสริมสุขภาพตำบล{t}", True),
+    ("สำนักงานเกษตรอำเภอ{d}", "สำนักงานเกษตรอำเภอ{d}", False),
+    ("สำนักงานพัฒนาชุมชนอำเภอ{d}", "สำนักงานพัฒนาชุมชนอำเภอ{d}", False),
 )  # fmt: skip
+PAO, DRR, DPT = "องค์การบริหารส่วนจังหวัดชัยนาท", "กรมทางหลวงชนบท", "สำนักงานโยธาธิการและผังเมืองจังหวัดชัยนาท"
+ROUTE_AGENCY = {  # the agency a route text names (canonical), for requested_from
+    "ขอรับการสนับสนุน (อบจ.)": PAO, "ขอรับการสนับสนุนจาก อบจ.": PAO, "กรมทางหลวงชนบท": DRR,
+    "ขอสนับสนุนจากจังหวัดชัยนาท": "จังหวัดชัยนาท", "ดำเนินการร่วมกับ อบจ.ชัยนาท": PAO,
+    "ขอรับการสนับสนุนจาก ทช.": DRR, "ขอรับการสนับสนุนจากโยธาฯ": DPT,
+    "ทำร่วมกับ สนง.โยธาธิการและผังเมืองจังหวัด": DPT,
+}  # fmt: skip
+STRATEGY_CELLS = ("{n}", "ยุทธศาสตร์ที่ {n}", "{nt}", "{name}", "")  # a strategy column's cell
 OBJECTIVES = (
     "เพื่อให้ประชาชนสัญจรไปมาได้สะดวกและปลอดภัย", "เพื่อเพิ่มรายได้และลดรายจ่ายของครัวเรือน",
     "เพื่อให้ประชาชนมีสุขภาพและคุณภาพชีวิตที่ดี", "เพื่อให้มีน้ำใช้เพื่อการเกษตรอย่างเพียงพอ",
@@ -160,8 +194,10 @@ ROUTE_TEXTS = {  # cell texts saying how a project is funded, by column and rout
     "method": {"own": ("ทำเอง",), "joint": ("ทำร่วม",),
                "requested": ("ขอรับการสนับสนุน", "ขอรับการสนับสนุน (อบจ.)")},
     "source": {"own": ("งบประมาณ อบต.", "เทศบาลตำบล{t}", "งบประมาณของตนเอง"),
-               "joint": ("ดำเนินการร่วมกับ อบจ.ชัยนาท", "ทำร่วมกับหน่วยงานอื่น"),
-               "requested": ("ขอรับการสนับสนุนจาก อบจ.", "กรมทางหลวงชนบท", "ขอสนับสนุนจากจังหวัดชัยนาท")},
+               "joint": ("ดำเนินการร่วมกับ อบจ.ชัยนาท", "ทำร่วมกับหน่วยงานอื่น",
+                         "ทำร่วมกับ สนง.โยธาธิการและผังเมืองจังหวัด"),
+               "requested": ("ขอรับการสนับสนุนจาก อบจ.", "กรมทางหลวงชนบท", "ขอสนับสนุนจากจังหวัดชัยนาท",
+                             "ขอรับการสนับสนุนจาก ทช.", "ขอรับการสนับสนุนจากโยธาฯ")},
 }  # fmt: skip
 
 # ---- layouts: one row per way a district office lays out its plan -------------------------------
@@ -183,8 +219,8 @@ LAYOUTS: dict[str, dict[str, Any]] = {
         fmt="csv", encoding="utf-8-sig", split="one", shape="long",
         files=("แผนพัฒนาตำบล อำเภอ{d} ปี 2568-2570.csv",), seq="first", years="text",
         cols=(("ที่", "seq"), ("ตำบล", "tambon"), ("โครงการ", "name"), ("ด้านการพัฒนา", "category"),
-              ("ปีงบประมาณ", "year"), ("งบประมาณ (บาท)", "amount"), ("หน่วยงานรับผิดชอบ", "agency"),
-              ("หมายเหตุ", "remarks")),
+              ("ยุทธศาสตร์จังหวัดที่", "strategy"), ("ปีงบประมาณ", "year"),
+              ("งบประมาณ (บาท)", "amount"), ("หน่วยงานรับผิดชอบ", "agency"), ("หมายเหตุ", "remarks")),
         tambon_styles=("{t}", "{t}", "ต.{t}"), amounts="text",
         plants=(("zero", 0), ("unknown_tambon", 1), ("bad_year", 2), ("negative", 3)),
     ),
@@ -213,7 +249,7 @@ LAYOUTS: dict[str, dict[str, Any]] = {
         cols=(("ที่", "seq"), ("โครงการ", "name"), ("วัตถุประสงค์", "objective"),
               ("เป้าหมาย", "target"), ("", "years"), ("ตัวชี้วัด", "kpi"),
               ("หน่วยงานรับผิดชอบ", "agency")),
-        year_hdr="งบประมาณ {y}", sections=True, grand="รวมทั้งสิ้น", amounts="text",
+        year_hdr="งบประมาณ {y}", sections="strategy", grand="รวมทั้งสิ้น", amounts="text",
         plants=(("no_name", 1), ("bad:#REF!", 3), ("zero", 5)),
     ),
     "xlsx_title": dict(
@@ -223,7 +259,7 @@ LAYOUTS: dict[str, dict[str, Any]] = {
         cols=(("ลำดับ", "seq"), ("โครงการ/กิจกรรม", "name"), ("วัตถุประสงค์", "objective"),
               ("เป้าหมาย (ผลผลิตของโครงการ)", "target"), ("", "years"), ("ตัวชี้วัด", "kpi"),
               ("ผลลัพธ์ที่คาดว่าจะได้รับ", "result"), ("ผู้รับผิดชอบ", "agency"),
-              ("วิธีดำเนินการ", "method")),
+              ("วิธีดำเนินการ", "method"), ("ความสอดคล้องกับยุทธศาสตร์จังหวัด", "strategy")),
         amounts="number", route_col="method", noise=("newline", "spaces"), stubs=1,
         plants=(("no_name_bad", 0), ("negative", 2)), extras=("unknown_header", "empty_sheet"),
     ),
@@ -287,6 +323,10 @@ class Project:
     funding_route: str | None
     category: str | None
     budgets: dict[int, Decimal]
+    strategy_code: str | None = None
+    strategy_source: str | None = None  # column | section | inferred
+    responsible_agency: str | None = None  # canonical (data/agencies.csv)
+    requested_from: str | None = None  # canonical agency asked, for requested / joint
     source: tuple[str, str, int] | None = None  # set by build_manifest on the kept copy
 
     def as_json(self) -> dict[str, Any]:
@@ -344,6 +384,8 @@ class Item:
     reasons: list[str] = field(default_factory=list)
     issue: str = ""
     tail: str = ""  # end of the name, spilled onto a continuation row
+    strategy: str = ""  # the provincial strategy code of its category (column / section truth)
+    agency: tuple[str, bool] = ("", True)  # canonical responsible agency, is the tambon's own
 
 
 def _num(d: Decimal) -> int | float:
@@ -426,19 +468,34 @@ class DistrictBuilder:
             method = rng.choice(ROUTE_TEXTS[L["route_col"]][route]).format(t=tn)
         if self.has("village") and rng.random() < (0.5 if villages else 0.6):
             village_col = next(iter(villages), rng.randint(1, 12))
+        typed, canonical, own = rng.choice(AGENCIES)
+        strategy = CATEGORY_STRATEGY[cat]
         texts = {
+            "strategy": self.strategy_cell(strategy) if self.has("strategy") else "",
             "objective": OBJECTIVES[cat],
             "result": RESULTS[cat],
             "target": TARGETS[cat].format(n=rng.randrange(20, 900, 10)),
             "kpi": f"ร้อยละ {rng.randrange(70, 100, 5)} ของผู้ได้รับประโยชน์พึงพอใจ",
             "remarks": rng.choice(("", "", "ต่อเนื่อง", "โครงการใหม่")),
-            "agency": rng.choice(AGENCIES).format(t=tn, d=self.dname),
+            "agency": typed.format(t=tn, d=self.dname),
             "tambon": rng.choice(L.get("tambon_styles", ("{t}",))).format(t=tn),
             "method": method,
             "source": method,
         }
         name = self.noisy(name)
-        return Item(t, name, villages, CATEGORIES[cat], budgets, route, texts, village_col)
+        category = CATEGORIES[cat]
+        if L.get("sections") == "strategy":
+            category = strategy_heading(strategy)
+        it = Item(t, name, villages, category, budgets, route, texts, village_col)
+        it.strategy, it.agency = strategy, (canonical.format(t=tn, d=self.dname), own)
+        return it
+
+    def strategy_cell(self, code: str) -> str:
+        """The strategy column's cell as a clerk fills it: a number, Thai digits, the name."""
+        row = PROVINCIAL[code]
+        style = self.rng.choice(STRATEGY_CELLS)
+        n = row["number"]
+        return style.format(n=n, nt=n.translate(THAI), name=row["name_th"])
 
     def noisy(self, name: str) -> str:
         """The name as a clerk typed it: line breaks, stray spaces, zero-width spaces."""
@@ -549,7 +606,20 @@ class DistrictBuilder:
         name = clean_text(it.name) + (" " + clean_text(it.tail) if it.tail else "")
         villages = sorted(it.villages | ({it.village_col} if it.village_col else set()))
         category = it.category if self.L.get("sections") or self.has("category") else None
-        return Project(self.code, it.tambon.code, name, villages, it.route, category, dict(budgets))
+        p = Project(self.code, it.tambon.code, name, villages, it.route, category, dict(budgets))
+        if self.has("strategy") and it.texts["strategy"]:
+            p.strategy_code, p.strategy_source = it.strategy, "column"
+        elif self.L.get("sections") == "strategy":
+            p.strategy_code, p.strategy_source = it.strategy, "section"
+        else:
+            p.strategy_code = infer_strategy([category, name])
+            p.strategy_source = "inferred" if p.strategy_code else None
+        if self.has("agency"):
+            p.responsible_agency = it.agency[0]
+        if it.route in ("requested", "joint"):
+            other = None if it.agency[1] or not self.has("agency") else it.agency[0]
+            p.requested_from = ROUTE_AGENCY.get(it.texts["method"]) or other
+        return p
 
     # -- tables ----------------------------------------------------------------------------------
     def table(self, name: str, items: list[Item], t=None, first: bool = False) -> Sheet:
@@ -587,7 +657,10 @@ class DistrictBuilder:
     def groups(self, items: list[Item]) -> list[tuple[str, list[Item]]]:
         """Items under their section (ด้าน) rows, or per tambon for per-tambon subtotals."""
         if self.L.get("sections"):
-            keys = [c for c in CATEGORIES if any(it.category == c for it in items)]
+            order = CATEGORIES
+            if self.L["sections"] == "strategy":
+                order = tuple(strategy_heading(code) for code in PROVINCIAL)
+            keys = [c for c in order if any(it.category == c for it in items)]
             return [(c, [it for it in items if it.category == c]) for c in keys]
         label = self.L.get("subtotal", "")
         if "{t}" not in label:
@@ -890,6 +963,8 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
                     seen.add(key)
                     p.source = (f.path, sh.name, r)
                     projects += [p] * kept[id(p)]
+                    if kept[id(p)]:
+                        issues += [{**at, "source_row": r, "code": c} for c in _alignment_issues(p)]
                 kind = "duplicate" if kind == "accepted" and not kept[id(p)] else kind
                 counts[kind] += 1
                 issues += [{**at, "source_row": r, "code": code} for code in row.issues]
@@ -926,6 +1001,14 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
         "issues": issues,
         "projects": [p.as_json() for p in projects],
     }
+
+
+def _alignment_issues(p: Project) -> list[str]:
+    """The info issues a kept project carries: no strategy, or a request naming no agency."""
+    out = [] if p.strategy_code else ["strategy_unknown"]
+    if p.funding_route in ("requested", "joint") and p.requested_from is None:
+        out.append("requested_from_unknown")
+    return out
 
 
 def write_sample(out_dir: Path) -> dict[str, Any]:

@@ -34,6 +34,12 @@ final as (
         project.expected_result,
         project.responsible_agency collate th as responsible_agency,
         project.funding_route,
+        project.funding_source_text,
+        project.requested_from collate th as requested_from,
+        project.strategy_code,
+        project.strategy_source,
+        project.development_area,
+        project.responsible_agency_text,
         project.source_file,
         project.source_sheet,
         project.source_row

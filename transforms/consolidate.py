@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+from oneplan.transforms.alignment import align_projects
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.rules import Rules
 
@@ -144,6 +145,13 @@ def consolidate(
         )
     ]
     budgets = budgets.merge(kept[[*key_cols, "project_id"]], on=key_cols, how="inner")
+    if rules.alignment is not None:
+        kept, findings = align_projects(kept, rules.alignment, tambon_names)
+        located = list(kept.itertuples(index=False))
+        new_issues += [
+            _issue(rules, f.code, located[f.index], value=f.value, column=f.column)
+            for f in findings
+        ]
 
     new_issues += _same_name_other_tambon(kept, tambon_names, rules)
     new_issues += _large_budgets(budgets, kept, rules)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from oneplan.transforms.text import normalize_header
@@ -49,6 +50,7 @@ class Rules:
     max_cell_chars: int = 2000
     canonical_columns: frozenset[str] = field(default_factory=frozenset)
     strategies: tuple[tuple[int, re.Pattern[str]], ...] = ()
+    alignment: Any = None  # transforms.alignment.Alignment: strategies, areas, agencies
 
     def strategy_for(self, category: str) -> int | None:
         """The provincial strategic issue a category text belongs to (by keyword), or None."""

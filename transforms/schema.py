@@ -96,6 +96,46 @@ PROJECT_ID = _c(
 FISCAL_YEAR = _c("fiscal_year", "INTEGER", "ปีงบประมาณ (พ.ศ.)", "Fiscal year, Buddhist Era", False)
 AMOUNT_THB = _c("amount_thb", "DECIMAL(15,2)", "งบประมาณ (บาท)", "Budget in baht, exact", False)
 
+STRATEGY_CODE = _c(
+    "strategy_code",
+    "VARCHAR",
+    "รหัสยุทธศาสตร์จังหวัดที่โครงการสอดคล้อง (ดูตาราง strategies)",
+    "Provincial strategy the project serves (see the strategies table)",
+)
+ALIGNMENT_COLUMNS = (
+    _c(
+        "funding_source_text",
+        "VARCHAR",
+        "แหล่งงบประมาณตามที่พิมพ์ (หรือวิธีดำเนินการ เมื่อไม่มีคอลัมน์แหล่งงบประมาณ)",
+        "Source of funds as typed (the method cell when there is no source column)",
+    ),
+    _c(
+        "requested_from",
+        "VARCHAR",
+        "หน่วยงานที่ขอรับการสนับสนุน (ชื่อมาตรฐาน) สำหรับโครงการ requested/joint",
+        "Canonical agency asked for the money, for requested and joint projects",
+    ),
+    STRATEGY_CODE,
+    _c(
+        "strategy_source",
+        "VARCHAR",
+        "ที่มาของยุทธศาสตร์: column=คอลัมน์ section=หัวข้อ inferred=อนุมานจากคำสำคัญ (ว่าง=ไม่ทราบ)",
+        "column | section (heading above) | inferred (keywords); NULL when unknown",
+    ),
+    _c(
+        "development_area",
+        "VARCHAR",
+        "ด้านการพัฒนามาตรฐาน (ดูตาราง development_areas)",
+        "Standard development area of the category (see development_areas)",
+    ),
+    _c(
+        "responsible_agency_text",
+        "VARCHAR",
+        "หน่วยงานรับผิดชอบตามที่พิมพ์ในไฟล์",
+        "Responsible agency as typed in the file",
+    ),
+)
+
 PROJECT_COLUMNS = (
     PROJECT_ID,
     DISTRICT_CODE,
@@ -113,13 +153,19 @@ PROJECT_COLUMNS = (
     _c("target", "VARCHAR", "เป้าหมาย", "Target / output"),
     _c("kpi", "VARCHAR", "ตัวชี้วัด", "Key performance indicator"),
     _c("expected_result", "VARCHAR", "ผลที่คาดว่าจะได้รับ", "Expected result"),
-    _c("responsible_agency", "VARCHAR", "หน่วยงานรับผิดชอบ", "Responsible agency"),
+    _c(
+        "responsible_agency",
+        "VARCHAR",
+        "หน่วยงานรับผิดชอบ (ชื่อมาตรฐานจาก data/agencies.csv หรือตามที่พิมพ์เมื่อไม่รู้จัก)",
+        "Responsible agency: canonical name from data/agencies.csv, as typed when unknown",
+    ),
     _c(
         "funding_route",
         "VARCHAR",
         "วิธีดำเนินการ: own=ทำเอง joint=ทำร่วม requested=ขอรับการสนับสนุน (ว่างเมื่อไม่ระบุ)",
         "own | joint | requested (another agency's money); NULL when the file does not say",
     ),
+    *ALIGNMENT_COLUMNS,
     SUBMISSION_ID,
     SOURCE_FILE,
     SOURCE_SHEET,
@@ -451,12 +497,175 @@ ONEPLAN = Table(
         FISCAL_YEAR,
         AMOUNT_THB,
         *PROJECT_COLUMNS[3:12],
+        *ALIGNMENT_COLUMNS,
         SOURCE_FILE,
         SOURCE_SHEET,
         SOURCE_ROW,
     ),
     is_view=True,
 )
+
+STRATEGIES = Table(
+    "strategies",
+    "หนึ่งแถวต่อหนึ่งยุทธศาสตร์ของทุกระดับ (ชาติ จังหวัด) พร้อมยุทธศาสตร์ระดับบนที่สนับสนุน",
+    "One row per strategy of every level (national, provincial), with the ones above it served",
+    (
+        _c(
+            "level",
+            "VARCHAR",
+            "ระดับ: national=ยุทธศาสตร์ชาติ provincial=จังหวัด",
+            "national | provincial",
+            False,
+        ),
+        _c("strategy_code", "VARCHAR", "รหัสยุทธศาสตร์", "Strategy code", False),
+        _c("number", "VARCHAR", "เลขที่ของยุทธศาสตร์ในแผน", "The strategy's number in its plan", False),
+        _c("name_th", "VARCHAR", "ชื่อยุทธศาสตร์ (ไทย)", "Strategy name in Thai", False),
+        _c("name_en", "VARCHAR", "ชื่อยุทธศาสตร์ (อังกฤษ)", "Strategy name in English", False),
+        _c(
+            "parent_codes",
+            "VARCHAR[]",
+            "รหัสยุทธศาสตร์ระดับบนที่สนับสนุน (data/strategy_links.csv)",
+            "Codes of the strategies of the level above it serves (data/strategy_links.csv)",
+            False,
+        ),
+    ),
+    primary_key=("strategy_code",),
+)
+
+DEVELOPMENT_AREAS = Table(
+    "development_areas",
+    "หนึ่งแถวต่อหนึ่งด้านการพัฒนามาตรฐาน",
+    "One row per standard development area",
+    (
+        _c("development_area", "VARCHAR", "รหัสด้านการพัฒนา", "Development area code", False),
+        _c("name_th", "VARCHAR", "ชื่อด้าน (ไทย)", "Name in Thai", False),
+        _c("name_en", "VARCHAR", "ชื่อด้าน (อังกฤษ)", "Name in English", False),
+    ),
+    primary_key=("development_area",),
+)
+
+AGENCIES = Table(
+    "agencies",
+    "หนึ่งแถวต่อหนึ่งหน่วยงานในตารางหน่วยงาน ({tambon}/{place} = ชื่อพื้นที่ที่เติมตามข้อความ)",
+    "One row per agency of the agency table ({tambon}/{place}: the place filled in from the text)",
+    (
+        _c("agency_code", "VARCHAR", "รหัสหน่วยงาน", "Agency code", False),
+        _c("name_th", "VARCHAR", "ชื่อมาตรฐาน (ไทย)", "Canonical name in Thai", False),
+        _c("name_en", "VARCHAR", "ชื่อมาตรฐาน (อังกฤษ)", "Canonical name in English", False),
+        _c(
+            "kind",
+            "VARCHAR",
+            "ประเภท: local=อปท. pao=อบจ. province provincial_office district_office department "
+            "ministry state_enterprise",
+            "local | pao | province | provincial_office | district_office | department | ministry "
+            "| state_enterprise",
+            False,
+        ),
+        _c(
+            "aliases",
+            "VARCHAR[]",
+            "ชื่อย่อและคำที่ใช้เรียก (รูปที่ใช้เทียบ)",
+            "Aliases and abbreviations (matching keys)",
+            False,
+        ),
+    ),
+    primary_key=("agency_code",),
+)
+
+DISTRICT_YEAR = (DISTRICT_CODE, DISTRICT_NAME_TH, FISCAL_YEAR)
+N_PROJECTS = _c("n_projects", "BIGINT", "จำนวนโครงการ", "Number of projects", False)
+MART_AMOUNT = _c("amount_thb", "DECIMAL(38,2)", "งบประมาณรวม (บาท)", "Budget, baht", False)
+
+PLAN_BY_STRATEGY = Table(
+    "plan_by_strategy",
+    "หนึ่งแถวต่ออำเภอ × ยุทธศาสตร์จังหวัด × ปีงบประมาณ (ยุทธศาสตร์ว่าง = ไม่ทราบ)",
+    "One row per district, provincial strategy and fiscal year (NULL strategy = unknown)",
+    (
+        *DISTRICT_YEAR,
+        STRATEGY_CODE,
+        _c("strategy_name_th", "VARCHAR", "ชื่อยุทธศาสตร์จังหวัด", "Provincial strategy name"),
+        _c(
+            "national_codes",
+            "VARCHAR[]",
+            "ยุทธศาสตร์ชาติที่ยุทธศาสตร์จังหวัดนี้สนับสนุน",
+            "National strategy areas the provincial strategy serves",
+        ),
+        N_PROJECTS,
+        MART_AMOUNT,
+        _c(
+            "share_of_district",
+            "DECIMAL(5,4)",
+            "สัดส่วนของงบประมาณของอำเภอในปีนั้น (0-1)",
+            "Share of the district's budget that year (0-1)",
+        ),
+    ),
+    is_view=True,
+)
+
+AGENCY_REQUESTS = Table(
+    "agency_requests",
+    "หนึ่งแถวต่อหน่วยงานที่ขอ × อำเภอ × ปีงบประมาณ (โครงการ requested/joint; ว่าง = ไม่ระบุหน่วยงาน)",
+    "One row per agency asked, district and fiscal year "
+    "(requested and joint projects; NULL = no agency named)",
+    (
+        _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked"),
+        *DISTRICT_YEAR,
+        N_PROJECTS,
+        MART_AMOUNT,
+    ),
+    is_view=True,
+)
+
+AGENCY_REQUEST_LIST = Table(
+    "agency_request_list",
+    "หนึ่งแถวต่อโครงการที่ขอรับการสนับสนุน/ทำร่วม และปีงบประมาณ: รายการที่จังหวัดส่งให้หน่วยงาน",
+    "One row per requested or joint project and fiscal year: "
+    "the list the province sends each agency",
+    (
+        _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked"),
+        *DISTRICT_YEAR,
+        TAMBON_CODE,
+        TAMBON_NAME_TH,
+        _c("village_numbers", "INTEGER[]", "หมู่ที่", "Village numbers", False),
+        PROJECT_ID,
+        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False),
+        _c("funding_route", "VARCHAR", "requested | joint", "requested | joint", False),
+        _c("funding_source_text", "VARCHAR", "แหล่งงบประมาณตามที่พิมพ์", "Source of funds as typed"),
+        AMOUNT_THB,
+        SOURCE_FILE,
+        SOURCE_ROW,
+    ),
+    is_view=True,
+)
+
+PLAN_BY_ROUTE = Table(
+    "plan_by_route",
+    "หนึ่งแถวต่ออำเภอ × ปีงบประมาณ: เงินทำเอง ทำร่วม ขอรับการสนับสนุน และไม่ระบุ แยกกัน",
+    "One row per district and fiscal year: own, joint, requested and unknown money kept apart",
+    (
+        *DISTRICT_YEAR,
+        _c("own_thb", "DECIMAL(38,2)", "งบทำเอง (บาท)", "Own money (ทำเอง), baht", False),
+        _c("joint_thb", "DECIMAL(38,2)", "งบทำร่วม (บาท)", "Joint money (ทำร่วม), baht", False),
+        _c(
+            "requested_thb",
+            "DECIMAL(38,2)",
+            "งบที่ขอรับการสนับสนุน (ไม่ใช่งบของตำบล) (บาท)",
+            "Requested of other agencies (not the tambons' own), baht",
+            False,
+        ),
+        _c(
+            "unknown_thb",
+            "DECIMAL(38,2)",
+            "งบที่ไม่ระบุวิธีดำเนินการ (บาท)",
+            "Route not stated, baht",
+            False,
+        ),
+        _c("n_projects", "BIGINT", "จำนวนโครงการ", "Number of projects", False),
+    ),
+    is_view=True,
+)
+
+MARTS: tuple[Table, ...] = (PLAN_BY_STRATEGY, AGENCY_REQUESTS, AGENCY_REQUEST_LIST, PLAN_BY_ROUTE)
 
 TABLES: tuple[Table, ...] = (
     AREAS,
@@ -468,13 +677,20 @@ TABLES: tuple[Table, ...] = (
     COVERAGE,
     PROJECT_CHANGES,
     PUBLICATIONS,
+    STRATEGIES,
+    DEVELOPMENT_AREAS,
+    AGENCIES,
     ONEPLAN,
+    *MARTS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DECIMAL(5,4)": pa.decimal128(5, 4),
+    "DECIMAL(38,2)": pa.decimal128(38, 2),
     "BOOLEAN": pa.bool_(),
     "DECIMAL(15,2)": pa.decimal128(15, 2),
     "DECIMAL(18,2)": pa.decimal128(18, 2),

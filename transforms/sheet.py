@@ -185,6 +185,7 @@ class _SheetReader:
         self.c_tambon, self.c_village = h.col("tambon"), h.col("village")
         self.c_category, self.c_method = h.col("category"), h.col("method")
         self.c_source = h.col("funding_source")
+        self.c_strategy = h.col("strategy")
         self.c_year, self.c_amount = h.col("fiscal_year"), h.col("amount")
         self.text_cols = {name: h.col(name) for name in TEXT_COLUMNS}
         self.wide = h.budget_years
@@ -405,6 +406,10 @@ class _SheetReader:
             "project_name": name,
             "category": self._category(row, rownum),
             "funding_route": self._funding_route(row, rownum),
+            # Raw texts for transforms.alignment (strategy, funding source, the section above).
+            "strategy_text": self.text(row, self.c_strategy, rownum),
+            "section_text": self.category,
+            "funding_source_text": self._cut(self.c_source) or self._cut(self.c_method),
             "n_lines": 1,
             "budgets": {},
             "villages_from_name": from_name,
@@ -412,6 +417,12 @@ class _SheetReader:
         for key, col in self.text_cols.items():
             project[key] = self.text(row, col, rownum)
         return project
+
+    def _cut(self, col: int | None) -> str | None:
+        """A cell of the current row cut to max_cell_chars, without a second truncation issue
+        (for cells `text` has already read and reported)."""
+        value = self.current[col] if col is not None and col < len(self.current) else None
+        return value[: self.rules.max_cell_chars] if value is not None else None
 
     def _category(self, row, rownum) -> str | None:
         """The row's category (its column, else the section above); a category that matches

@@ -20,6 +20,9 @@ STAGED_SCHEMAS: dict[str, pa.Schema] = {
             ("category", _TEXT),
             *[(name, _TEXT) for name in TEXT_COLUMNS],
             ("funding_route", _TEXT),
+            ("strategy_text", _TEXT),
+            ("section_text", _TEXT),
+            ("funding_source_text", _TEXT),
             ("n_lines", _ROW),
         ]
     ),

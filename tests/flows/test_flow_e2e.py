@@ -216,3 +216,112 @@ def test_run_command_without_plan_files_exits_1_with_one_line(harness, tmp_path,
     )
     assert "Traceback" not in captured.err + captured.out
     assert not (tmp_path / "d.duckdb").exists()
+
+
+def _project_years():
+    """(project, fiscal year, amount) for every expected project's budgets."""
+    for p in MANIFEST["projects"]:
+        for year, amount in p["budgets"].items():
+            yield p, int(year), Decimal(amount)
+
+
+def test_projects_alignment_matches_generator(published):
+    rows = query(
+        published["db"],
+        "select source_file, source_sheet, source_row, strategy_code, strategy_source, "
+        "responsible_agency, requested_from from projects",
+    )
+    got = {(f, s, r): tuple(rest) for f, s, r, *rest in rows}
+    want = {
+        (p["source_file"], p["source_sheet"], p["source_row"]): (
+            p["strategy_code"],
+            p["strategy_source"],
+            p["responsible_agency"],
+            p["requested_from"],
+        )
+        for p in MANIFEST["projects"]
+    }
+    assert got == want
+    sources = {p["strategy_source"] for p in MANIFEST["projects"]}
+    assert sources == {"column", "section", "inferred", None}
+
+
+def test_plan_by_strategy_matches_generator(published):
+    rows = query(
+        published["db"],
+        "select district_code, strategy_code, fiscal_year, n_projects, amount_thb, "
+        "share_of_district, national_codes from plan_by_strategy",
+    )
+    want: dict = {}
+    totals: dict = {}
+    for p, year, amount in _project_years():
+        key = (p["district_code"], p["strategy_code"], year)
+        n, total = want.get(key, (0, Decimal(0)))
+        want[key] = (n + 1, total + amount)
+        district_year = (p["district_code"], year)
+        totals[district_year] = totals.get(district_year, Decimal(0)) + amount
+    assert {(d, s, y): (n, a) for d, s, y, n, a, _, _ in rows} == want
+    shares = {}
+    for d, _, y, _, a, share, _ in rows:
+        assert abs(share - a / totals[(d, y)]) <= Decimal("0.00005")
+        shares[(d, y)] = shares.get((d, y), 0) + share
+    assert all(abs(total - 1) < Decimal("0.001") for total in shares.values())
+    national = {s: n for _, s, _, _, _, _, n in rows if s}
+    assert national == {"P1": ["N2"], "P2": ["N2"], "P3": ["N5"], "P4": ["N3", "N4", "N1"]}
+
+
+def test_agency_requests_and_their_list_match_generator(published):
+    rows = query(
+        published["db"],
+        "select requested_from, district_code, fiscal_year, n_projects, amount_thb "
+        "from agency_requests",
+    )
+    want: dict = {}
+    listed = []
+    for p, year, amount in _project_years():
+        if p["funding_route"] not in ("requested", "joint"):
+            continue
+        key = (p["requested_from"], p["district_code"], year)
+        n, total = want.get(key, (0, Decimal(0)))
+        want[key] = (n + 1, total + amount)
+        listed.append((p["requested_from"], p["project_name"], p["tambon_code"], year, amount))
+    assert {(a, d, y): (n, t) for a, d, y, n, t in rows} == want
+    got_list = query(
+        published["db"],
+        "select requested_from, project_name, tambon_code, fiscal_year, amount_thb "
+        "from agency_request_list",
+    )
+    key = lambda row: tuple("" if v is None else str(v) for v in row)  # noqa: E731
+    assert sorted(got_list, key=key) == sorted(listed, key=key)
+    assert len({r[0] for r in listed if r[0]}) >= 4  # several agencies asked
+
+
+def test_plan_by_route_matches_generator(published):
+    rows = query(
+        published["db"],
+        "select district_code, fiscal_year, own_thb, joint_thb, requested_thb, unknown_thb "
+        "from plan_by_route",
+    )
+    routes = ("own", "joint", "requested", None)
+    want: dict = {}
+    for p, year, amount in _project_years():
+        sums = want.setdefault((p["district_code"], year), [Decimal(0)] * 4)
+        sums[routes.index(p["funding_route"])] += amount
+    assert {(d, y): list(sums) for d, y, *sums in rows} == want
+    by_route = {code: d["budget_by_route"] for code, d in MANIFEST["districts"].items()}
+    for code, expected in by_route.items():
+        got = [sum(s[i] for (d, _), s in want.items() if d == code) for i in range(4)]
+        assert got == [Decimal(expected[r]) for r in ("own", "joint", "requested", "null")]
+
+
+def test_every_project_has_a_strategy_or_a_strategy_unknown_issue(published):
+    unknown = query(
+        published["db"],
+        "select source_file, source_sheet, source_row from projects where strategy_code is null",
+    )
+    reported = query(
+        published["db"],
+        "select source_file, source_sheet, source_row from data_issues "
+        "where code = 'strategy_unknown'",
+    )
+    assert unknown and sorted(unknown) == sorted(reported)

@@ -227,8 +227,8 @@ def test_vocabulary_agrees_with_the_reference_tables():
     for routes in sample.ROUTE_TEXTS.values():
         for route, texts in routes.items():
             assert {sample.funding_route(t.format(t="หันคา")) for t in texts} == {route}
-    with open(sample.DATA / "strategies.csv", encoding="utf-8", newline="") as fh:
-        keywords = [k for row in csv.DictReader(fh) for k in row["category_keywords"].split("|")]
+    with open(sample.DATA / "strategy_keywords.csv", encoding="utf-8", newline="") as fh:
+        keywords = [row["keyword"] for row in csv.DictReader(fh)]
     assert all(any(k in c for k in keywords) for c in sample.CATEGORIES)
     names = [s.name_th for d in geothai.districts("18") for s in geothai.subdistricts(d.code)]
     assert min(sample.edit_distance(sample.UNKNOWN_TAMBON, n) for n in names) >= 3
