@@ -11,7 +11,7 @@ whether a cell is text or a number is decided by the writer (text is always writ
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
@@ -71,7 +71,7 @@ def thai_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(BANGKOK)
     month = THAI_MONTHS[local.month - 1]
     return f"{local.day} {month} {local.year + 543} {local:%H:%M} น."
@@ -186,3 +186,33 @@ def requested_groups(projects: pd.DataFrame) -> tuple[str, list[tuple[str, pd.Da
     for key in sorted(keys.unique()):
         groups.append((key, requested[keys == key]))
     return column, groups
+
+
+BAR_WIDTH = 560  # px of the longest bar in an SVG chart
+TEXT_BAR_WIDTH = 30  # characters of the longest bar in a text chart
+
+
+def stacked_bars(rows: list[tuple[str, list]], width: float = BAR_WIDTH) -> list[dict]:
+    """Geometry of a horizontal stacked bar chart: for each (label, values) row, its total
+    and one segment per value with `x` and `w` in px, scaled so the largest total is `width`.
+    Values are counts or Decimal baht; geometry is float, the values themselves are kept."""
+    totals = [sum(values, type(values[0])(0)) if values else 0 for _, values in rows]
+    top = max((float(t) for t in totals), default=0.0) or 1.0
+    out = []
+    for (label, values), total in zip(rows, totals, strict=True):
+        x = 0.0
+        segments = []
+        for i, value in enumerate(values):
+            w = float(value) / top * width
+            segments.append({"series": i, "value": value, "x": round(x, 2), "w": round(w, 2)})
+            x += w
+        out.append({"label": label, "total": total, "segments": segments, "end": round(x, 2)})
+    return out
+
+
+def text_bar(value: float, top: float, width: int = TEXT_BAR_WIDTH) -> str:
+    """A bar of block characters for Markdown and terminals, `width` long at `top`."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
