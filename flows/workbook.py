@@ -502,3 +502,127 @@ def export_workbook(db_path: Path, out: Path, district: str | None = None) -> Pa
     if district is not None:
         plan = slice_district(plan, district)
     return write_workbook(plan, out)
+
+
+# -- the district packs ------------------------------------------------------------------------
+WORKBOOK_NAME = "oneplan.xlsx"
+CSV_NAME = "oneplan.csv"
+DISTRICTS_FOLDER = "districts"
+ANNOTATED_FOLDER = "annotated"
+
+_ISSUES_OF_FILES = """
+select i.submission_id, i.source_file, i.source_sheet, i.source_row, i.column_name, i.cell,
+    i.severity, i.code, i.message, i.message_en
+from data_issues as i
+inner join submissions as s on s.submission_id = i.submission_id
+where s.status = 'current'
+"""
+
+
+def annotated_name(source_file: str) -> str:
+    """The file name of an annotated copy: the path under the district folder, flattened,
+    inert, never hidden, always .xlsx (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน.xlsx`)."""
+    parts = [p for p in source_file.split("/")[1:] if p not in ("", ".", "..")] or ["ไฟล์"]
+    stem = " - ".join(parts)
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
+    stem = re.sub(r"[\\/:*?\"<>|]", "_", inert_text(stem, keep_newlines=False)).strip(" .")
+    return (stem or "ไฟล์")[:120] + ".xlsx"
+
+
+def _current_files(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    con = connect(Path(db_path), read_only=True)
+    try:
+        files = _frame(
+            con,
+            "select submission_id, district_code, source_file from submissions "
+            "where status = 'current' order by district_code, source_file",
+        )
+        issues = _frame(con, _ISSUES_OF_FILES)
+    finally:
+        con.close()
+    return files, issues
+
+
+def write_annotated(
+    db_path: Path, sources: dict[str, Path], out_dir: Path, log=None
+) -> dict[str, Path]:
+    """An annotated copy (as `oneplan check --annotate` writes it) of each current file whose
+    original is in `sources` (source_file -> path), under out_dir/<district>/annotated/.
+    A file that can no longer be read is left out with a warning; returns what was written."""
+    from oneplan.flows.check import CheckedFile, annotate
+    from oneplan.flows.read import ReadError, read_file
+
+    files, issues = _current_files(db_path)
+    by_submission = {
+        sid: [
+            {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
+            for r in group.to_dict("records")
+        ]
+        for sid, group in issues.groupby("submission_id")
+    }
+    written = {}
+    for f in files.itertuples(index=False):
+        path = sources.get(f.source_file)
+        if path is None:
+            continue
+        for issue in by_submission.get(f.submission_id, []):
+            if issue.get("source_row") is not None:
+                issue["source_row"] = int(issue["source_row"])
+        try:
+            sheets = read_file(Path(path))
+        except (OSError, ReadError) as err:
+            if log is not None:
+                log.warning("no annotated copy of %s: %s", f.source_file, err)
+            continue
+        checked = CheckedFile(
+            path=Path(path),
+            source_file=f.source_file,
+            district_code=f.district_code,
+            sheets=sheets,
+            read_error=None,
+            tables={},
+            issues=by_submission.get(f.submission_id, []),
+        )
+        target = out_dir / f.district_code / ANNOTATED_FOLDER / annotated_name(f.source_file)
+        try:
+            written[f.source_file] = annotate(checked, target)
+        except Exception as err:  # one odd workbook must not stop the publication
+            target.unlink(missing_ok=True)
+            if log is not None:
+                log.warning("no annotated copy of %s: %s", f.source_file, err)
+    return written
+
+
+def write_outputs(
+    db_path: Path,
+    target: Path,
+    sources: dict[str, Path] | None = None,
+    published_as: Path | None = None,
+    log=None,
+) -> dict[str, Path]:
+    """Everything people open, into an export version folder: oneplan.xlsx, oneplan.csv and
+    districts/<code>/ (the district's workbook slice, its report in HTML and Markdown, and the
+    annotated copies of the files it sent)."""
+    from oneplan.flows.report import collect_quality, district_report, render_html, render_markdown
+
+    target = Path(target)
+    plan = read_plan(db_path)
+    written = {
+        "xlsx": write_workbook(plan, target / WORKBOOK_NAME),
+        "csv": write_csv(plan, target / CSV_NAME),
+    }
+    report = collect_quality(Path(db_path))
+    if published_as is not None:
+        report["db"] = str(published_as)
+    packs = target / DISTRICTS_FOLDER
+    for code in plan.districts["district_code"]:
+        folder = packs / code
+        folder.mkdir(parents=True, exist_ok=True)
+        write_workbook(slice_district(plan, code), folder / f"oneplan-{code}.xlsx")
+        one = district_report(report, code)
+        (folder / "report.html").write_text(render_html(one), encoding="utf-8")
+        (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+    if sources:
+        write_annotated(db_path, sources, packs, log)
+    written["districts"] = packs
+    return written
