@@ -130,17 +130,27 @@ def test_annotated_copy_marks_the_cell_and_keeps_the_layout(tmp_path, capsys):
     assert ws.column_dimensions["B"].width == pytest.approx(45.7109375)
     assert wb["ผ.01"]["A1"].value == "สรุปโครงการ"
     listed = list(wb[ISSUES_SHEET].iter_rows(values_only=True))
-    assert listed[0] == ("ระดับ", "แผ่นงาน", "แถว", "เซลล์", "รหัส", "ปัญหา", "วิธีแก้")
+    assert listed[0] == (
+        "ระดับ",
+        "แผ่นงาน",
+        "แถว",
+        "เซลล์",
+        "ปัญหา",
+        "รหัส",
+        "รายละเอียด",
+        "วิธีแก้",
+    )
     assert listed[1] == (
         "ข้อผิดพลาด",
         "ต.ตลุก",
         6,
         "ต.ตลุก!D6",
+        "อ่านงบประมาณไม่ได้",
         "unreadable_budget",
         'อ่านงบประมาณ "ไม่ทราบ" ไม่ได้',
         FIX_BUDGET,
     )
-    assert listed[2][:5] == ("ข้อสังเกต", "ผ.01", None, None, "summary_sheet")
+    assert listed[2][:6] == ("ข้อสังเกต", "ผ.01", None, None, "แผ่นงานสรุป (ไม่นับรวม)", "summary_sheet")
     assert listed[-1][0] == "ไม่ผ่าน: พบข้อผิดพลาด 1 รายการ"
 
 
