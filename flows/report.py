@@ -376,7 +376,7 @@ def _md_chart(chart: dict) -> list[str]:
     top = max(float(b["total"]) for b in bars) or 1.0
     width = max(len(b["label"]) for b in bars)
     names = " · ".join(name for name, _ in chart["series"])
-    lines = ["", f"**{markdown_text(chart['title'])}** (รวม {names})", "", "```"]
+    lines = ["", f"**{chart['title']}** (รวม {names})", "", "```"]
     for b in bars:
         value = _baht(b["total"]) if chart["money"] else _n(b["total"])
         label = inert_text(b["label"], keep_newlines=False).replace("`", "'")

@@ -43,7 +43,7 @@ ZERO = Decimal("0.00")
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides/isolates that
 # can make a file name display as something else.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def inert_text(value: object, keep_newlines: bool = True) -> str:
@@ -62,8 +62,8 @@ def markdown_text(value: object) -> str:
     """Text for Markdown output: inert, on one line, with every character Markdown or HTML
     would act on escaped (`[a](b)` stays text, `<script>` is shown, not run)."""
     text = inert_text(value, keep_newlines=False)
-    text = text.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\\<", "&lt;").replace("\\>", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def thai_datetime(moment: datetime | None) -> str:
