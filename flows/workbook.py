@@ -267,7 +267,7 @@ def _write_summary(w: _Writer, plan: PlanData) -> None:
         row += 1
 
 
-def _place(p: pd.Series) -> str:
+def _place(p: dict) -> str:
     """Where a project was read: file, sheet (none for a CSV) and row."""
     sheet = p.get("source_sheet") or ""
     parts = [p["source_file"], f"แผ่นงาน {sheet}" if sheet else "", f"แถว {p['source_row']}"]
@@ -295,20 +295,21 @@ def _safe_sheet_name(name: str, taken: set[str]) -> str:
 
 
 def _route_totals(
-    w: _Writer, ws, row: int, projects: pd.DataFrame, years: list[int], label: str, first_money: int
+    w: _Writer, ws, row: int, projects: list[dict], years: list[int], label: str, first_money: int
 ) -> int:
     """Total rows per funding route and overall, under a project list; returns the next row."""
     for route in (*ROUTES, None):
-        rows = projects if route is None else projects[projects["route"] == route]
-        if route is not None and rows.empty:
+        rows = projects if route is None else [p for p in projects if p["route"] == route]
+        if route is not None and not rows:
             continue
         name = f"{label} ({ROUTE_TH[route]})" if route else f"{label} (ทุกวิธีดำเนินการ)"
         ws.merge_range(row, 0, row, first_money - 1, "", w.total)
         w.put(ws, row, 0, f"{name}: {len(rows)} โครงการ", w.total)
         for i, year in enumerate(years):
-            total = sum((v for v in rows[f"thb_{year}"] if v is not None), ZERO)
+            total = sum((p[f"thb_{year}"] for p in rows if p[f"thb_{year}"] is not None), ZERO)
             w.put(ws, row, first_money + i, total, w.total_money)
-        w.put(ws, row, first_money + len(years), sum(rows["total_thb"], ZERO), w.total_money)
+        overall = sum((p["total_thb"] for p in rows), ZERO)
+        w.put(ws, row, first_money + len(years), overall, w.total_money)
         row += 1
     return row
 
@@ -344,12 +345,15 @@ def _write_district(
     if projects.empty:
         w.put(ws, row, 0, "ยังไม่มีโครงการที่รับเข้าแผน", w.section)
         return
-    projects = projects.assign(section=projects["category"].map(section_of))
-    for section, group in projects.groupby("section", sort=False):
+    records = projects.to_dict("records")
+    sections: dict[str, list[dict]] = {}
+    for p in records:
+        sections.setdefault(section_of(p["category"]), []).append(p)
+    for section, group in sections.items():
         ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
         w.put(ws, row, 0, section, w.section)
         row += 1
-        for n, (_, p) in enumerate(group.iterrows(), start=1):
+        for n, p in enumerate(group, start=1):
             values = [
                 n,
                 p["tambon_name_th"],
@@ -369,7 +373,7 @@ def _write_district(
             row += 1
         row = _route_totals(w, ws, row, group, years, f"รวม{section}", money0)
     row += 1
-    _route_totals(w, ws, row, projects, years, f"รวมอำเภอ{name}", money0)
+    _route_totals(w, ws, row, records, years, f"รวมอำเภอ{name}", money0)
 
 
 def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
@@ -401,11 +405,12 @@ def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
     if not groups:
         w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
         return
-    for agency, group in groups:
+    for agency, frame in groups:
+        group = frame.to_dict("records")
         ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
         w.put(ws, row, 0, agency, w.section)
         row += 1
-        for n, (_, p) in enumerate(group.iterrows(), start=1):
+        for n, p in enumerate(group, start=1):
             values = [
                 n,
                 p["district_name_th"],
