@@ -526,12 +526,16 @@ where s.status = 'current'
 
 def annotated_name(source_file: str) -> str:
     """The file name of an annotated copy: the path under the district folder, flattened,
-    inert, never hidden, always .xlsx (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน.xlsx`)."""
+    inert, never hidden, always .xlsx; a file that was not .xlsx keeps its type in the name,
+    so `แผน.xls` and `แผน.xlsx` do not meet (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน (xls).xlsx`)."""
     parts = [p for p in source_file.split("/")[1:] if p not in ("", ".", "..")] or ["ไฟล์"]
     stem = " - ".join(parts)
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
+    found = re.search(r"\.([A-Za-z0-9]{1,5})$", stem)
+    kind = found.group(1).lower() if found else ""
+    stem = stem[: found.start()] if found else stem
     stem = re.sub(r"[\\/:*?\"<>|]", "_", inert_text(stem, keep_newlines=False)).strip(" .")
-    return (stem or "ไฟล์")[:120] + ".xlsx"
+    stem = (stem or "ไฟล์")[:120]
+    return f"{stem}.xlsx" if kind in ("xlsx", "") else f"{stem} ({kind}).xlsx"
 
 
 def _current_files(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -565,7 +569,8 @@ def write_annotated(
         ]
         for sid, group in issues.groupby("submission_id")
     }
-    written = {}
+    written: dict[str, Path] = {}
+    taken: set[Path] = set()
     for f in files.itertuples(index=False):
         path = sources.get(f.source_file)
         if path is None:
@@ -588,7 +593,12 @@ def write_annotated(
             tables={},
             issues=by_submission.get(f.submission_id, []),
         )
-        target = out_dir / f.district_code / ANNOTATED_FOLDER / annotated_name(f.source_file)
+        folder = out_dir / f.district_code / ANNOTATED_FOLDER
+        name, n = annotated_name(f.source_file), 2
+        while folder / name in taken:
+            name, n = f"{annotated_name(f.source_file)[:-5]} ({n}).xlsx", n + 1
+        target = folder / name
+        taken.add(target)
         try:
             written[f.source_file] = annotate(checked, target)
         except Exception as err:  # one odd workbook must not stop the publication
