@@ -323,6 +323,12 @@ def _sheet_groups(f: CheckedFile) -> list[tuple[str, list[dict]]]:
     return out
 
 
+def _one_line(text: str) -> str:
+    """A value from a file on one terminal line: its line breaks cannot start a line of
+    their own that reads like a verdict."""
+    return inert_text(text, keep_newlines=False)
+
+
 def file_verdict(f: CheckedFile, t: dict) -> str:
     if f.read_error:
         return t["unreadable"]
@@ -345,7 +351,7 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
         is_csv = f.sheets is not None and len(f.sheets) == 1 and f.sheets[0].name == ""
         for sheet, issues in _sheet_groups(f):
             if sheet:
-                heading = t["sheet"].format(name=sheet)
+                heading = t["sheet"].format(name=_one_line(sheet))
             else:
                 heading = t["csv_sheet"] if is_csv else t["whole_file"]
             sheet_names = {s.name for s in f.sheets or []}
@@ -357,12 +363,12 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
             lines.append(f"  {heading}")
             for issue in issues:
                 label = t["severity"][issue["severity"]]
-                where = _location(issue, t)
+                where = _one_line(_location(issue, t))
                 if where:
                     lines.append(f"    [{label}] {where}")
-                    lines.append(f"      {issue_body(issue, lang)}")
+                    lines.append(f"      {_one_line(issue_body(issue, lang))}")
                 else:
-                    lines.append(f"    [{label}] {issue_body(issue, lang)}")
+                    lines.append(f"    [{label}] {_one_line(issue_body(issue, lang))}")
                 fix = issue_fix(issue, rules, lang)
                 if fix:
                     lines.append("      " + t["fix"].format(fix=fix))
