@@ -111,6 +111,7 @@ class _Writer:
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
+                "in_memory": True,
                 "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
             },
         )
