@@ -486,6 +486,20 @@ def _text_cell(ws, row: int, col: int, value: object):
     return cell
 
 
+ISSUE_WIDTHS = (11, 14, 6, 13, 22, 16, 50, 40)  # columns of the issue sheet, in characters
+
+
+def _row_height(values: list[object], widths: tuple[int, ...]) -> float:
+    """Points for a row of wrapped text (openpyxl cannot measure and LibreOffice does not
+    grow such rows): the most lines any cell needs at its column's width, 15 pt a line."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str):
+            per_line = max(width * 1.1, 1)
+            lines = max(lines, sum(math.ceil(max(len(p), 1) / per_line) for p in value.split("\n")))
+    return 15.0 * min(lines, 15)
+
+
 def _link_location(title: str, coordinate: str) -> str:
     """An in-workbook hyperlink target: the sheet title quoted the way Excel quotes it."""
     return "'" + title.replace("'", "''") + "'!" + coordinate
@@ -543,6 +557,7 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
             ]
             for col, value in enumerate(values, start=1):
                 _text_cell(ws, row, col, value).alignment = wrap
+            ws.row_dimensions[row].height = _row_height(values, ISSUE_WIDTHS)
             color = FILL_COLORS[issue["severity"]]
             ws.cell(row, 1).fill = PatternFill("solid", start_color=color, end_color=color)
             target = _target_cell(issue, f)
@@ -559,7 +574,7 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
         row += 1
         _text_cell(ws, row, 1, t["no_issue"])
     _text_cell(ws, row + 2, 1, file_verdict(f, t)).font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (12, 16, 7, 14, 24, 18, 60, 45), strict=True):
+    for letter, width in zip("ABCDEFGH", ISSUE_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     _print_setup(ws)
