@@ -475,8 +475,11 @@ def _numeric(cell: str) -> bool:
     return cell.replace(",", "").replace(".", "").replace(" / ", "").isdigit()
 
 
-def _cells(head: list[str], body: list[list[str]], total: bool = False, classes=None) -> dict:
-    """A table for the template: every cell with its CSS class (numbers right-aligned)."""
+def _cells(
+    head: list[str], body: list[list[str]], total: bool | None = False, classes=None
+) -> dict:
+    """A table for the template: every cell with its CSS class (numbers right-aligned); the
+    last row is a total row when `total`, every row headed "รวม" when `total` is None."""
     rows = []
     for i, row in enumerate(body):
         cells = []
@@ -485,7 +488,8 @@ def _cells(head: list[str], body: list[list[str]], total: bool = False, classes=
             if not cls and j > 0 and _numeric(str(cell)):
                 cls = "n"
             cells.append({"text": inert_text(cell), "cls": cls})
-        rows.append({"cells": cells, "total": total and i == len(body) - 1})
+        is_total = (total and i == len(body) - 1) or (total is None and row[0] == "รวม")
+        rows.append({"cells": cells, "total": is_total})
     return {"head": head, "rows": rows}
 
 
@@ -563,7 +567,7 @@ def render_html(report: dict) -> str:
             report=report,
             css=_CSS,
             overview=_cells(*_overview_rows(report), total=True),
-            money=_cells(*_money_rows(report), total=False),
+            money=_cells(*_money_rows(report), total=None),
             charts=charts,
             districts=districts,
             inbox_issues=report["inbox_issues"],
