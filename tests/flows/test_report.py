@@ -194,3 +194,27 @@ def test_html_is_self_contained_thai_and_escaped(report):
     )
     assert "<ฉบับแก้>" not in page
     assert "&#34;.docx&#34;" in page
+
+
+def test_dates_are_thai_buddhist_era(report):
+    _, md, page = report
+    assert "ประมวลผล 24 พฤศจิกายน 2569 08:00 น." in md.splitlines()[2]
+    assert "ประมวลผล 24 พฤศจิกายน 2569 08:00 น.</p>" in page
+
+
+def test_html_lists_every_issue_with_its_place_and_fix(report):
+    _, _, page = report
+    rows = [r for r in re.findall(r'<tr class="issue">.*?</tr>', page)]
+    assert len(rows) == 2
+    assert html_rows(rows[0])[0] == [
+        "ข้อผิดพลาด",
+        "1804/ตลุก.xlsx",
+        "ต.ตลุก",
+        "C3",
+        "3",
+        "<b>อ่านงบประมาณไม่ได้</b>: อ่านงบประมาณ &#34;ไม่ทราบ&#34; ไม่ได้ (คอลัมน์ 2568)",
+        FIX_BUDGET,
+    ]
+    for chart in ("chart-rows", "chart-issues", "chart-budget"):
+        assert f'<figure class="chart" id="{chart}">' in page
+    assert '<rect x="230' in page and "<title>1804 สรรพยา ปี 2568: ไม่ระบุ 180,000.00</title>" in page
