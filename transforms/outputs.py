@@ -100,21 +100,33 @@ def summarize_districts(oneplan: pd.DataFrame, districts: pd.DataFrame) -> pd.Da
         "total_thb",
         "n_projects",
     ]
-    rows = []
-    frame = oneplan.assign(route=oneplan["funding_route"].map(_route))
     names = dict(zip(districts["district_code"], districts["district_name_th"], strict=False))
-    for (code, year), group in frame.groupby(["district_code", "fiscal_year"], sort=True):
-        by_route = {r: _money(group.loc[group["route"] == r, "amount_thb"]) for r in ROUTES}
-        rows.append(
-            [
-                code,
-                names.get(code, ""),
-                int(year),
-                *by_route.values(),
-                sum(by_route.values(), ZERO),
-                int(group["project_id"].nunique()),
-            ]
-        )
+    money: dict[tuple[str, int], dict[str, Decimal]] = {}
+    projects: dict[tuple[str, int], set] = {}
+    for code, year, route, pid, amount in zip(
+        oneplan["district_code"],
+        oneplan["fiscal_year"],
+        oneplan["funding_route"],
+        oneplan["project_id"],
+        oneplan["amount_thb"],
+        strict=True,
+    ):
+        key = (code, int(year))
+        by_route = money.setdefault(key, dict.fromkeys(ROUTES, ZERO))
+        if amount is not None and not pd.isna(amount):
+            by_route[_route(route)] += Decimal(amount)
+        projects.setdefault(key, set()).add(pid)
+    rows = [
+        [
+            code,
+            names.get(code, ""),
+            year,
+            *money[(code, year)].values(),
+            sum(money[(code, year)].values(), ZERO),
+            len(projects[(code, year)]),
+        ]
+        for code, year in sorted(money)
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
