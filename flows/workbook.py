@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 from oneplan.flows.db import connect
+from oneplan.flows.reference import SQL
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
@@ -74,11 +75,7 @@ def read_plan(db_path: Path) -> PlanData:
             con,
             "select distinct district_code, district_name_th from areas order by district_code",
         )
-        missing = _frame(
-            con,
-            "select district_code, district_name_th, tambon_code, tambon_name_th from coverage "
-            "where not is_covered order by tambon_code",
-        )
+        missing = _frame(con, (SQL / "reports" / "tambons_without_plan.sql").read_text())
         loaded_at = con.execute(
             "select max(loaded_at) from submissions where status = 'current'"
         ).fetchone()[0]
