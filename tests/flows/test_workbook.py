@@ -381,3 +381,19 @@ def test_district_report_in_the_pack_is_that_district_only(published):
     dom = dump_dom(published["export"] / "districts" / "1803" / "report.html")
     assert "1803 อำเภอวัดสิงห์" in dom and "1801 อำเภอเมืองชัยนาท" not in dom
     assert 'id="chart-budget"' in dom
+
+
+def test_annotated_copy_in_the_pack_lists_the_files_issues(published):
+    db = published["db"]
+    source = "Wat Sing/แผนพัฒนาตำบล_อ.วัดสิงห์.xls"
+    issues = query(
+        db,
+        "select code, cell from data_issues i join submissions s using (submission_id) "
+        f"where s.status = 'current' and i.source_file = '{source}' order by source_row",
+    )
+    path = published["export"] / "districts" / "1803" / "annotated" / annotated_name(source)
+    wb = openpyxl.load_workbook(path)
+    listed = [r for r in wb["ปัญหาที่พบ"].iter_rows(min_row=2, values_only=True) if r[5]]
+    assert sorted((r[5], r[3]) for r in listed) == sorted(issues)
+    assert len(listed) == 3
+    assert wb.sheetnames[1:] == ["แผน 68-70"]
