@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from oneplan.flows.reference import load_areas, load_rules
+from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue
+from oneplan.transforms.outputs import inert_text
 from oneplan.transforms.rules import Rules
 from oneplan.transforms.sheet import FileResult, Sheet
 from oneplan.transforms.staging import staged_tables
@@ -322,6 +323,12 @@ def _sheet_groups(f: CheckedFile) -> list[tuple[str, list[dict]]]:
     return out
 
 
+def _one_line(text: str) -> str:
+    """A value from a file on one terminal line: its line breaks cannot start a line of
+    their own that reads like a verdict."""
+    return inert_text(text, keep_newlines=False)
+
+
 def file_verdict(f: CheckedFile, t: dict) -> str:
     if f.read_error:
         return t["unreadable"]
@@ -344,7 +351,7 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
         is_csv = f.sheets is not None and len(f.sheets) == 1 and f.sheets[0].name == ""
         for sheet, issues in _sheet_groups(f):
             if sheet:
-                heading = t["sheet"].format(name=sheet)
+                heading = t["sheet"].format(name=_one_line(sheet))
             else:
                 heading = t["csv_sheet"] if is_csv else t["whole_file"]
             sheet_names = {s.name for s in f.sheets or []}
@@ -356,12 +363,12 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
             lines.append(f"  {heading}")
             for issue in issues:
                 label = t["severity"][issue["severity"]]
-                where = _location(issue, t)
+                where = _one_line(_location(issue, t))
                 if where:
                     lines.append(f"    [{label}] {where}")
-                    lines.append(f"      {issue_body(issue, lang)}")
+                    lines.append(f"      {_one_line(issue_body(issue, lang))}")
                 else:
-                    lines.append(f"    [{label}] {issue_body(issue, lang)}")
+                    lines.append(f"    [{label}] {_one_line(issue_body(issue, lang))}")
                 fix = issue_fix(issue, rules, lang)
                 if fix:
                     lines.append("      " + t["fix"].format(fix=fix))
@@ -384,7 +391,9 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
             lines.append(t["fail"].format(n=totals["error"]))
         else:
             lines.append(t["pass"])
-    return "\n".join(lines)
+    # Nothing read from a file reaches the terminal raw: no escape sequence, no carriage
+    # return overwriting a line (a fake green "ผ่าน").
+    return inert_text("\n".join(lines))
 
 
 # -- the annotated copy ---------------------------------------------------------------------
@@ -465,43 +474,110 @@ def _comment_text(issues: list[dict], rules: Rules, lang: str) -> str:
     return "\n\n".join(parts)
 
 
-def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str) -> None:
-    from openpyxl.styles import Font, PatternFill
+def _text_cell(ws, row: int, col: int, value: object):
+    """Write a cell of ours: text stays text (never a formula, whatever it starts with),
+    without control characters; numbers stay numbers."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = _excel_text(inert_text(value))
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
 
+
+ISSUE_WIDTHS = (11, 14, 6, 13, 22, 16, 50, 40)  # columns of the issue sheet, in characters
+
+
+def _row_height(values: list[object], widths: tuple[int, ...]) -> float:
+    """Points for a row of wrapped text (openpyxl cannot measure and LibreOffice does not
+    grow such rows): the most lines any cell needs at its column's width, 15 pt a line."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str):
+            per_line = max(width * 1.1, 1)
+            lines = max(lines, sum(math.ceil(max(len(p), 1) / per_line) for p in value.split("\n")))
+    return 15.0 * min(lines, 15)
+
+
+def _link_location(title: str, coordinate: str) -> str:
+    """An in-workbook hyperlink target: the sheet title quoted the way Excel quotes it."""
+    return "'" + title.replace("'", "''") + "'!" + coordinate
+
+
+def _print_setup(ws, header_rows: str = "1:1") -> None:
+    """A4 landscape, one page wide, header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = header_rows
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
+def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) -> None:
+    """The first sheet: every issue on a row (severity, sheet, row, cell, Thai label, code,
+    message, fix), each row linked to its cell; printable on A4 landscape."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    sheets = sheets or {}
     if ISSUES_SHEET in wb.sheetnames:
         wb.remove(wb[ISSUES_SHEET])
     ws = wb.create_sheet(ISSUES_SHEET, 0)
     t = TEXT[lang]
+    labels = load_issue_labels() if lang == "th" else {}
     head = (
-        ["ระดับ", "แผ่นงาน", "แถว", "เซลล์", "รหัส", "ปัญหา", "วิธีแก้"]
+        ["ระดับ", "แผ่นงาน", "แถว", "เซลล์", "ปัญหา", "รหัส", "รายละเอียด", "วิธีแก้"]
         if lang == "th"
-        else ["severity", "sheet", "row", "cell", "code", "problem", "how to fix"]
+        else ["severity", "sheet", "row", "cell", "problem", "code", "details", "how to fix"]
     )
-    ws.append(head)
-    for cell in ws[1]:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for col, label in enumerate(head, start=1):
+        cell = _text_cell(ws, 1, col, label)
         cell.font = Font(bold=True)
+        cell.alignment = wrap
+    row = 1
     for sheet, issues in _sheet_groups(f):
         for issue in issues:
-            ws.append(
-                [
-                    t["severity"][issue["severity"]],
-                    sheet,
-                    issue.get("source_row"),
-                    issue.get("cell"),
-                    issue["code"],
-                    issue_body(issue, lang),
-                    issue_fix(issue, rules, lang),
-                ]
-            )
+            row += 1
+            code = issue["code"]
+            label = labels.get(code, code) if lang == "th" else code.replace("_", " ")
+            values = [
+                t["severity"][issue["severity"]],
+                sheet,
+                issue.get("source_row"),
+                issue.get("cell"),
+                label,
+                issue["code"],
+                issue_body(issue, lang),
+                issue_fix(issue, rules, lang),
+            ]
+            for col, value in enumerate(values, start=1):
+                _text_cell(ws, row, col, value).alignment = wrap
+            ws.row_dimensions[row].height = _row_height(values, ISSUE_WIDTHS)
             color = FILL_COLORS[issue["severity"]]
-            ws.cell(ws.max_row, 1).fill = PatternFill("solid", start_color=color, end_color=color)
+            ws.cell(row, 1).fill = PatternFill("solid", start_color=color, end_color=color)
+            target = _target_cell(issue, f)
+            if sheet in sheets:
+                from openpyxl.utils import get_column_letter
+
+                r, c = target if target is not None else (1, 1)
+                location = _link_location(sheets[sheet].title, f"{get_column_letter(c)}{r}")
+                for col in (4, 7) if issue.get("cell") else (2, 7):
+                    link = ws.cell(row, col)
+                    link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
+                    link.font = Font(color="0563C1", underline="single")
     if not f.issues:
-        ws.append([t["no_issue"]])
-    ws.append([])
-    ws.append([file_verdict(f, t)])
-    for letter, width in zip("ABCDEFG", (12, 18, 7, 16, 24, 70, 50), strict=True):
+        row += 1
+        _text_cell(ws, row, 1, t["no_issue"])
+    _text_cell(ws, row + 2, 1, file_verdict(f, t)).font = Font(bold=True)
+    for letter, width in zip("ABCDEFGH", ISSUE_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     for other in wb.worksheets:
         other.sheet_view.tabSelected = other is ws
     wb.active = 0
@@ -533,12 +609,12 @@ def annotate(f: CheckedFile, out: Path, lang: str = "th") -> Path:
         worst = min(SEVERITIES.index(i["severity"]) for i in issues)
         color = FILL_COLORS[SEVERITIES[worst]]
         cell.fill = PatternFill("solid", start_color=color, end_color=color)
-        text = _comment_text(issues, rules, lang)
+        text = _excel_text(inert_text(_comment_text(issues, rules, lang)))
         if cell.comment is not None and cell.comment.text:
             text = cell.comment.text.rstrip() + "\n\n" + text
         lines = sum(len(part) // 40 + 1 for part in text.split("\n"))
         cell.comment = Comment(text, "oneplan check", height=min(20 * lines + 20, 600), width=320)
-    _add_issues_sheet(wb, f, rules, lang)
+    _add_issues_sheet(wb, f, rules, lang, sheets)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
@@ -574,7 +650,7 @@ def run_check(args) -> int:
         result = check_files(paths, args.district)
         targets = annotate_targets(result.files, Path(args.annotate)) if args.annotate else {}
     except CheckError as err:
-        print(err.message[lang], file=sys.stderr)
+        print(inert_text(err.message[lang]), file=sys.stderr)
         return 2
     print(format_report(result, lang))
     code = result.exit_code
@@ -583,13 +659,14 @@ def run_check(args) -> int:
         print()
         for f in result.files:
             if f.path not in targets:
-                print(t["not_annotated"].format(name=f.source_file))
+                print(inert_text(t["not_annotated"].format(name=f.source_file)))
                 continue
             try:
                 written = annotate(f, targets[f.path], lang)
             except Exception as err:
-                print(f"oneplan check: --annotate {targets[f.path]}: {err}", file=sys.stderr)
+                message = f"oneplan check: --annotate {targets[f.path]}: {err}"
+                print(inert_text(message, keep_newlines=False), file=sys.stderr)
                 code = 2
                 continue
-            print(t["annotated"].format(out=written))
+            print(inert_text(t["annotated"].format(out=written)))
     return code

@@ -5,6 +5,7 @@ oneplan sample [--out DIR]                              (re)write the bundled sa
 oneplan dictionary                                      print the data dictionary (Markdown)
 oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
                                                         check plan files before sending them
+oneplan export --xlsx FILE [--district CODE]            the One Plan workbook of the database
 """
 
 from __future__ import annotations
@@ -149,6 +150,40 @@ def _check(args: argparse.Namespace) -> int:
     return run_check(args)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from oneplan.flows.reference import load_areas
+    from oneplan.flows.workbook import export_workbook
+    from oneplan.transforms.areas import resolve_district_folder
+
+    db, out = Path(args.db), Path(args.xlsx)
+    if not db.is_file():
+        print(f"oneplan export: {db} does not exist: run `oneplan run` first", file=sys.stderr)
+        return 1
+    if out.suffix.lower() != ".xlsx" or out.is_dir():
+        print(f"oneplan export: --xlsx {out}: give a file name ending in .xlsx", file=sys.stderr)
+        return 2
+    if out.exists() and not args.replace:
+        print(
+            f"oneplan export: {out} exists; it is kept (give --replace to write over it)",
+            file=sys.stderr,
+        )
+        return 2
+    district = None
+    if args.district is not None:
+        areas = load_areas()
+        district = resolve_district_folder(args.district, areas)
+        if district is None:
+            codes = ", ".join(sorted(areas["district_code"].unique()))
+            print(
+                f"oneplan export: unknown district {args.district!r} (one of {codes})",
+                file=sys.stderr,
+            )
+            return 2
+    written = export_workbook(db, out, district)
+    print(f"oneplan export: wrote {written}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from oneplan.flows.serve import ServeError, serve
 
@@ -220,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--annotate", metavar="OUT.xlsx", help="write a copy with problem cells marked"
     )
     check.set_defaults(func=_check)
+    export = sub.add_parser(
+        "export", help="write the One Plan workbook (.xlsx) of the published database"
+    )
+    export.add_argument("--xlsx", required=True, metavar="FILE", help="workbook to write")
+    export.add_argument("--district", help="only this district (code or name)")
+    export.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
+    export.add_argument("--replace", action="store_true", help="write over an existing FILE")
+    export.set_defaults(func=_export)
     serve = sub.add_parser(
         "serve", help="serve the nightly deployment on a Prefect server (PREFECT_API_URL)"
     )

@@ -223,7 +223,8 @@ def publish_staged(
     counts = tables["submissions"].to_pandas()
     if counts.loc[counts["status"] == "current", "n_rows_read"].sum() == 0:
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
-    publish(tables, db_path, export_dir, version=loaded_at.strftime("%Y%m%dT%H%M%S%fZ"))
+    sources = {s["job"]["source_file"]: Path(s["job"]["path"]) for s in staged}
+    publish(tables, db_path, export_dir, loaded_at.strftime("%Y%m%dT%H%M%S%fZ"), sources)
     log.info("published %s and %s (%d projects)", db, export, tables["projects"].num_rows)
     summary = run_summary(db_path)
     summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)

@@ -112,3 +112,10 @@ def build_fingerprint() -> str:
 DEFAULT_INBOX = ROOT / "data" / "sample" / "inbox"
 DEFAULT_DB = ROOT / "out" / "oneplan.duckdb"
 DEFAULT_EXPORT = ROOT / "out" / "export"
+
+
+def load_issue_labels() -> dict[str, str]:
+    """Issue code -> its short Thai label (data/issue_labels.csv); a code without a label is
+    shown by its code."""
+    table = _read_table("issue_labels")
+    return dict(zip(table["code"], table["label_th"], strict=True))

@@ -9,17 +9,31 @@ not read at all (inbox-level issues, `submission_id` NULL), and the tambons with
 
 from __future__ import annotations
 
-import html
-from datetime import timedelta, timezone
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 from oneplan.flows.db import connect
-from oneplan.flows.reference import load_rules
+from oneplan.flows.reference import SQL, load_issue_labels, load_rules
 from oneplan.transforms.areas import resolve_district_folder
+from oneplan.transforms.outputs import (
+    ROUTE_TH,
+    ROUTES,
+    ZERO,
+    inert_text,
+    markdown_text,
+    stacked_bars,
+    text_bar,
+    thai_datetime,
+)
 
 SEVERITIES = ("error", "warning", "info")
-BANGKOK = timezone(timedelta(hours=7))  # Thailand keeps UTC+7 all year
+MAX_LISTED = 2000  # issues listed one by one per district; the rest are counted
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ROUTE_COLORS = {"own": "#2f6fb0", "joint": "#5aa469", "requested": "#e08a2c", "unstated": "#9aa4ae"}
+OUTCOME_COLORS = {"accepted": "#5aa469", "rejected": "#d64545", "skipped": "#9aa4ae"}
+SEVERITY_COLORS = {"error": "#d64545", "warning": "#e0a800", "info": "#4a90d9"}
 SEVERITY_TH = {"error": "ข้อผิดพลาด", "warning": "คำเตือน", "info": "ข้อสังเกต"}
 OUTCOMES = ("read", "accepted", "rejected", "skipped")
 OUTCOME_TH = {"read": "แถวที่อ่าน", "accepted": "รับ", "rejected": "ปฏิเสธ", "skipped": "ข้าม"}
@@ -63,6 +77,30 @@ order by tambon_code
 """
 
 
+def _issue_item(row: tuple, labels: dict[str, str], rules) -> dict:
+    from oneplan.flows.check import issue_body
+
+    (_, source_file, sheet, source_row, column, cell, severity, code, message, message_en) = row
+    issue = {
+        "source_file": source_file,
+        "source_sheet": sheet or "",
+        "source_row": source_row,
+        "column_name": column,
+        "cell": cell,
+        "message": message,
+        "message_en": message_en,
+    }
+    entry = rules.issue_codes.get(code)
+    return {
+        **issue,
+        "severity": severity,
+        "code": code,
+        "label_th": labels.get(code, code),
+        "body": issue_body(issue, "th"),
+        "fix_th": entry.fix_th if entry else "",
+    }
+
+
 def collect_quality(db_path: Path) -> dict:
     """Everything the report shows, read from the published database (read-only)."""
     con = connect(db_path, read_only=True)
@@ -79,12 +117,15 @@ def collect_quality(db_path: Path) -> dict:
         codes = con.execute(_CODES).fetchall()
         inbox = con.execute(_INBOX).fetchall()
         missing = con.execute(_MISSING).fetchall()
+        listed = con.execute(_report_sql("issue_list")).fetchall()
+        money = con.execute(_report_sql("budget_by_route")).fetchall()
         loaded_at = con.execute(
             "select max(loaded_at) from submissions where status = 'current'"
         ).fetchone()[0]
     finally:
         con.close()
     rules = load_rules()
+    labels = load_issue_labels()
     per_file_sev: dict[str, dict[str, int]] = {}
     for submission_id, severity, n in file_severities:
         per_file_sev.setdefault(submission_id, dict.fromkeys(SEVERITIES, 0))[severity] = n
@@ -99,6 +140,9 @@ def collect_quality(db_path: Path) -> dict:
             "rows": dict.fromkeys(OUTCOMES, 0),
             "severities": dict.fromkeys(SEVERITIES, 0),
             "codes": [],
+            "issues": [],
+            "n_issues_not_listed": 0,
+            "money": {},
             "unread_files": [],
             "missing_tambons": [],
         }
@@ -117,12 +161,24 @@ def collect_quality(db_path: Path) -> dict:
             {
                 "severity": severity,
                 "code": issue_code,
+                "label_th": labels.get(issue_code, issue_code),
                 "n": n,
                 "fix_th": entry.fix_th if entry else "",
             }
         )
     for d in districts.values():
         d["codes"].sort(key=lambda c: (SEVERITIES.index(c["severity"]), -c["n"], c["code"]))
+    for row in listed:
+        d = districts[row[0]]
+        if len(d["issues"]) < MAX_LISTED:
+            d["issues"].append(_issue_item(row, labels, rules))
+        else:
+            d["n_issues_not_listed"] += 1
+    years: set[int] = set()
+    for code, year, route, amount, _ in money:
+        years.add(int(year))
+        by_route = districts[code]["money"].setdefault(int(year), dict.fromkeys(ROUTES, ZERO))
+        by_route[route if route in by_route else "unstated"] += Decimal(amount)
     inbox_rest = []
     for source_file, severity, code, message, message_en in inbox:
         item = {
@@ -144,16 +200,33 @@ def collect_quality(db_path: Path) -> dict:
         )
     return {
         "db": str(db_path),
-        "loaded_at": None
-        if loaded_at is None
-        else loaded_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M น. (เวลาประเทศไทย)"),
+        "loaded_at": thai_datetime(loaded_at) if loaded_at is not None else None,
+        "fiscal_years": sorted(years),
         "districts": list(districts.values()),
         "inbox_issues": inbox_rest,
     }
 
 
+def district_report(report: dict, district_code: str) -> dict:
+    """The report of one district (its section only, for the district's pack)."""
+    return {
+        **report,
+        "districts": [d for d in report["districts"] if d["district_code"] == district_code],
+        "inbox_issues": [],
+    }
+
+
+@lru_cache(maxsize=4)
+def _report_sql(name: str) -> str:
+    return (SQL / "reports" / f"{name}.sql").read_text()
+
+
 def _n(value: int) -> str:
     return f"{value:,}"
+
+
+def _baht(value: Decimal) -> str:
+    return f"{value:,.2f}"
 
 
 def _overview_rows(report: dict) -> tuple[list[str], list[list[str]]]:
@@ -189,6 +262,77 @@ def _overview_rows(report: dict) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
+def _money_rows(report: dict) -> tuple[list[str], list[list[str]]]:
+    """Baht per district and fiscal year, funding routes apart, and the totals per year."""
+    head = ["อำเภอ", "ปีงบประมาณ", *[ROUTE_TH[r] for r in ROUTES], "รวม"]
+    body = []
+    for d in report["districts"]:
+        for year, by_route in sorted(d["money"].items()):
+            body.append(
+                [
+                    f"{d['district_code']} {d['district_name_th']}",
+                    str(year),
+                    *[_baht(by_route[r]) for r in ROUTES],
+                    _baht(sum(by_route.values(), ZERO)),
+                ]
+            )
+    if len(report["districts"]) > 1:
+        for year in report["fiscal_years"]:
+            per = [d["money"].get(year, dict.fromkeys(ROUTES, ZERO)) for d in report["districts"]]
+            totals = [sum((p[r] for p in per), ZERO) for r in ROUTES]
+            body.append(["รวม", str(year), *[_baht(t) for t in totals], _baht(sum(totals, ZERO))])
+    return head, body
+
+
+def _charts(report: dict) -> list[dict]:
+    """The three charts: baht by district, year and route; rows by outcome; issues by severity."""
+    districts = report["districts"]
+    money_rows = [
+        (
+            f"{d['district_code']} {d['district_name_th']} ปี {year}",
+            [d["money"][year][r] for r in ROUTES],
+        )
+        for d in districts
+        for year in sorted(d["money"])
+    ]
+    outcome_rows = [
+        (
+            f"{d['district_code']} {d['district_name_th']}",
+            [d["rows"][o] for o in ("accepted", "rejected", "skipped")],
+        )
+        for d in districts
+    ]
+    severity_rows = [
+        (f"{d['district_code']} {d['district_name_th']}", [d["severities"][s] for s in SEVERITIES])
+        for d in districts
+    ]
+    return [
+        {
+            "id": "chart-budget",
+            "title": "งบประมาณรายอำเภอและปีงบประมาณ แยกตามวิธีดำเนินการ (บาท)",
+            "series": [(ROUTE_TH[r], ROUTE_COLORS[r]) for r in ROUTES],
+            "bars": stacked_bars(money_rows),
+            "money": True,
+        },
+        {
+            "id": "chart-rows",
+            "title": "แถวที่อ่านรายอำเภอ: รับ / ปฏิเสธ / ข้าม",
+            "series": [
+                (OUTCOME_TH[o], OUTCOME_COLORS[o]) for o in ("accepted", "rejected", "skipped")
+            ],
+            "bars": stacked_bars(outcome_rows),
+            "money": False,
+        },
+        {
+            "id": "chart-issues",
+            "title": "ปัญหาที่พบรายอำเภอ ตามระดับ",
+            "series": [(SEVERITY_TH[s], SEVERITY_COLORS[s]) for s in SEVERITIES],
+            "bars": stacked_bars(severity_rows),
+            "money": False,
+        },
+    ]
+
+
 def _file_head() -> list[str]:
     return ["ไฟล์", *[OUTCOME_TH[o] for o in OUTCOMES], *[SEVERITY_TH[s] for s in SEVERITIES]]
 
@@ -201,9 +345,21 @@ def _file_row(f: dict) -> list[str]:
     ]
 
 
+def _where(issue: dict) -> str:
+    parts = [issue["source_file"]]
+    if issue.get("source_sheet"):
+        parts.append(f"แผ่นงาน {issue['source_sheet']}")
+    if issue.get("cell"):
+        parts.append(f"เซลล์ {issue['cell'].rsplit('!', 1)[-1]}")
+    if issue.get("source_row") is not None:
+        parts.append(f"แถว {issue['source_row']}")
+    if issue.get("column_name"):
+        parts.append(f"คอลัมน์ {issue['column_name']}")
+    return " · ".join(parts)
+
+
 def _md_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return markdown_text(value)
 
 
 def _md_table(head: list[str], body: list[list[str]]) -> list[str]:
@@ -212,18 +368,41 @@ def _md_table(head: list[str], body: list[list[str]]) -> list[str]:
     return lines
 
 
+def _md_chart(chart: dict) -> list[str]:
+    """A chart as text bars in a code block (the Prefect artifact shows no SVG)."""
+    bars = chart["bars"]
+    if not bars:
+        return []
+    top = max(float(b["total"]) for b in bars) or 1.0
+    width = max(len(b["label"]) for b in bars)
+    names = " · ".join(name for name, _ in chart["series"])
+    lines = ["", f"**{chart['title']}** (รวม {names})", "", "```"]
+    for b in bars:
+        value = _baht(b["total"]) if chart["money"] else _n(b["total"])
+        label = inert_text(b["label"], keep_newlines=False).replace("`", "'")
+        lines.append(f"{label.ljust(width)}  {text_bar(float(b['total']), top):<31} {value}")
+    return [*lines, "```"]
+
+
 def render_markdown(report: dict) -> str:
-    """The report as Markdown (Thai, with the issue codes of data/issue_codes.csv)."""
+    """The report as Markdown (Thai, with the issue codes of data/issue_codes.csv); every
+    value from the data is escaped, so no file name can make a link or raw HTML."""
     out = [
         "# รายงานคุณภาพข้อมูลแผนพัฒนาตำบล (Data quality report)",
         "",
-        f"ฐานข้อมูล `{report['db']}`"
+        f"ฐานข้อมูล {markdown_text(report['db'])}"
         + (f" · ประมวลผล {report['loaded_at']}" if report["loaded_at"] else ""),
         "",
         "## ภาพรวมรายอำเภอ",
         "",
         *_md_table(*_overview_rows(report)),
     ]
+    charts = _charts(report)
+    for chart in charts[1:]:
+        out += _md_chart(chart)
+    out += ["", "## งบประมาณรายอำเภอและปีงบประมาณ (บาท)", ""]
+    out += _md_table(*_money_rows(report))
+    out += _md_chart(charts[0])
     for d in report["districts"]:
         out += [
             "",
@@ -252,13 +431,31 @@ def render_markdown(report: dict) -> str:
                 "### ปัญหาตามรหัส",
                 "",
                 *_md_table(
-                    ["ระดับ", "รหัส", "จำนวน", "วิธีแก้"],
+                    ["ระดับ", "รหัส", "ปัญหา", "จำนวน", "วิธีแก้"],
                     [
-                        [SEVERITY_TH[c["severity"]], c["code"], _n(c["n"]), c["fix_th"]]
+                        [
+                            SEVERITY_TH[c["severity"]],
+                            c["code"],
+                            c["label_th"],
+                            _n(c["n"]),
+                            c["fix_th"],
+                        ]
                         for c in d["codes"]
                     ],
                 ),
             ]
+        if d["issues"]:
+            out += ["", f"### รายการปัญหา ({_n(len(d['issues']) + d['n_issues_not_listed'])})", ""]
+            for i in d["issues"]:
+                fix = f" วิธีแก้: {markdown_text(i['fix_th'])}" if i["fix_th"] else ""
+                out.append(
+                    f"- [{SEVERITY_TH[i['severity']]}] {markdown_text(_where(i))}: "
+                    f"{markdown_text(i['body'])}{fix}"
+                )
+            if d["n_issues_not_listed"]:
+                out.append(
+                    f"- และอีก {_n(d['n_issues_not_listed'])} รายการ (ดูทั้งหมดในตาราง data\\_issues)"
+                )
         if d["unread_files"]:
             out += ["", "### ไฟล์ที่ไม่ได้อ่าน", ""]
             out += [f"- {_md_cell(i['message'])}" for i in d["unread_files"]]
@@ -274,10 +471,116 @@ def render_markdown(report: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def _numeric(cell: str) -> bool:
+    return cell.replace(",", "").replace(".", "").replace(" / ", "").isdigit()
+
+
+def _cells(
+    head: list[str], body: list[list[str]], total: bool | None = False, classes=None
+) -> dict:
+    """A table for the template: every cell with its CSS class (numbers right-aligned); the
+    last row is a total row when `total`, every row headed "รวม" when `total` is None."""
+    rows = []
+    for i, row in enumerate(body):
+        cells = []
+        for j, cell in enumerate(row):
+            cls = classes[i][j] if classes and classes[i][j] else ""
+            if not cls and j > 0 and _numeric(str(cell)):
+                cls = "n"
+            cells.append({"text": inert_text(cell), "cls": cls})
+        is_total = (total and i == len(body) - 1) or (total is None and row[0] == "รวม")
+        rows.append({"cells": cells, "total": is_total})
+    return {"head": head, "rows": rows}
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(report: dict) -> str:
+    """The report as one self-contained HTML page, from templates/quality_report.html (inline
+    CSS and SVG charts, no scripts, no web fonts); every value is escaped by the template."""
+    districts = []
+    for d in report["districts"]:
+        codes = None
+        if d["codes"]:
+            body = [
+                [SEVERITY_TH[c["severity"]], c["code"], c["label_th"], _n(c["n"]), c["fix_th"]]
+                for c in d["codes"]
+            ]
+            classes = [[c["severity"], "", "", "n", ""] for c in d["codes"]]
+            codes = _cells(["ระดับ", "รหัส", "ปัญหา", "จำนวน", "วิธีแก้"], body, classes=classes)
+        issues = [
+            {
+                "severity": i["severity"],
+                "severity_th": SEVERITY_TH[i["severity"]],
+                "file": inert_text(i["source_file"]),
+                "sheet": inert_text(i["source_sheet"]),
+                "cell": inert_text((i["cell"] or "").rsplit("!", 1)[-1]),
+                "row": "" if i["source_row"] is None else str(i["source_row"]),
+                "column": inert_text(i["column_name"] or ""),
+                "label": i["label_th"],
+                "body": inert_text(i["body"]),
+                "fix": i["fix_th"],
+            }
+            for i in d["issues"]
+        ]
+        districts.append(
+            {
+                **d,
+                "summary": (
+                    f"ไฟล์ {_n(len(d['files']))} · แถวที่อ่าน {_n(d['rows']['read'])} "
+                    f"(รับ {_n(d['rows']['accepted'])} · ปฏิเสธ {_n(d['rows']['rejected'])} · "
+                    f"ข้าม {_n(d['rows']['skipped'])}) · "
+                ),
+                "severity_counts": [
+                    (s, f"{SEVERITY_TH[s]} {_n(d['severities'][s])}") for s in SEVERITIES
+                ],
+                "file_table": _cells(_file_head(), [_file_row(f) for f in d["files"]]),
+                "code_table": codes,
+                "issue_list": issues,
+                "n_issues": len(d["issues"]) + d["n_issues_not_listed"],
+                "n_not_listed": _n(d["n_issues_not_listed"]),
+            }
+        )
+    charts = _charts(report)
+    for chart in charts:
+        for bar in chart["bars"]:
+            bar["value"] = _baht(bar["total"]) if chart["money"] else _n(bar["total"])
+            for seg in bar["segments"]:
+                value = seg["value"]
+                seg["text"] = _baht(value) if chart["money"] else _n(value)
+    return (
+        _environment()
+        .get_template("quality_report.html")
+        .render(
+            report=report,
+            css=_CSS,
+            overview=_cells(*_overview_rows(report), total=True),
+            money=_cells(*_money_rows(report), total=None),
+            charts=charts,
+            districts=districts,
+            inbox_issues=report["inbox_issues"],
+            bar_width=560,
+            label_width=230,
+        )
+    )
+
+
 _CSS = """
 body { font-family: "Noto Sans Thai", "Sarabun", "Tahoma", "Leelawadee UI", "Thonburi",
-  sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328;
-  line-height: 1.5; }
+  "Garuda", "Loma", sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem;
+  color: #1f2328; line-height: 1.5; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.5rem;
   border-bottom: 2px solid #d0d7de; padding-bottom: .2rem; } h3 { font-size: 1.05rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
@@ -286,101 +589,15 @@ th { background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabu
 tr.total td { font-weight: bold; background: #f6f8fa; }
 .error { background: #ffd7d7; } .warning { background: #ffe8b3; } .info { background: #dbeafe; }
 .muted { color: #57606a; } ul.tambons { columns: 3; }
+figure.chart { margin: 1rem 0 2rem; } figure.chart figcaption { font-weight: bold; }
+svg.chart text { font-size: 12px; fill: #1f2328; } svg.chart text.value { fill: #57606a; }
+.legend span { display: inline-block; margin-right: 1rem; }
+.legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem;
+  vertical-align: middle; }
+table.issues td { font-size: .9rem; }
+@media print { body { max-width: none; margin: 0; } h2 { break-before: page; }
+  figure.chart, tr { break-inside: avoid; } }
 """
-
-
-def _h(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _html_table(head: list[str], body: list[list[str]], total: bool = False, classes=None) -> str:
-    out = ["<table>", "<tr>" + "".join(f"<th>{_h(h)}</th>" for h in head) + "</tr>"]
-    for i, row in enumerate(body):
-        css = ' class="total"' if total and i == len(body) - 1 else ""
-        cells = []
-        for j, cell in enumerate(row):
-            cls = classes[i][j] if classes and classes[i][j] else ""
-            if not cls and j > 0 and str(cell).replace(",", "").replace(" / ", "").isdigit():
-                cls = "n"
-            attr = f' class="{cls}"' if cls else ""
-            cells.append(f"<td{attr}>{_h(cell)}</td>")
-        out.append(f"<tr{css}>" + "".join(cells) + "</tr>")
-    out.append("</table>")
-    return "\n".join(out)
-
-
-def render_html(report: dict) -> str:
-    """The report as one self-contained HTML page (inline CSS, no scripts, no web fonts)."""
-    loaded = f" · ประมวลผล {_h(report['loaded_at'])}" if report["loaded_at"] else ""
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="th">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>รายงานคุณภาพข้อมูลแผนพัฒนาตำบล</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        '<h1>รายงานคุณภาพข้อมูลแผนพัฒนาตำบล <span class="muted">(Data quality report)</span></h1>',
-        f'<p class="muted">ฐานข้อมูล {_h(report["db"])}{loaded}</p>',
-        "<h2>ภาพรวมรายอำเภอ</h2>",
-        _html_table(*_overview_rows(report), total=True),
-    ]
-    for d in report["districts"]:
-        rows = d["rows"]
-        out.append(
-            f'<h2 id="d{_h(d["district_code"])}">{_h(d["district_code"])} '
-            f"อำเภอ{_h(d['district_name_th'])} "
-            f'<span class="muted">({_h(d["district_name_en"])})</span></h2>'
-        )
-        out.append(
-            f"<p>ไฟล์ {_n(len(d['files']))} · แถวที่อ่าน {_n(rows['read'])} "
-            f"(รับ {_n(rows['accepted'])} · ปฏิเสธ {_n(rows['rejected'])} · "
-            f"ข้าม {_n(rows['skipped'])}) · "
-            + " · ".join(
-                f'<span class="{s}">{SEVERITY_TH[s]} {_n(d["severities"][s])}</span>'
-                for s in SEVERITIES
-            )
-            + "</p>"
-        )
-        if d["files"]:
-            out += [
-                "<h3>ไฟล์ที่อ่าน</h3>",
-                _html_table(_file_head(), [_file_row(f) for f in d["files"]]),
-            ]
-        else:
-            out.append("<p>ยังไม่ได้ส่งไฟล์</p>")
-        if d["codes"]:
-            body = [
-                [SEVERITY_TH[c["severity"]], c["code"], _n(c["n"]), c["fix_th"]] for c in d["codes"]
-            ]
-            classes = [[c["severity"], "", "n", ""] for c in d["codes"]]
-            out += [
-                "<h3>ปัญหาตามรหัส</h3>",
-                _html_table(["ระดับ", "รหัส", "จำนวน", "วิธีแก้"], body, classes=classes),
-            ]
-        if d["unread_files"]:
-            out += _html_issue_list("<h3>ไฟล์ที่ไม่ได้อ่าน</h3>", d["unread_files"])
-        missing = d["missing_tambons"]
-        out.append(f"<h3>ตำบลที่ยังไม่มีแผน ({len(missing)} จาก {d['n_tambons']})</h3>")
-        if missing:
-            out.append('<ul class="tambons">')
-            out += [f"<li>{_h(t['tambon_code'])} ต.{_h(t['tambon_name_th'])}</li>" for t in missing]
-            out.append("</ul>")
-        else:
-            out.append("<p>ครบทุกตำบล</p>")
-    if report["inbox_issues"]:
-        heading = "<h2>ปัญหาในกล่องรับไฟล์ (นอกโฟลเดอร์อำเภอ)</h2>"
-        out += _html_issue_list(heading, report["inbox_issues"])
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
-
-
-def _html_issue_list(heading: str, issues: list[dict]) -> list[str]:
-    """A heading and a bullet list of issue messages, each marked by its severity."""
-    items = [f'<li class="{_h(i["severity"])}">{_h(i["message"])}</li>' for i in issues]
-    return [f"{heading}<ul>", *items, "</ul>"]
 
 
 def quality_report_markdown(db_path: Path) -> str:

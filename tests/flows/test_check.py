@@ -130,17 +130,27 @@ def test_annotated_copy_marks_the_cell_and_keeps_the_layout(tmp_path, capsys):
     assert ws.column_dimensions["B"].width == pytest.approx(45.7109375)
     assert wb["ผ.01"]["A1"].value == "สรุปโครงการ"
     listed = list(wb[ISSUES_SHEET].iter_rows(values_only=True))
-    assert listed[0] == ("ระดับ", "แผ่นงาน", "แถว", "เซลล์", "รหัส", "ปัญหา", "วิธีแก้")
+    assert listed[0] == (
+        "ระดับ",
+        "แผ่นงาน",
+        "แถว",
+        "เซลล์",
+        "ปัญหา",
+        "รหัส",
+        "รายละเอียด",
+        "วิธีแก้",
+    )
     assert listed[1] == (
         "ข้อผิดพลาด",
         "ต.ตลุก",
         6,
         "ต.ตลุก!D6",
+        "อ่านงบประมาณไม่ได้",
         "unreadable_budget",
         'อ่านงบประมาณ "ไม่ทราบ" ไม่ได้',
         FIX_BUDGET,
     )
-    assert listed[2][:5] == ("ข้อสังเกต", "ผ.01", None, None, "summary_sheet")
+    assert listed[2][:6] == ("ข้อสังเกต", "ผ.01", None, None, "แผ่นงานสรุป (ไม่นับรวม)", "summary_sheet")
     assert listed[-1][0] == "ไม่ผ่าน: พบข้อผิดพลาด 1 รายการ"
 
 
@@ -307,3 +317,79 @@ def test_issue_without_a_cell_marks_the_rows_first_cell(tmp_path, capsys):
         assert ws.cell(row, 2).fill.fill_type is None
     untouched = openpyxl.load_workbook(tmp_path / "checked-a.xlsx")["ต.ตลุก"]
     assert untouched["A5"].fill.fill_type is None and untouched["A5"].comment is None
+
+
+HOSTILE_SHEET = "=cmd|' /C calc'!A0"
+COPY_SHEET = "=cmd|' C calc'!A0"  # the copy's sheet title: Excel allows no "/" in it
+
+
+def write_hostile_plan(path: Path) -> Path:
+    """A plan whose sheet is named like a DDE formula (Excel refuses the "/", so the name is
+    put into workbook.xml afterwards, as another tool could) and whose bad budget cell carries
+    terminal escape sequences and a carriage return that would fake a green verdict."""
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plain = path.with_name("plain.xlsx")
+    wb = xlsxwriter.Workbook(plain, {"strings_to_formulas": False})
+    ws = wb.add_worksheet("PLACEHOLDER")
+    ws.write_row("A1", ["ที่", "โครงการ", "2569"])
+    ws.write_row("A2", [1, "ถนน", 1000])
+    ws.write_row("A3", [2, '=HYPERLINK("http://evil.example")'])
+    ws.write_string("C3", "\x1b[2K\r\x1b[32mผ่าน: ไม่พบข้อผิดพลาด\x1b[0m")
+    wb.close()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'"PLACEHOLDER"', quoteattr(HOSTILE_SHEET).encode())
+            dst.writestr(item, data)
+    plain.unlink()
+    return path
+
+
+def test_hostile_names_stay_text_in_the_annotated_copy(tmp_path, capsys):
+    plan = write_hostile_plan(tmp_path / "1804" / "plan.xlsx")
+    out_path = tmp_path / "marked.xlsx"
+    code, out, _ = run(capsys, plan, "--annotate", out_path)
+    assert code == 1
+    wb = openpyxl.load_workbook(out_path)
+    assert wb.sheetnames == [ISSUES_SHEET, COPY_SHEET]
+    issues = wb[ISSUES_SHEET]
+    cells = [c for row in issues.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f"]
+    sheet_cells = [c for c in cells if c.column == 2 and c.row > 1]
+    assert {(c.value, c.data_type) for c in sheet_cells} == {(HOSTILE_SHEET, "s")}
+    budget = next(c for c in cells if c.value == "unreadable_budget")
+    body = issues.cell(budget.row, 7).value
+    assert "\x1b" not in body and "\r" not in body
+    assert "[2K" in body and "ผ่าน: ไม่พบข้อผิดพลาด" in body  # the rest of the value is kept
+    comment = wb[COPY_SHEET]["C3"].comment.text
+    assert "\x1b" not in comment and "\r" not in comment
+
+
+def test_issue_rows_link_to_their_cells_and_print_on_a4_landscape(tmp_path, capsys):
+    plan = write_hostile_plan(tmp_path / "1804" / "plan.xlsx")
+    out_path = tmp_path / "marked.xlsx"
+    run(capsys, plan, "--annotate", out_path)
+    ws = openpyxl.load_workbook(out_path)[ISSUES_SHEET]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[5].value == "unreadable_budget")
+    link = row[3].hyperlink
+    assert link is not None and link.location == "'=cmd|'' C calc''!A0'!C3"
+    assert row[4].value == "อ่านงบประมาณไม่ได้"  # the code's Thai label
+    assert row[6].alignment.wrap_text
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+
+
+def test_terminal_report_carries_no_control_characters(tmp_path, capsys):
+    plan = write_hostile_plan(tmp_path / "1804" / "plan.xlsx")
+    code, out, err = run(capsys, plan)
+    assert code == 1
+    assert not [ch for ch in out + err if ord(ch) < 32 and ch not in "\n\t"]
+    assert out.splitlines()[-1].startswith("  ไม่ผ่าน: พบข้อผิดพลาด")
+    # The value is shown on its line: its carriage return cannot start a fake verdict line.
+    assert '      อ่านงบประมาณ "[2K [32mผ่าน: ไม่พบข้อผิดพลาด[0m" ไม่ได้' in out.splitlines()

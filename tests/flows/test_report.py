@@ -112,10 +112,17 @@ def test_markdown_district_section(report):
         "",
         "### ปัญหาตามรหัส",
         "",
-        "| ระดับ | รหัส | จำนวน | วิธีแก้ |",
-        "| --- | --- | --- | --- |",
-        f"| ข้อผิดพลาด | unreadable_budget | 1 | {FIX_BUDGET} |",
-        f"| คำเตือน | unknown_header | 1 | {FIX_HEADER} |",
+        "| ระดับ | รหัส | ปัญหา | จำนวน | วิธีแก้ |",
+        "| --- | --- | --- | --- | --- |",
+        f"| ข้อผิดพลาด | unreadable\\_budget | อ่านงบประมาณไม่ได้ | 1 | {FIX_BUDGET} |",
+        f"| คำเตือน | unknown\\_header | หัวคอลัมน์ที่ไม่รู้จัก | 1 | {FIX_HEADER} |",
+        "",
+        "### รายการปัญหา (2)",
+        "",
+        "- [ข้อผิดพลาด] 1804/ตลุก.xlsx · แผ่นงาน ต.ตลุก · เซลล์ C3 · แถว 3 · คอลัมน์ 2568: "
+        f'อ่านงบประมาณ "ไม่ทราบ" ไม่ได้ วิธีแก้: {FIX_BUDGET}',
+        "- [คำเตือน] 1804/ตลุก.xlsx · แผ่นงาน ต.ตลุก · เซลล์ E1 · แถว 1 · คอลัมน์ ข้อมูลอื่น: "
+        f'ไม่รู้จักหัวคอลัมน์ "ข้อมูลอื่น" (ข้ามคอลัมน์นี้) วิธีแก้: {FIX_HEADER}',
         "",
         "### ไฟล์ที่ไม่ได้อ่าน",
         "",
@@ -131,7 +138,8 @@ def test_markdown_district_section(report):
         "- 180407 ต.หาดอาษา",
     ]
     hankha = section(md, "## 1806 อำเภอหันคา (Hankha)")
-    assert f"| 1806/{CSV_NAME} | 2 | 1 | 0 | 1 | 0 | 0 | 0 |" in hankha
+    # Markdown shows the file name, it does not run it as HTML.
+    assert "| 1806/หันคา &lt;ฉบับแก้&gt; &amp; 2.csv | 2 | 1 | 0 | 1 | 0 | 0 | 0 |" in hankha
     assert "### ปัญหาตามรหัส" not in hankha
     assert "- 180601 ต.หันคา" not in hankha
     assert "### ตำบลที่ยังไม่มีแผน (7 จาก 8)" in hankha
@@ -170,7 +178,7 @@ def test_html_shows_the_same_numbers(report):
     rows = html_rows(page)
     assert md_rows(OVERVIEW) == rows[: len(OVERVIEW) - 1]
     assert ["1804/ตลุก.xlsx", "5", "2", "1", "2", "1", "1", "0"] in rows
-    assert ["ข้อผิดพลาด", "unreadable_budget", "1", FIX_BUDGET] in rows
+    assert ["ข้อผิดพลาด", "unreadable_budget", "อ่านงบประมาณไม่ได้", "1", FIX_BUDGET] in rows
     assert "<li>180403 ต.เขาแก้ว</li>" in page
     assert "<h3>ตำบลที่ยังไม่มีแผน (6 จาก 7)</h3>" in page
 
@@ -185,4 +193,28 @@ def test_html_is_self_contained_thai_and_escaped(report):
         html_rows(page)
     )
     assert "<ฉบับแก้>" not in page
-    assert "&quot;.docx&quot;" in page
+    assert "&#34;.docx&#34;" in page
+
+
+def test_dates_are_thai_buddhist_era(report):
+    _, md, page = report
+    assert "ประมวลผล 24 พฤศจิกายน 2569 08:00 น." in md.splitlines()[2]
+    assert "ประมวลผล 24 พฤศจิกายน 2569 08:00 น.</p>" in page
+
+
+def test_html_lists_every_issue_with_its_place_and_fix(report):
+    _, _, page = report
+    rows = [r for r in re.findall(r'<tr class="issue">.*?</tr>', page)]
+    assert len(rows) == 2
+    assert html_rows(rows[0])[0] == [
+        "ข้อผิดพลาด",
+        "1804/ตลุก.xlsx",
+        "ต.ตลุก",
+        "C3",
+        "3",
+        "<b>อ่านงบประมาณไม่ได้</b>: อ่านงบประมาณ &#34;ไม่ทราบ&#34; ไม่ได้ (คอลัมน์ 2568)",
+        FIX_BUDGET,
+    ]
+    for chart in ("chart-rows", "chart-issues", "chart-budget"):
+        assert f'<figure class="chart" id="{chart}">' in page
+    assert '<rect x="230' in page and "<title>1804 สรรพยา ปี 2568: ไม่ระบุ 180,000.00</title>" in page

@@ -1,0 +1,641 @@
+"""What committees and district officers open: the One Plan workbook, its CSV and the
+district packs, written from a published (or about to be published) database.
+
+- `oneplan.xlsx`: a summary sheet (district x fiscal year, own / joint / requested apart),
+  one sheet per district in the ผ.02 manner, the requested projects per agency asked, and the
+  tambons without a plan. Totals are computed here (exact Decimal) and written as numbers;
+  there is no formula in the workbook. Every text cell is written as text.
+- `oneplan.csv`: the `oneplan` view, UTF-8 with a BOM (Thai Excel opens it as UTF-8).
+- `districts/<code>/`: the district's slice of the workbook, its quality report (HTML and
+  Markdown) and an annotated copy of each file it sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from oneplan.flows.db import connect
+from oneplan.flows.reference import SQL
+from oneplan.transforms.outputs import (
+    ROUTE_TH,
+    ROUTES,
+    ZERO,
+    fiscal_years,
+    inert_text,
+    project_table,
+    requested_groups,
+    section_of,
+    summarize_districts,
+    thai_datetime,
+)
+
+FONT = "TH Sarabun New"  # the Thai government's document font; Excel substitutes when absent
+FONT_SIZE = 14
+MONEY = "#,##0.00"
+A4 = 9  # xlsxwriter paper code
+ROW_HEIGHT = 21  # points: one line of 14 pt TH Sarabun New
+THAI_CHARS_PER_WIDTH = 1.15  # Thai letters (and combining marks) per unit of column width
+SUMMARY_SHEET = "สรุปรายอำเภอ"
+REQUESTED_SHEET = "ขอรับการสนับสนุน"
+MISSING_SHEET = "ตำบลที่ยังไม่มีแผน"
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t")
+
+
+@dataclass
+class PlanData:
+    """What the workbook shows, read from one database."""
+
+    oneplan: pd.DataFrame  # the oneplan view (one row per project and fiscal year)
+    districts: pd.DataFrame  # district_code, district_name_th (every district in scope)
+    missing: pd.DataFrame  # coverage rows of tambons with no plan
+    loaded_at: datetime | None
+
+
+def _frame(con, query: str, params: list | None = None) -> pd.DataFrame:
+    result = con.execute(query, params or [])
+    columns = [d[0] for d in result.description]
+    return pd.DataFrame(result.fetchall(), columns=columns)
+
+
+def read_plan(db_path: Path) -> PlanData:
+    """The oneplan view, the districts and the uncovered tambons (read-only); money stays
+    Decimal (rows are fetched as Python values, not through a float dtype)."""
+    con = connect(Path(db_path), read_only=True)
+    try:
+        oneplan = _frame(con, "select * from oneplan")
+        districts = _frame(
+            con,
+            "select distinct district_code, district_name_th from areas order by district_code",
+        )
+        missing = _frame(con, (SQL / "reports" / "tambons_without_plan.sql").read_text())
+        loaded_at = con.execute(
+            "select max(loaded_at) from submissions where status = 'current'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return PlanData(oneplan, districts, missing, loaded_at)
+
+
+def slice_district(plan: PlanData, code: str) -> PlanData:
+    """The part of the plan that belongs to one district."""
+    return PlanData(
+        plan.oneplan[plan.oneplan["district_code"] == code].reset_index(drop=True),
+        plan.districts[plan.districts["district_code"] == code].reset_index(drop=True),
+        plan.missing[plan.missing["district_code"] == code].reset_index(drop=True),
+        plan.loaded_at,
+    )
+
+
+class _Writer:
+    """A few xlsxwriter formats and the print setup every sheet shares."""
+
+    def __init__(self, path: Path):
+        import xlsxwriter
+
+        # Nothing we write is turned into a formula, a link or a number behind our back.
+        self.widths: dict[str, dict[int, float]] = {}
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "in_memory": True,
+                "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+            },
+        )
+        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+        add = self.wb.add_format
+        self.text = add({**base, "text_wrap": True, "num_format": "@"})
+        self.title = add({**base, "bold": True, "font_size": 18})
+        self.note = add({**base, "italic": True, "font_color": "#555555"})
+        self.head = add(
+            {
+                **base,
+                "bold": True,
+                "text_wrap": True,
+                "border": 1,
+                "bg_color": "#D9E1F2",
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
+        self.cell = add({**base, "text_wrap": True, "border": 1, "num_format": "@"})
+        self.int = add({**base, "border": 1, "num_format": "0"})
+        self.money = add({**base, "border": 1, "num_format": MONEY})
+        self.section = add(
+            {**base, "bold": True, "border": 1, "bg_color": "#F2F2F2", "num_format": "@"}
+        )
+        self.total = add(
+            {**base, "bold": True, "border": 1, "bg_color": "#FFF2CC", "num_format": "@"}
+        )
+        self.total_money = add(
+            {**base, "bold": True, "border": 1, "bg_color": "#FFF2CC", "num_format": MONEY}
+        )
+        self.total_int = add(
+            {**base, "bold": True, "border": 1, "bg_color": "#FFF2CC", "num_format": "0"}
+        )
+
+    def sheet(self, name: str, header_row: int, freeze_col: int = 0):
+        ws = self.wb.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(A4)
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+        ws.repeat_rows(header_row)
+        ws.freeze_panes(header_row + 1, freeze_col)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer("&Lหน้า &P / &N&R&A")
+        ws.hide_gridlines(0)
+        ws.set_default_row(ROW_HEIGHT)
+        self.widths[ws.name] = {}
+        return ws
+
+    def put(self, ws, row: int, col: int, value: object, fmt=None) -> None:
+        """Text as text (inert), Decimal/int as numbers, None as an empty bordered cell."""
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            ws.write_blank(row, col, None, fmt or self.cell)
+        elif isinstance(value, Decimal):
+            ws.write_number(row, col, float(value), fmt or self.money)
+        elif isinstance(value, (int,)) and not isinstance(value, bool):
+            ws.write_number(row, col, value, fmt or self.int)
+        else:
+            ws.write_string(row, col, inert_text(value)[:32767], fmt or self.cell)
+
+    def header(self, ws, row: int, labels: list[str], widths: list[float]) -> None:
+        for col, (label, width) in enumerate(zip(labels, widths, strict=True)):
+            ws.write_string(row, col, label, self.head)
+            ws.set_column(col, col, width)
+            self.widths[ws.name][col] = width
+        self.fit_row(ws, row, labels)
+
+    def fit_row(self, ws, row: int, values: list[object]) -> None:
+        """Make a row tall enough for its wrapped text (xlsxwriter cannot measure; Excel and
+        LibreOffice do not grow rows written this way): lines = length / column width."""
+        lines = 1
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                width = self.widths[ws.name].get(col, 10) * THAI_CHARS_PER_WIDTH
+                lines = max(
+                    lines, sum(math.ceil(max(len(p), 1) / width) for p in value.split("\n"))
+                )
+        if lines > 1:
+            ws.set_row(row, ROW_HEIGHT * min(lines, 12))
+
+    def put_row(self, ws, row: int, values: list[object]) -> None:
+        for col, value in enumerate(values):
+            self.put(ws, row, col, value)
+        self.fit_row(ws, row, [inert_text(v) if isinstance(v, str) else v for v in values])
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _title(w: _Writer, ws, lines: list[str], width: int) -> int:
+    for i, line in enumerate(lines):
+        ws.write_string(i, 0, inert_text(line), w.title if i == 0 else w.note)
+    return len(lines) + 1 if width else len(lines)
+
+
+def _scope(plan: PlanData) -> str:
+    if len(plan.districts) == 1:
+        row = plan.districts.iloc[0]
+        return f"อำเภอ{row['district_name_th']} ({row['district_code']})"
+    return "จังหวัดชัยนาท"
+
+
+def _as_of(plan: PlanData) -> str:
+    return f"ข้อมูล ณ {thai_datetime(plan.loaded_at)}" if plan.loaded_at else ""
+
+
+def _write_summary(w: _Writer, plan: PlanData) -> None:
+    summary = summarize_districts(plan.oneplan, plan.districts)
+    labels = [
+        "อำเภอ",
+        "ปีงบประมาณ",
+        *[f"{ROUTE_TH[r]} (บาท)" for r in ROUTES],
+        "รวมทุกวิธี (บาท)",
+        "จำนวนโครงการ",
+    ]
+    title = [
+        f"แผนพัฒนาตำบล {_scope(plan)} (One Plan): สรุปงบประมาณรายอำเภอและปีงบประมาณ",
+        _as_of(plan),
+        "งบประมาณแยกตามวิธีดำเนินการ: ขอรับการสนับสนุนเป็นงบของหน่วยงานที่ขอ ไม่ใช่งบของตำบล "
+        "อย่านำไปบวกซ้ำกับแผนของหน่วยงานนั้น",
+    ]
+    top = len(title) + 1
+    ws = w.sheet(SUMMARY_SHEET, top, 2)
+    _title(w, ws, title, len(labels))
+    w.header(ws, top, labels, [24, 12, 18, 18, 20, 16, 20, 12])
+    row = top + 1
+    for _, d in plan.districts.iterrows():
+        rows = summary[summary["district_code"] == d["district_code"]]
+        name = f"{d['district_code']} {d['district_name_th']}"
+        if rows.empty:
+            w.put(ws, row, 0, name)
+            w.put(ws, row, 1, "ยังไม่มีแผน")
+            for col in range(2, len(labels)):
+                w.put(ws, row, col, None)
+            row += 1
+            continue
+        for _, s in rows.iterrows():
+            w.put(ws, row, 0, name)
+            w.put(ws, row, 1, int(s["fiscal_year"]))
+            for col, r in enumerate(ROUTES, start=2):
+                w.put(ws, row, col, s[f"{r}_thb"])
+            w.put(ws, row, 6, s["total_thb"])
+            w.put(ws, row, 7, int(s["n_projects"]))
+            row += 1
+    for year in fiscal_years(plan.oneplan):
+        rows = summary[summary["fiscal_year"] == year]
+        w.put(ws, row, 0, f"รวม{_scope(plan)}", w.total)
+        w.put(ws, row, 1, year, w.total_int)
+        for col, r in enumerate(ROUTES, start=2):
+            w.put(ws, row, col, sum(rows[f"{r}_thb"], ZERO), w.total_money)
+        w.put(ws, row, 6, sum(rows["total_thb"], ZERO), w.total_money)
+        year_projects = plan.oneplan.loc[plan.oneplan["fiscal_year"] == year, "project_id"]
+        w.put(ws, row, 7, int(year_projects.nunique()), w.total_int)
+        row += 1
+
+
+def _place(p: dict) -> str:
+    """Where a project was read: file, sheet (none for a CSV) and row."""
+    sheet = p.get("source_sheet") or ""
+    parts = [p["source_file"], f"แผ่นงาน {sheet}" if sheet else "", f"แถว {p['source_row']}"]
+    return " · ".join(x for x in parts if x)
+
+
+def _villages(value: object) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _safe_sheet_name(name: str, taken: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "", inert_text(name, keep_newlines=False)).strip("' ")[:31]
+    name = name or "แผ่นงาน"
+    base, n = name, 2
+    while name.lower() in taken or name.lower() == "history":
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
+def _route_totals(
+    w: _Writer, ws, row: int, projects: list[dict], years: list[int], label: str, first_money: int
+) -> int:
+    """Total rows per funding route and overall, under a project list; returns the next row."""
+    for route in (*ROUTES, None):
+        rows = projects if route is None else [p for p in projects if p["route"] == route]
+        if route is not None and not rows:
+            continue
+        name = f"{label} ({ROUTE_TH[route]})" if route else f"{label} (ทุกวิธีดำเนินการ)"
+        ws.merge_range(row, 0, row, first_money - 1, "", w.total)
+        w.put(ws, row, 0, f"{name}: {len(rows)} โครงการ", w.total)
+        for i, year in enumerate(years):
+            total = sum((p[f"thb_{year}"] for p in rows if p[f"thb_{year}"] is not None), ZERO)
+            w.put(ws, row, first_money + i, total, w.total_money)
+        overall = sum((p["total_thb"] for p in rows), ZERO)
+        w.put(ws, row, first_money + len(years), overall, w.total_money)
+        row += 1
+    return row
+
+
+def _write_district(
+    w: _Writer, plan: PlanData, code: str, name: str, years: list[int], taken: set[str]
+) -> None:
+    rows = plan.oneplan[plan.oneplan["district_code"] == code]
+    projects = project_table(rows, years)
+    labels = [
+        "ที่",
+        "ตำบล",
+        "หมู่ที่",
+        "โครงการ",
+        "วัตถุประสงค์",
+        "เป้าหมาย",
+        "ตัวชี้วัด (KPI)",
+        "ผลที่คาดว่าจะได้รับ",
+        "หน่วยงานรับผิดชอบ",
+        *[f"งบประมาณ {y} (บาท)" for y in years],
+        "รวม (บาท)",
+        "วิธีดำเนินการ",
+        "ที่มา (ไฟล์ แผ่นงาน แถว)",
+    ]
+    widths = [4, 11, 6, 30, 24, 18, 18, 18, 16, *[13] * len(years), 14, 11, 24]
+    title = [f"แผนพัฒนาตำบล อำเภอ{name} ({code}): บัญชีโครงการ (แบบ ผ.02)", _as_of(plan)]
+    top = len(title) + 1
+    ws = w.sheet(_safe_sheet_name(f"{code} {name}", taken), top, 4)
+    _title(w, ws, title, len(labels))
+    w.header(ws, top, labels, widths)
+    money0 = 9
+    row = top + 1
+    if projects.empty:
+        w.put(ws, row, 0, "ยังไม่มีโครงการที่รับเข้าแผน", w.section)
+        return
+    records = projects.to_dict("records")
+    sections: dict[str, list[dict]] = {}
+    for p in records:
+        sections.setdefault(section_of(p["category"]), []).append(p)
+    for section, group in sections.items():
+        ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
+        w.put(ws, row, 0, section, w.section)
+        row += 1
+        for n, p in enumerate(group, start=1):
+            values = [
+                n,
+                p["tambon_name_th"],
+                _villages(p["village_numbers"]),
+                p["project_name"],
+                p["objective"],
+                p["target"],
+                p["kpi"],
+                p["expected_result"],
+                p["responsible_agency"],
+                *[p[f"thb_{y}"] for y in years],
+                p["total_thb"],
+                ROUTE_TH[p["route"]],
+                _place(p),
+            ]
+            w.put_row(ws, row, values)
+            row += 1
+        row = _route_totals(w, ws, row, group, years, f"รวม{section}", money0)
+    row += 1
+    _route_totals(w, ws, row, records, years, f"รวมอำเภอ{name}", money0)
+
+
+def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
+    extra = ("requested_from",) if "requested_from" in plan.oneplan.columns else ()
+    projects = project_table(plan.oneplan, years, extra)
+    column, groups = requested_groups(projects)
+    asked = "หน่วยงานที่ขอรับการสนับสนุน" if column == "requested_from" else "หน่วยงานรับผิดชอบ"
+    labels = [
+        "ที่",
+        "อำเภอ",
+        "ตำบล",
+        "โครงการ",
+        asked,
+        *[f"งบประมาณ {y} (บาท)" for y in years],
+        "รวม (บาท)",
+        "ที่มา (ไฟล์ แผ่นงาน แถว)",
+    ]
+    title = [
+        f"โครงการที่ขอรับการสนับสนุน {_scope(plan)} แยกตาม{asked}",
+        _as_of(plan),
+        "งบประมาณเหล่านี้เป็นของหน่วยงานที่ขอ ไม่ใช่งบของตำบล",
+    ]
+    top = len(title) + 1
+    ws = w.sheet(REQUESTED_SHEET, top, 4)
+    _title(w, ws, title, len(labels))
+    w.header(ws, top, labels, [4, 14, 12, 36, 24, *[13] * len(years), 14, 28])
+    row = top + 1
+    money0 = 5
+    if not groups:
+        w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
+        return
+    for agency, frame in groups:
+        group = frame.to_dict("records")
+        ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
+        w.put(ws, row, 0, agency, w.section)
+        row += 1
+        for n, p in enumerate(group, start=1):
+            values = [
+                n,
+                p["district_name_th"],
+                p["tambon_name_th"],
+                p["project_name"],
+                p[column],
+                *[p[f"thb_{y}"] for y in years],
+                p["total_thb"],
+                _place(p),
+            ]
+            w.put_row(ws, row, values)
+            row += 1
+        row = _route_totals(w, ws, row, group, years, f"รวม {agency}", money0)
+
+
+def _write_missing(w: _Writer, plan: PlanData) -> None:
+    title = [f"ตำบลที่ยังไม่มีแผน {_scope(plan)}", _as_of(plan)]
+    top = len(title) + 1
+    ws = w.sheet(MISSING_SHEET, top)
+    _title(w, ws, title, 4)
+    w.header(ws, top, ["ที่", "อำเภอ", "รหัสตำบล", "ตำบล"], [5, 24, 12, 24])
+    row = top + 1
+    if plan.missing.empty:
+        w.put(ws, row, 0, "ทุกตำบลมีแผนแล้ว", w.section)
+        return
+    for n, (_, t) in enumerate(plan.missing.iterrows(), start=1):
+        for col, value in enumerate(
+            [
+                n,
+                f"{t['district_code']} {t['district_name_th']}",
+                t["tambon_code"],
+                t["tambon_name_th"],
+            ]
+        ):
+            w.put(ws, row, col, value)
+        row += 1
+    w.put(ws, row, 0, f"รวม {len(plan.missing)} ตำบล", w.total)
+
+
+def write_workbook(plan: PlanData, out: Path) -> Path:
+    """Write the One Plan workbook to `out` (through a temporary file beside it)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    years = fiscal_years(plan.oneplan)
+    w = _Writer(tmp)
+    try:
+        taken = {SUMMARY_SHEET.lower(), REQUESTED_SHEET.lower(), MISSING_SHEET.lower()}
+        _write_summary(w, plan)
+        for _, d in plan.districts.iterrows():
+            _write_district(w, plan, d["district_code"], d["district_name_th"], years, taken)
+        _write_requested(w, plan, years)
+        _write_missing(w, plan)
+        w.close()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, out)
+    return out
+
+
+def _csv_cell(value: object) -> str:
+    """A CSV field: money as plain digits, lists joined, text inert; text that Excel would
+    read as a formula is prefixed with an apostrophe (the usual CSV-injection defence)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) and pd.isna(value):
+        return ""
+    text = inert_text(value, keep_newlines=False)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+
+
+def write_csv(plan: PlanData, out: Path) -> Path:
+    """The oneplan view as CSV, UTF-8 with a BOM, one row per project and fiscal year."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(list(plan.oneplan.columns))
+        for record in plan.oneplan.itertuples(index=False):
+            writer.writerow([_csv_cell(v) for v in record])
+    os.replace(tmp, out)
+    return out
+
+
+def export_workbook(db_path: Path, out: Path, district: str | None = None) -> Path:
+    """`oneplan export --xlsx OUT [--district CODE]`: the workbook of the published plan."""
+    plan = read_plan(db_path)
+    if district is not None:
+        plan = slice_district(plan, district)
+    return write_workbook(plan, out)
+
+
+# -- the district packs ------------------------------------------------------------------------
+WORKBOOK_NAME = "oneplan.xlsx"
+CSV_NAME = "oneplan.csv"
+DISTRICTS_FOLDER = "districts"
+ANNOTATED_FOLDER = "annotated"
+
+_ISSUES_OF_FILES = """
+select i.submission_id, i.source_file, i.source_sheet, i.source_row, i.column_name, i.cell,
+    i.severity, i.code, i.message, i.message_en
+from data_issues as i
+inner join submissions as s on s.submission_id = i.submission_id
+where s.status = 'current'
+"""
+
+
+def annotated_name(source_file: str) -> str:
+    """The file name of an annotated copy: the path under the district folder, flattened,
+    inert, never hidden, always .xlsx; a file that was not .xlsx keeps its type in the name,
+    so `แผน.xls` and `แผน.xlsx` do not meet (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน (xls).xlsx`)."""
+    parts = [p for p in source_file.split("/")[1:] if p not in ("", ".", "..")] or ["ไฟล์"]
+    stem = " - ".join(parts)
+    found = re.search(r"\.([A-Za-z0-9]{1,5})$", stem)
+    kind = found.group(1).lower() if found else ""
+    stem = stem[: found.start()] if found else stem
+    stem = re.sub(r"[\\/:*?\"<>|]", "_", inert_text(stem, keep_newlines=False)).strip(" .")
+    stem = (stem or "ไฟล์")[:120]
+    return f"{stem}.xlsx" if kind in ("xlsx", "") else f"{stem} ({kind}).xlsx"
+
+
+def _current_files(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    con = connect(Path(db_path), read_only=True)
+    try:
+        files = _frame(
+            con,
+            "select submission_id, district_code, source_file from submissions "
+            "where status = 'current' order by district_code, source_file",
+        )
+        issues = _frame(con, _ISSUES_OF_FILES)
+    finally:
+        con.close()
+    return files, issues
+
+
+def write_annotated(
+    db_path: Path, sources: dict[str, Path], out_dir: Path, log=None
+) -> dict[str, Path]:
+    """An annotated copy (as `oneplan check --annotate` writes it) of each current file whose
+    original is in `sources` (source_file -> path), under out_dir/<district>/annotated/.
+    A file that can no longer be read is left out with a warning; returns what was written."""
+    from oneplan.flows.check import CheckedFile, annotate
+    from oneplan.flows.read import ReadError, read_file
+
+    files, issues = _current_files(db_path)
+    by_submission = {
+        sid: [
+            {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
+            for r in group.to_dict("records")
+        ]
+        for sid, group in issues.groupby("submission_id")
+    }
+    written: dict[str, Path] = {}
+    taken: set[Path] = set()
+    for f in files.itertuples(index=False):
+        path = sources.get(f.source_file)
+        if path is None:
+            continue
+        for issue in by_submission.get(f.submission_id, []):
+            if issue.get("source_row") is not None:
+                issue["source_row"] = int(issue["source_row"])
+        try:
+            sheets = read_file(Path(path))
+        except (OSError, ReadError) as err:
+            if log is not None:
+                log.warning("no annotated copy of %s: %s", f.source_file, err)
+            continue
+        checked = CheckedFile(
+            path=Path(path),
+            source_file=f.source_file,
+            district_code=f.district_code,
+            sheets=sheets,
+            read_error=None,
+            tables={},
+            issues=by_submission.get(f.submission_id, []),
+        )
+        folder = out_dir / f.district_code / ANNOTATED_FOLDER
+        name, n = annotated_name(f.source_file), 2
+        while folder / name in taken:
+            name, n = f"{annotated_name(f.source_file)[:-5]} ({n}).xlsx", n + 1
+        target = folder / name
+        taken.add(target)
+        try:
+            written[f.source_file] = annotate(checked, target)
+        except Exception as err:  # one odd workbook must not stop the publication
+            target.unlink(missing_ok=True)
+            if log is not None:
+                log.warning("no annotated copy of %s: %s", f.source_file, err)
+    return written
+
+
+def write_outputs(
+    db_path: Path,
+    target: Path,
+    sources: dict[str, Path] | None = None,
+    published_as: Path | None = None,
+    log=None,
+) -> dict[str, Path]:
+    """Everything people open, into an export version folder: oneplan.xlsx, oneplan.csv and
+    districts/<code>/ (the district's workbook slice, its report in HTML and Markdown, and the
+    annotated copies of the files it sent)."""
+    from oneplan.flows.report import collect_quality, district_report, render_html, render_markdown
+
+    target = Path(target)
+    plan = read_plan(db_path)
+    written = {
+        "xlsx": write_workbook(plan, target / WORKBOOK_NAME),
+        "csv": write_csv(plan, target / CSV_NAME),
+    }
+    report = collect_quality(Path(db_path))
+    if published_as is not None:
+        report["db"] = str(published_as)
+    packs = target / DISTRICTS_FOLDER
+    for code in plan.districts["district_code"]:
+        folder = packs / code
+        folder.mkdir(parents=True, exist_ok=True)
+        write_workbook(slice_district(plan, code), folder / f"oneplan-{code}.xlsx")
+        one = district_report(report, code)
+        (folder / "report.html").write_text(render_html(one), encoding="utf-8")
+        (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+    if sources:
+        write_annotated(db_path, sources, packs, log)
+    written["districts"] = packs
+    return written
