@@ -21,6 +21,7 @@ __all__ = [
     "column_letter",
     "is_missing",
     "normalize_header",
+    "normalize_thai",
     "to_arabic_digits",
 ]
 
@@ -60,17 +61,47 @@ def is_missing(value: object) -> bool:
     return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
+_THAI_NORMALIZE = None
+
+
+def normalize_thai(text: str) -> str:
+    """Thai typed in ways NFC does not unify, in one form (pythainlp.util.normalize).
+
+    SARA AM typed as NIKHAHIT + SARA AA, tone marks typed before their vowel, เเ for แ,
+    repeated vowels and tone marks. pythainlp is imported on first use (it costs a few
+    hundred milliseconds) and applied until nothing changes, so the result is a fixed point.
+    """
+    global _THAI_NORMALIZE
+    if not _HAS_THAI.search(text):
+        return text
+    if _THAI_NORMALIZE is None:
+        from pythainlp.util import normalize
+
+        _THAI_NORMALIZE = normalize
+    for _ in range(4):
+        done = _THAI_NORMALIZE(text)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+_HAS_THAI = re.compile("[\u0e01-\u0e7f]")
+
+
 @lru_cache(maxsize=65536)
 def _clean_str(text: str) -> str | None:
     """Clean one string; see clean_text."""
     # Zero-width characters go first so that NFC sees the marks they used to separate.
     text = unicodedata.normalize("NFC", text.translate(_DROP_ZERO_WIDTH))
     text = _WHITESPACE_RUN.sub(" ", text).strip(" ")
+    text = _WHITESPACE_RUN.sub(" ", normalize_thai(text)).strip(" ")
     return text or None
 
 
 def clean_text(value: object) -> str | None:
-    """Return a cell value as tidy NFC text with single ASCII spaces, or None when blank."""
+    """Return a cell value as tidy text, or None when blank: NFC, no zero-width characters,
+    Thai in one typed form (`normalize_thai`), single ASCII spaces."""
     if type(value) is str:
         return _clean_str(value) if value else None
     if is_missing(value):
