@@ -77,13 +77,27 @@ def _finish_budget(amount: Decimal, raw: object) -> Decimal:
     return amount if amount else _ZERO  # no "-0.00"
 
 
+# Trailing unit marks people type after an amount, in any combination: "5,000 บาท", "5,000 บ.",
+# "5,000.-", "5,000.- บาท", "5,000 บาท.-".
+_UNIT_SUFFIXES = ("บาท", "บ.", "บ", ".-")
+
+
 def _strip_units(text: str) -> str:
-    """Remove a leading baht sign and a trailing "บาท" or ".-"."""
+    """Remove a leading baht sign and trailing units ("บาท", "บ.", ".-", in any order)."""
     text = text.removeprefix("฿")
-    if text.endswith("บาท"):
-        text = text[:-3]
-    elif text.endswith(".-"):
-        text = text[:-2]
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _UNIT_SUFFIXES:
+            rest = text[: -len(suffix)]
+            # Only after a digit or another unit: "บ" alone is no amount; "-.-" is a dash.
+            if text.endswith(suffix) and (
+                rest[-1:].isdigit()
+                or rest in _DASHES
+                or rest.endswith((".-", "บาท", "บ."))
+            ):
+                text = rest
+                changed = True
     return text
 
 

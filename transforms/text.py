@@ -133,7 +133,13 @@ def _normalize_header_str(text: str) -> str:
     """Normalise one cleaned header string; see normalize_header."""
     key = to_arabic_digits(text).lower()
     key = unicodedata.normalize("NFC", _HEADER_NOISE.sub("", key))
-    return _strip_edge_punctuation(key)
+    key = _strip_edge_punctuation(key)
+    # Stripping can leave a mark first ("/ั" -> "ั"), which the Thai step then drops: repeat
+    # until nothing changes, so the key of a key is itself.
+    again = clean_text(key)
+    if again is None:
+        return ""
+    return key if again == key else _normalize_header_str(again)
 
 
 def normalize_header(value: object) -> str:
