@@ -104,7 +104,9 @@ def read_plan_file(
     one located issue and no sheets. Only OSError (a flaky disk or share) propagates, so the
     caller can retry rather than publish without the file.
     """
-    ctx = FileContext(source_file, district_code, district_name_th, path.stem)
+    # The folders between the district folder and the file (a folder per tambon).
+    folders = tuple(Path(source_file).parts[1:-1])
+    ctx = FileContext(source_file, district_code, district_name_th, path.stem, folders)
     rules = load_rules()
     try:
         sheets = read_file(path)
