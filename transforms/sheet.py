@@ -161,6 +161,10 @@ def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Hea
         score = len(found)
         if score > best_score:
             best_row, best_score = r, score
+        if score >= 3 and "project_name" in found:
+            # The first full header: a second table further down keeps its own.
+            best_row = r
+            break
     if best_row is None:
         return None
     last = best_row
@@ -392,11 +396,11 @@ class _SheetReader:
     def _layout_kind(self, filled, seq, has_budget) -> str | None:
         """The kind of a row that holds no project: a section heading, numbered sub-section,
         section title, unit row, repeated year row, signature or note; None otherwise."""
-        if has_budget and not self._is_year_row(filled):
-            return None
         texts = [v for _, v in filled]
         if all(self.rules.row_kind(v) == "unit" for v in texts):
             return "unit"
+        if has_budget and not self._is_year_row(filled):
+            return None
         if self._is_year_row(filled):
             return "header"
         numbered = seq is not None and _is_number(seq)
