@@ -517,6 +517,7 @@ class _SheetReader:
             group = self.long_group
             self._add_budgets(group, budgets)
             group["n_lines"] += 1
+            group["lines"].append(rownum)
             self.log(rownum, "accepted", "project")
             return
         project = self._project(row, rownum, name, tambon)
@@ -621,6 +622,7 @@ class _SheetReader:
             "budgets": {},
             "villages_from_name": from_name,
             "remarks": None,
+            "lines": [rownum],
         }
         for key, col in self.text_cols.items():
             project[key] = self.text(row, col, rownum)
@@ -825,6 +827,29 @@ def _merge_year_sheets(result: FileResult) -> None:
             entry["kind"] = "project_year"
 
 
+def _skip_hidden_copies(result: FileResult, copies, seen, ctx: FileContext, rules) -> None:
+    """Projects of a hidden sheet that repeat a visible sheet's: their rows are skipped as
+    duplicates here, before year sheets are merged (after which the copy would no longer look
+    the same as the sheet it copies)."""
+    if not copies:
+        return
+    ids = {id(p) for p in copies}
+    result.projects[:] = [p for p in result.projects if id(p) not in ids]
+    rows = {(p["source_sheet"], r) for p in copies for r in p["lines"]}
+    for entry in result.row_log:
+        if (entry["source_sheet"], entry["source_row"]) in rows:
+            entry["outcome"], entry["kind"] = "skipped", "duplicate"
+    for p in copies:
+        kept = seen[_budget_key(p)]
+        where = " › ".join(str(x) for x in (ctx.source_file, kept["source_sheet"], kept["source_row"]))
+        result.issues.append(
+            make_issue(
+                rules, "duplicate_project", source_file=ctx.source_file, sheet=p["source_sheet"],
+                row=p["source_row"], value=p["project_name"], expected=where,
+            )
+        )  # fmt: skip
+
+
 def read_sheets(
     sheets: list[Sheet], ctx: FileContext, rules: Rules, matcher: TambonMatcher
 ) -> FileResult:
@@ -838,15 +863,17 @@ def read_sheets(
     visible = [s for s in sheets if s.visible]
     for sheet in visible:
         read_sheet(sheet, ctx, rules, matcher, result)
-    seen = {_budget_key(p) for p in result.projects}
+    seen = {_budget_key(p): p for p in result.projects}
     for sheet in (s for s in sheets if not s.visible):
         n_before = len(result.projects)
         read_sheet(sheet, ctx, rules, matcher, result)
-        own = [p for p in result.projects[n_before:] if _budget_key(p) not in seen]
-        code = "hidden_sheet" if own else "hidden_sheet_copy"
+        mine = result.projects[n_before:]
+        copies = [p for p in mine if _budget_key(p) in seen]
+        code = "hidden_sheet" if len(copies) < len(mine) else "hidden_sheet_copy"
         result.issues.append(
             make_issue(rules, code, source_file=ctx.source_file, sheet=sheet.name, value=sheet.name)
         )
+        _skip_hidden_copies(result, copies, seen, ctx, rules)
     _merge_year_sheets(result)
     for project in result.projects:
         if not project["budgets"]:

@@ -290,11 +290,12 @@ def test_hidden_copy_is_read_after_the_visible_sheet_and_noted(rules, matcher):
     result = read(sheets, rules=rules, matcher=matcher)
     assert projects(result, "source_sheet", "project_name") == [
         ("ต.บ้านเชี่ยน", "ถนน"),
-        ("ต.บ้านเชี่ยน (2)", "ถนน"),  # counted once by consolidate (duplicate)
         ("ร่าง ต.บ้านเชี่ยน", "ร่าง สะพาน"),
     ]
-    assert issues(result, "hidden_sheet", "hidden_sheet_copy") == [
+    assert ("ต.บ้านเชี่ยน (2)", 2, "skipped", "duplicate") in log(result)
+    assert issues(result, "hidden_sheet", "hidden_sheet_copy", "duplicate_project") == [
         ("ต.บ้านเชี่ยน (2)", None, "hidden_sheet_copy", "ต.บ้านเชี่ยน (2)"),
+        ("ต.บ้านเชี่ยน (2)", 2, "duplicate_project", "ถนน"),
         ("ร่าง ต.บ้านเชี่ยน", None, "hidden_sheet", "ร่าง ต.บ้านเชี่ยน"),
     ]
 
