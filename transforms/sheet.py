@@ -243,12 +243,16 @@ class _SheetReader:
         self.previous: dict | None = None  # the project a continuation row would extend
         self.long_group: dict | None = None
         self.merged_down: dict[tuple[int, int], str] = {}
+        self.sheet_year: int | None = None  # the year of a one-amount-column sheet
         self.set_header(header)
 
     def set_header(self, header: Header) -> None:
         """Read the rows below with this header's columns (the first, or one repeated further
         down the sheet)."""
         self.header = h = header
+        amount = h.col("amount")
+        if self.sheet_year and not h.budget_years and h.col("fiscal_year") is None and amount:
+            h.columns[amount] = HeaderMatch("budget_year", self.sheet_year)
         self.c_seq, self.c_name = h.col("seq"), h.col("project_name")
         self.c_tambon, self.c_village = h.col("tambon"), h.col("village")
         self.c_category, self.c_method = h.col("category"), h.col("method")
@@ -780,6 +784,7 @@ def read_sheet(
             _log(result, sheet.name, i + 1, "skipped", "header")
     default_tambon = _sheet_default_tambon(sheet, header, ctx, matcher)
     reader = _SheetReader(sheet, cleaned, header, ctx, rules, matcher, result, default_tambon)
+    reader.sheet_year = year[0] if year is not None else None
     for text in _title_texts(sheet, header):
         kind = rules.row_kind(text) or ""
         if kind.startswith("title_"):
