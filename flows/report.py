@@ -149,6 +149,16 @@ def collect_quality(db_path: Path) -> dict:
         else loaded_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M น. (เวลาประเทศไทย)"),
         "districts": list(districts.values()),
         "inbox_issues": inbox_rest,
+        # Rows rejected per file, most first: a rejection must be a real error, so a file
+        # high on this list is the first to check (with the district) before trusting totals.
+        "rejected_by_file": sorted(
+            (
+                {"source_file": f, "n_rows_rejected": n_rej, "n_rows_read": n_read}
+                for _, f, n_read, _, n_rej, _, _ in files
+                if n_rej
+            ),
+            key=lambda e: (-e["n_rows_rejected"], e["source_file"]),
+        ),
     }
 
 

@@ -186,3 +186,11 @@ def test_html_is_self_contained_thai_and_escaped(report):
     )
     assert "<ฉบับแก้>" not in page
     assert "&quot;.docx&quot;" in page
+
+
+def test_rows_rejected_per_file_is_measured(published):
+    from oneplan.flows.report import collect_quality
+
+    assert collect_quality(published)["rejected_by_file"] == [
+        {"source_file": "1804/ตลุก.xlsx", "n_rows_rejected": 1, "n_rows_read": 5}
+    ]
