@@ -81,7 +81,7 @@ def _finish_budget(amount: Decimal, raw: object) -> Decimal:
 
 # Trailing unit marks people type after an amount, in any combination: "5,000 บาท", "5,000 บ.",
 # "5,000.-", "5,000.- บาท", "5,000 บาท.-".
-_UNIT_SUFFIXES = ("บาท", "บ.", "บ", ".-")
+_UNIT_SUFFIXES = ("(บาท)", "บาท.", "บาท", "บ.", "บ", ".-")
 
 
 def _strip_units(text: str) -> str:
@@ -96,7 +96,7 @@ def _strip_units(text: str) -> str:
             if text.endswith(suffix) and (
                 rest[-1:].isdigit()
                 or rest in _DASHES
-                or rest.endswith((".-", "บาท", "บ."))
+                or rest.endswith((".-", "บาท", "บ.", "(บาท)"))
             ):
                 text = rest
                 changed = True
@@ -220,7 +220,10 @@ def parse_fiscal_year(value: object) -> tuple[int, bool]:
 # "ปีงบประมาณ 2569", "งบประมาณ 2025 (บาท)". A title ("ประจำปีงบประมาณ พ.ศ. 2569") is not one.
 _HEADER_YEAR_RE = re.compile(
     r"(?:งบประมาณ|จำนวนเงิน)?(?:ปี)?(?:งบประมาณ|งบ)?(?:พศ|คศ)?(?P<year>[0-9]{4})(?:บาท)?"
+    r"|(?:งบประมาณ|จำนวนเงิน)?(?:ปี(?:งบประมาณ|งบ)?(?:พศ)?|พศ)(?P<short>[0-9]{2})(?:บาท)?"
 )
+# A sheet named only by a year: "68", "ปี 69", "2025" (CE, read as BE).
+_SHEET_YEAR_RE = re.compile(r"(?:ปี\s*)?(?:(?P<short>[5-9][0-9])|(?P<ce>20[1-4][0-9]))")
 # A year mentioned in a sheet name, title or file name: a 4-digit BE year, or two digits
 # after ปี / ปีงบ / ปีงบประมาณ / พ.ศ. ("ปีงบ 70" is 2570).
 _TEXT_YEAR_RE = re.compile(
@@ -235,6 +238,8 @@ def year_in_header(text: str) -> tuple[int, bool] | None:
     found = _HEADER_YEAR_RE.fullmatch(normalize_header(text))
     if found is None:
         return None
+    if found.group("short"):
+        return 2500 + int(found.group("short")), False
     year = int(found.group("year"))
     if year in _BE_RANGE:
         return year, False
@@ -250,6 +255,10 @@ def year_in_text(text: str | None) -> int | None:
     cleaned = clean_text(text)
     if cleaned is None:
         return None
+    alone = _SHEET_YEAR_RE.fullmatch(to_arabic_digits(cleaned))
+    if alone:
+        short, ce = alone.group("short"), alone.group("ce")
+        return 2500 + int(short) if short else int(ce) + BE_OFFSET
     years = set()
     for found in _TEXT_YEAR_RE.finditer(to_arabic_digits(cleaned)):
         years.add(int(found.group("full")) if found.group("full") else 2500 + int(found.group("short")))

@@ -403,6 +403,10 @@ class _SheetReader:
         texts = [v for _, v in filled]
         if all(self.rules.row_kind(v) == "unit" for v in texts):
             return "unit"
+        if len(filled) < len(self.header.columns) and all(
+            len(v) <= 120 and self.rules.match_header(v) is not None for v in texts
+        ):
+            return "header"  # a part of the header repeated alone (งบประมาณ (บาท) over years)
         if has_budget and not self._is_year_row(filled):
             return None
         if self._is_year_row(filled):
@@ -791,7 +795,8 @@ def read_sheet(
             reader.title_route = kind.removeprefix("title_")
     n_before = len(result.projects)
     reader.read()
-    if year is not None:
+    if len(header.budget_years) == 1 and not reader.is_long:
+        # One amount column for one year: the sheet may be one year of a one-sheet-per-year plan.
         for project in result.projects[n_before:]:
             project["year_sheet"] = True
 

@@ -67,8 +67,10 @@ def test_ce_year_in_a_header_is_read_as_be_and_warned(rules, matcher):
 
 
 @pytest.mark.parametrize(
-    ("sheet_name", "year"), [("ปี 2568", 2568), ("2569", 2569), ("ปีงบ 70", 2570), ("ปี ๖๘", 2568)]
-)
+    ("sheet_name", "year"),
+    [("ปี 2568", 2568), ("2569", 2569), ("ปีงบ 70", 2570), ("ปี ๖๘", 2568), ("69", 2569),
+     ("พ.ศ.2570", 2570), ("2025", 2568)],
+)  # fmt: skip
 def test_year_from_the_sheet_name_of_a_single_amount_column(sheet_name, year, rules, matcher):
     ctx = FileContext("1806/ต.บ้านเชี่ยน.xlsx", "1806", "หันคา", "ต.บ้านเชี่ยน")
     rows = [["ที่", "โครงการ", "งบประมาณ (บาท)"], ["1", "ขุดลอกคลอง", "100"]]
@@ -113,6 +115,16 @@ def test_one_sheet_per_year_is_one_plan_with_a_budget_each_year(rules, matcher):
         ("ปี 2569", 3, "ประปา", {2569: D("70.00")}),
     ]
     assert ("ปี 2569", 2, "accepted", "project_year") in log(result)
+
+
+def test_year_sheets_with_the_year_in_the_amount_header_are_one_plan_too(rules, matcher):
+    y68 = [["ที่", "โครงการ", "งบประมาณ ปี 68"], ["1", "ขุดลอกคลอง", "100"]]
+    y69 = [["ที่", "โครงการ", "งบประมาณ 2569"], ["1", "ขุดลอกคลอง", "120"]]
+    result = read([Sheet("ต.บ้านเชี่ยน", y68), Sheet("ต.บ้านเชี่ยน (69)", y69)], rules=rules, matcher=matcher)
+    assert projects(result, "source_sheet", "budgets") == [
+        ("ต.บ้านเชี่ยน", {2568: D("100.00"), 2569: D("120.00")})
+    ]
+    assert issues(result, "fiscal_year_inferred") == []  # the year is in the header
 
 
 # ---- 2. where a tambon comes from ------------------------------------------------------------
@@ -232,6 +244,24 @@ def test_repeated_header_unit_row_subsections_and_signature_block(rules, matcher
         ("ประปา", "ยุทธศาสตร์ที่ 1 ด้านโครงสร้างพื้นฐาน", {2569: D("200.00")}),
         ("ไฟฟ้า", "ยุทธศาสตร์ที่ 1 ด้านโครงสร้างพื้นฐาน", {2568: D("300.00"), 2569: D("0.00")}),
     ]
+    assert result.rejected == []
+
+
+def test_header_parts_repeated_alone_and_plan_headings_are_layout(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "2568", "2569"],
+        ["", "ด้านการศึกษา", "", ""],
+        ["", "(1) แผนงานการศึกษา", "", ""],
+        ["", "แนวทางการพัฒนาที่ 1.1 ส่งเสริมการเรียนรู้", "", ""],
+        ["1", "ห้องสมุด", "100", ""],
+        ["", "", "งบประมาณ (บาท)", "งบประมาณ (บาท)"],
+        ["2", "อาหารกลางวัน", "", "50"],
+        ["", "ข้อมูล ณ วันที่ 30 กันยายน 2567"],
+    ]
+    result = read([Sheet("ต.บ้านเชี่ยน", rows)], rules=rules, matcher=matcher)
+    assert [e[3] for e in log(result)] == [
+        "header", "section", "subsection", "subsection", "project", "header", "project", "note"
+    ]  # fmt: skip
     assert result.rejected == []
 
 
