@@ -350,3 +350,29 @@ def test_thai_typed_forms_are_unified(typed: str, expected: str) -> None:
 def test_thai_normalisation_is_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
+
+
+def _pythainlp_fixed_point(text: str) -> str:
+    from pythainlp.util import normalize
+
+    for _ in range(4):
+        done = normalize(text)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+_THAI_MARKS = st.sampled_from(
+    list("กขนมยรอเแโใไะาำๅัิีึืฺุู็่้๊๋์ํ๎ ") + ["เเ", "ํา", "่ั", " ่"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_THAI_MARKS, max_size=12).map("".join))
+def test_normalize_thai_fast_path_agrees_with_pythainlp(text: str) -> None:
+    import unicodedata
+
+    spaced = " ".join(unicodedata.normalize("NFC", text).split())
+    expected = " ".join(_pythainlp_fixed_point(spaced).split()) or None
+    assert clean_text(text) == expected
