@@ -311,32 +311,35 @@ class _SheetReader:
         return value
 
     # -- the row loop ------------------------------------------------------------------
-    def read(self) -> None:
+    def read(self, nonblank: list[int]) -> None:
+        """Read the non-blank rows (0-based indices, in order) below the header."""
         self._check_header_years()
-        i = self.header.last_row + 1
-        titles = self._titles_above_repeats(i)
-        while i < len(self.sheet.rows):
-            self.current = self.cleaned[i]
-            filled = [(c, v) for c, v in enumerate(self.current) if v is not None]
-            if not filled:
-                i += 1
+        rows = [i for i in nonblank if i > self.header.last_row]
+        filled_of = {
+            i: [(c, v) for c, v in enumerate(self.cleaned[i]) if v is not None] for i in rows
+        }
+        titles = self._titles_above_repeats(rows, filled_of)
+        skip_to = -1
+        for i in rows:
+            if i <= skip_to:
                 continue
+            self.current = self.cleaned[i]
+            filled = filled_of[i]
             repeat = self._repeated_header(i, filled)
             if repeat is not None:
-                for r in range(i, repeat.last_row + 1):
-                    if any(v is not None for v in self.cleaned[r]):
+                for r in rows:
+                    if i <= r <= repeat.last_row:
                         self.log(r + 1, "skipped", "header")
                 self.set_header(repeat)
                 self._check_header_years()
                 self.previous = self.long_group = None
                 self.block = None
-                i = repeat.last_row + 1
+                skip_to = repeat.last_row
                 continue
             if i in titles:
                 self.read_title(i + 1, filled)
             else:
                 self.read_row(self.sheet.rows[i], i + 1, filled)
-            i += 1
 
     def _check_header_years(self) -> None:
         for c, year in self.wide:
@@ -367,20 +370,14 @@ class _SheetReader:
             found.first_row + i, found.last_row + i, found.columns, found.labels, found.ce_years
         )
 
-    def _titles_above_repeats(self, start: int) -> set[int]:
+    def _titles_above_repeats(self, rows: list[int], filled_of: dict) -> set[int]:
         """Rows of text alone right above a repeated header: its title, not a project."""
         titles: set[int] = set()
-        rows = [
-            r
-            for r in range(start, len(self.cleaned))
-            if any(v is not None for v in self.cleaned[r])
-        ]
         for k, r in enumerate(rows):
-            filled = [(c, v) for c, v in enumerate(self.cleaned[r]) if v is not None]
-            if not self._is_header_like(filled):
+            if not self._is_header_like(filled_of[r]):
                 continue
             for back in range(k - 1, max(k - 4, -1), -1):
-                cells = [v for v in self.cleaned[rows[back]] if v is not None]
+                cells = [v for _, v in filled_of[rows[back]]]
                 if len(cells) != 1 or _is_number(cells[0]) or self._is_header_like(
                     [(0, cells[0])]
                 ):
@@ -725,8 +722,13 @@ def read_sheet(
     sheet: Sheet, ctx: FileContext, rules: Rules, matcher: TambonMatcher, result: FileResult
 ) -> None:
     """Append what one sheet yields to `result`: every non-blank row is logged exactly once."""
-    cleaned = [[clean_text(v) for v in row] for row in sheet.rows]
-    nonblank = [i for i, row in enumerate(cleaned) if any(v is not None for v in row)]
+    # Rows of empty strings (calamine's blank cells, often thousands below the table) are
+    # recognised with one C-level count instead of a clean_text call per cell.
+    cleaned = [
+        [None] * len(row) if row.count("") == len(row) else [clean_text(v) for v in row]
+        for row in sheet.rows
+    ]
+    nonblank = [i for i, row in enumerate(cleaned) if row.count(None) != len(row)]
 
     def skip_all(kind: str) -> None:
         for i in nonblank:
@@ -794,7 +796,7 @@ def read_sheet(
         if kind.startswith("title_"):
             reader.title_route = kind.removeprefix("title_")
     n_before = len(result.projects)
-    reader.read()
+    reader.read(nonblank)
     if len(header.budget_years) == 1 and not reader.is_long:
         # One amount column for one year: the sheet may be one year of a one-sheet-per-year plan.
         for project in result.projects[n_before:]:
