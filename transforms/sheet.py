@@ -133,10 +133,9 @@ def _column_match(parts: list[str], rules: Rules) -> tuple[HeaderMatch | None, b
     if match is not None and match.column == "budget_year":
         return match, False
     years = [y for y in (_header_year(p, rules) for p in (label, *parts)) if y is not None]
-    amount = match is not None and match.column == "amount"
-    if years and (amount or len(parts) == 1 or any(
-        (m := rules.match_header(p)) is not None and m.column == "amount" for p in parts
-    )):
+    # A year with an amount label, a unit ("(บาท)") or nothing else names a budget column; a
+    # year beside another known column (a long layout's ปีงบประมาณ) does not.
+    if years and (match is None or match.column in ("amount", "fiscal_year")):
         year, was_ce = years[0]
         return HeaderMatch("budget_year", year), was_ce
     return match, False
@@ -237,6 +236,8 @@ class _SheetReader:
         self.rules, self.matcher, self.result = rules, matcher, result
         self.default_tambon = default_tambon
         self.category: str | None = None
+        self.category_is_subsection = True  # no heading yet: a sub-section may stand for one
+        self.heading_tambon: str | None = None
         self.title_route: str | None = None  # from a section title above the rows
         self.block: str | None = None  # a signature / note block under the table
         self.reported_categories: set[str] = set()
@@ -386,7 +387,11 @@ class _SheetReader:
         return titles
 
     def read_title(self, rownum: int, filled) -> None:
-        kind = self.rules.row_kind(" ".join(v for _, v in filled)) or ""
+        text = " ".join(v for _, v in filled)
+        found = self.matcher.find_in_text(text, self.ctx.district_code)
+        if found is not None:  # a table per tambon, each under a title naming its tambon
+            self.default_tambon = found.tambon_code
+        kind = self.rules.row_kind(text) or ""
         if kind.startswith("title"):
             self.title_route = kind.removeprefix("title_") if kind != "title" else None
             self.log(rownum, "skipped", "section_title")
@@ -417,6 +422,11 @@ class _SheetReader:
             return self.block
         if kind is not None and kind.startswith("title") and len(filled) <= 2:
             return kind
+        if kind == "tambon" and len(filled) == 1:
+            found = self.matcher.find_in_text(joined, self.ctx.district_code)
+            if found is not None:
+                self.heading_tambon = found.tambon_code
+                return kind
         if kind in ("section", "subsection") and len(filled) <= 2:
             if len(filled) == 1 or filled[0][0] == self.c_seq:
                 return kind
@@ -462,8 +472,12 @@ class _SheetReader:
             # A section title sets the funding route of the rows under it, until the next.
             self.title_route = kind.removeprefix("title_") if kind != "title" else None
             kind = "section_title"
-        elif kind == "section":
+        elif kind == "section" or (kind == "subsection" and self.category_is_subsection):
+            # A sub-section is the category only when no ด้าน/ยุทธศาสตร์ heading is above it.
             self.category = " ".join(v for c, v in filled if c != self.c_seq or len(filled) == 1)
+            self.category_is_subsection = kind == "subsection"
+        elif kind == "tambon":
+            self.default_tambon = self.heading_tambon
         elif kind in BLOCK_KINDS:
             self.block = kind
         self.log(rownum, "skipped", kind)
@@ -474,22 +488,29 @@ class _SheetReader:
         target... wrapped onto the next row, or beside a number cell merged down)."""
         if self.previous is None or seq is not None or has_budget:
             return False
-        if not all(c in self.wrapping for c, _ in filled):
+        if not any(c in self.wrapping for c, _ in filled) and not (
+            self.c_village is not None and all(c == self.c_village for c, _ in filled)
+        ):
             return False
+        if any(c == self.c_tambon for c, _ in filled):
+            return False  # a row naming its own tambon is a project of its own
         return self.c_seq is not None or len(filled) == 1
 
     def continue_previous(self, row, rownum, filled) -> None:
         project = self.previous
         keys = {c: m.column for c, m in self.header.columns.items()}
         for c, _ in filled:
-            key = keys[c]
-            value = self.text(row, c, rownum)
-            if key not in project:
+            key = keys.get(c)
+            if key not in WRAPPING_COLUMNS:
                 continue
+            value = self.text(row, c, rownum)
             project[key] = value if project[key] is None else f"{project[key]} {value}"
         if project["villages_from_name"]:
             # The village may sit in the part of the name that spilled over.
             project["village_numbers"] = village_numbers_from_name(project["project_name"])
+        elif self.c_village is not None and self.current[self.c_village] is not None:
+            more = parse_village_numbers(_cell(row, self.c_village))
+            project["village_numbers"] += [v for v in more if v not in project["village_numbers"]]
         self.log(rownum, "skipped", "continuation")
 
     def read_project(self, row: list, rownum: int, name: str | None) -> None:

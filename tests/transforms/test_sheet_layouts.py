@@ -348,3 +348,70 @@ def test_budget_units_empty_years_and_no_budget(rules, matcher):
     ]
     assert issues(result, "no_budget") == [("ต.บ้านเชี่ยน", 4, "no_budget", "สะพาน")]
     assert result.rejected == []
+
+
+# ---- more variants of the classes ----------------------------------------------------------------
+
+
+def test_year_label_over_a_unit_cell_is_a_budget_column(rules):
+    rows = [
+        ["ที่", "โครงการ", "ปีงบประมาณ 2568", "ปี 69"],
+        ["", "", "(บาท)", "(บาท)"],
+        ["1", "ก", "1", "2"],
+    ]
+    header = find_header(Sheet("ต.บ้านเชี่ยน", rows, (((0, 0), (1, 0)), ((0, 1), (1, 1)))), rules)
+    assert header.budget_years == [(2, 2568), (3, 2569)]
+
+
+def test_a_village_cell_wrapped_onto_the_next_row_is_a_continuation(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "หมู่ที่", "2568"],
+        ["1", "ขุดลอกคลอง", "3,", "100"],
+        ["", "", "4", ""],
+    ]
+    result = read([Sheet("ต.บ้านเชี่ยน", rows)], rules=rules, matcher=matcher)
+    assert [e[3] for e in log(result)] == ["header", "project", "continuation"]
+    assert projects(result, "village_numbers") == [([3, 4],)]
+
+
+def test_tambon_headings_and_per_tambon_titles_in_a_district_sheet(rules, matcher):
+    ctx = FileContext("1806/แผนอำเภอ.xlsx", "1806", "หันคา", "แผนอำเภอ")
+    rows = [
+        ["ที่", "โครงการ", "2568"],
+        ["ตำบลบ้านเชี่ยน"],
+        ["1", "ถนน", "100"],
+        ["", "ต.ไพรนกยูง อ.หันคา"],
+        ["1", "ประปา", "100"],
+        ["แผนพัฒนาตำบลหนองแซง"],
+        ["ที่", "โครงการ", "2568"],
+        ["1", "สะพาน", "100"],
+    ]
+    result = read([Sheet("Sheet1", rows)], ctx, rules=rules, matcher=matcher)
+    assert [e[3] for e in log(result)] == [
+        "header", "tambon", "project", "tambon", "project", "title", "header", "project"
+    ]  # fmt: skip
+    assert projects(result, "project_name", "tambon_code") == [
+        ("ถนน", "180602"),
+        ("ประปา", "180605"),
+        ("สะพาน", "180606"),
+    ]
+    assert result.rejected == []
+
+
+def test_a_subsection_is_the_category_only_without_a_heading_above(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "2568"],
+        ["", "1.1 แผนงานการศึกษา", ""],
+        ["1", "ห้องสมุด", "100"],
+        ["", "1.2 แผนงานสาธารณสุข", ""],
+        ["2", "อสม.", "100"],
+        ["", "2. ด้านเศรษฐกิจ", ""],
+        ["", "2.1 แผนงานการเกษตร", ""],
+        ["3", "ปุ๋ย", "100"],
+    ]
+    result = read([Sheet("ต.บ้านเชี่ยน", rows)], rules=rules, matcher=matcher)
+    assert projects(result, "project_name", "category") == [
+        ("ห้องสมุด", "1.1 แผนงานการศึกษา"),
+        ("อสม.", "1.2 แผนงานสาธารณสุข"),
+        ("ปุ๋ย", "2. ด้านเศรษฐกิจ"),
+    ]
