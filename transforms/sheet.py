@@ -844,7 +844,11 @@ def _merge_year_sheets(result: FileResult) -> None:
             continue
         key = _project_key(project)
         into = first.get(key)
-        if into is not None and not set(into["budgets"]) & set(project["budgets"]):
+        if (
+            into is not None
+            and into["source_sheet"] != project["source_sheet"]
+            and not set(into["budgets"]) & set(project["budgets"])
+        ):
             into["budgets"].update(project["budgets"])
             into["n_lines"] += project["n_lines"]
             merged[(project["source_sheet"], project["source_row"])] = into
