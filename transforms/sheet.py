@@ -420,7 +420,7 @@ class _SheetReader:
             return kind
         if self.block is not None and not numbered:
             return self.block
-        if kind is not None and kind.startswith("title") and len(filled) <= 2:
+        if kind is not None and kind.startswith("title") and len(filled) <= 2 and not numbered:
             return kind
         if kind == "tambon" and len(filled) == 1:
             found = self.matcher.find_in_text(joined, self.ctx.district_code)
