@@ -862,6 +862,7 @@ def _merge_year_sheets(result: FileResult) -> None:
         into = merged.get((entry["source_sheet"], entry["source_row"]))
         if into is not None and entry["outcome"] == "accepted":
             entry["kind"] = "project_year"
+            entry["project_sheet"], entry["project_row"] = into["source_sheet"], into["source_row"]
 
 
 def _skip_hidden_copies(result: FileResult, copies, seen, ctx: FileContext, rules) -> None:
