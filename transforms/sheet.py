@@ -319,6 +319,7 @@ class _SheetReader:
         filled_of = {
             i: [(c, v) for c, v in enumerate(self.cleaned[i]) if v is not None] for i in rows
         }
+        self.header_like = {i: self._is_header_like(filled_of[i]) for i in rows}
         titles = self._titles_above_repeats(rows, filled_of)
         skip_to = -1
         for i in rows:
@@ -350,15 +351,24 @@ class _SheetReader:
             self.issue("fiscal_year_ce", self.header.first_row + 1, c, label, year)
 
     def _is_header_like(self, filled: list[tuple[int, str]]) -> bool:
-        matches = [self.rules.match_header(v) for _, v in filled if len(v) <= 120]
-        found = {m.column for m in matches if m is not None}
-        n = sum(m is not None for m in matches)
-        return n >= 2 and 2 * n >= len(filled) and bool(found & {"project_name", "seq"})
+        """Whether a row names mostly known headers, ที่ or โครงการ among them."""
+        if len(filled) < 2:
+            return False
+        found, misses, allowed = set(), 0, len(filled) // 2
+        for _, v in filled:
+            m = self.rules.match_header(v) if len(v) <= 120 else None
+            if m is None:
+                misses += 1
+                if misses > allowed:
+                    return False
+            else:
+                found.add(m.column)
+        return len(filled) - misses >= 2 and bool(found & {"project_name", "seq"})
 
     def _repeated_header(self, i: int, filled) -> Header | None:
         """The header that starts again at row i (a page break in a printed plan, or a second
         table stacked under the first), else None."""
-        if not self._is_header_like(filled):
+        if not self.header_like[i]:
             return None
         rest = self.sheet.rows[i:]
         merged = tuple(
@@ -375,7 +385,7 @@ class _SheetReader:
         """Rows of text alone right above a repeated header: its title, not a project."""
         titles: set[int] = set()
         for k, r in enumerate(rows):
-            if not self._is_header_like(filled_of[r]):
+            if not self.header_like[r]:
                 continue
             for back in range(k - 1, max(k - 4, -1), -1):
                 cells = [v for _, v in filled_of[rows[back]]]
