@@ -105,7 +105,9 @@ def _read_workbook(data: bytes) -> list[Sheet]:
     sheets = []
     try:
         hidden = {
-            m.name for m in workbook.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible
+            m.name
+            for m in workbook.sheets_metadata
+            if m.visible != calamine.SheetVisibleEnum.Visible
         }
         for name in workbook.sheet_names:
             try:

@@ -817,15 +817,21 @@ def build_layout_classes(code: str, folder: str, tambons) -> list[File]:
         code, t1, f"ขุดลอกคลองแยก{t1.name_th} หมู่ที่ 5", {2568: D(150000), 2570: D(160000)},
         [5], None, cat,
     )  # fmt: skip
-    drain = _class_project(code, t1, f"ก่อสร้างรางระบายน้ำ{t1.name_th}", {2568: D(80000)}, (), None, cat)
-    light = _class_project(code, t1, f"ติดตั้งไฟฟ้าส่องสว่าง{t1.name_th}", {2568: D(60000)}, (), None, cat)
+    drain = _class_project(
+        code, t1, f"ก่อสร้างรางระบายน้ำ{t1.name_th}", {2568: D(80000)}, (), None, cat
+    )
+    light = _class_project(
+        code, t1, f"ติดตั้งไฟฟ้าส่องสว่าง{t1.name_th}", {2568: D(60000)}, (), None, cat
+    )
     train = _class_project(code, t1, f"อบรมอาสาสมัคร{t1.name_th}", {2569: D(30000)}, (), None, cat)
     hall = _class_project(code, t1, f"ปรับปรุงศาลาประชาคม{t1.name_th}", {})
     jobs = _class_project(code, t1, f"ส่งเสริมอาชีพสตรี{t1.name_th}", {2570: D(20000)})
     draft = _class_project(code, t1, f"ก่อสร้างลานกีฬา{t1.name_th}", {2569: D(90000)})
 
     def year_sheet_2568(name: str, copy: bool) -> Sheet:
-        sh = _ClassSheet(name, issues=["fiscal_year_inferred"] + (["hidden_sheet_copy"] if copy else []))
+        sh = _ClassSheet(
+            name, issues=["fiscal_year_inferred"] + (["hidden_sheet_copy"] if copy else [])
+        )
         sh.hidden = copy
         accepted = "duplicate" if copy else "accepted"
         dup = ("duplicate_project",) if copy else ()

@@ -261,7 +261,9 @@ def year_in_text(text: str | None) -> int | None:
         return 2500 + int(short) if short else int(ce) + BE_OFFSET
     years = set()
     for found in _TEXT_YEAR_RE.finditer(to_arabic_digits(cleaned)):
-        years.add(int(found.group("full")) if found.group("full") else 2500 + int(found.group("short")))
+        years.add(
+            int(found.group("full")) if found.group("full") else 2500 + int(found.group("short"))
+        )
     return years.pop() if len(years) == 1 else None
 
 

@@ -129,7 +129,9 @@ def _column_match(parts: list[str], rules: Rules) -> tuple[HeaderMatch | None, b
     year was written in CE. A year cell above or below an amount label (`ปี ๒๕๖๘` over
     `งบประมาณ (บาท)`, `งบประมาณ` over `2568`) makes a budget column of that year."""
     label = " ".join(parts)
-    match = rules.match_header(label) or rules.match_header(parts[-1]) or rules.match_header(parts[0])
+    match = (
+        rules.match_header(label) or rules.match_header(parts[-1]) or rules.match_header(parts[0])
+    )
     if match is not None and match.column == "budget_year":
         return match, False
     years = [y for y in (_header_year(p, rules) for p in (label, *parts)) if y is not None]
@@ -272,7 +274,7 @@ class _SheetReader:
         if not self.wide and not self.is_long:
             self.missing.append("งบประมาณ")
         context = {c for c, m in h.columns.items() if m.column in MERGED_DOWN_COLUMNS}
-        for (r0, c0), (r1, c1) in self.sheet.merged:
+        for (r0, c0), (r1, _) in self.sheet.merged:
             if r1 > r0 and r0 > h.last_row and c0 in context:
                 value = self.cleaned[r0][c0] if c0 < len(self.cleaned[r0]) else None
                 for r in range(r0 + 1, min(r1, len(self.cleaned) - 1) + 1):
@@ -389,9 +391,7 @@ class _SheetReader:
                 continue
             for back in range(k - 1, max(k - 4, -1), -1):
                 cells = [v for _, v in filled_of[rows[back]]]
-                if len(cells) != 1 or _is_number(cells[0]) or self._is_header_like(
-                    [(0, cells[0])]
-                ):
+                if len(cells) != 1 or _is_number(cells[0]) or self._is_header_like([(0, cells[0])]):
                     break
                 titles.add(rows[back])
         return titles
@@ -437,9 +437,9 @@ class _SheetReader:
             if found is not None:
                 self.heading_tambon = found.tambon_code
                 return kind
-        if kind in ("section", "subsection") and len(filled) <= 2:
-            if len(filled) == 1 or filled[0][0] == self.c_seq:
-                return kind
+        beside_number = len(filled) == 2 and filled[0][0] == self.c_seq
+        if kind in ("section", "subsection") and (len(filled) == 1 or beside_number):
+            return kind
         return None
 
     def _is_year_row(self, filled) -> bool:
@@ -889,7 +889,9 @@ def _skip_hidden_copies(result: FileResult, copies, seen, ctx: FileContext, rule
             entry["outcome"], entry["kind"] = "skipped", "duplicate"
     for p in copies:
         kept = seen[_budget_key(p)]
-        where = " › ".join(str(x) for x in (ctx.source_file, kept["source_sheet"], kept["source_row"]))
+        where = " › ".join(
+            str(x) for x in (ctx.source_file, kept["source_sheet"], kept["source_row"])
+        )
         result.issues.append(
             make_issue(
                 rules, "duplicate_project", source_file=ctx.source_file, sheet=p["source_sheet"],

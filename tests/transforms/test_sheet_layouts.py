@@ -89,9 +89,9 @@ def test_year_from_title_then_file_name(rules, matcher):
     ]
     result = read([Sheet("Sheet1", rows)], rules=rules, matcher=matcher)
     assert projects(result, "budgets") == [({2569: D("100.00")},)]
-    assert "หัวเรื่อง" in next(i for i in result.issues if i["code"] == "fiscal_year_inferred")[
-        "message"
-    ]
+    assert (
+        "หัวเรื่อง" in next(i for i in result.issues if i["code"] == "fiscal_year_inferred")["message"]
+    )
     ctx = FileContext("1806/x.xlsx", "1806", "หันคา", "แผนพัฒนาตำบลบ้านเชี่ยน ปี 2570")
     result = read([Sheet("Sheet1", rows[1:])], ctx, rules=rules, matcher=matcher)
     assert projects(result, "budgets") == [({2570: D("100.00")},)]
@@ -120,7 +120,9 @@ def test_one_sheet_per_year_is_one_plan_with_a_budget_each_year(rules, matcher):
 def test_year_sheets_with_the_year_in_the_amount_header_are_one_plan_too(rules, matcher):
     y68 = [["ที่", "โครงการ", "งบประมาณ ปี 68"], ["1", "ขุดลอกคลอง", "100"]]
     y69 = [["ที่", "โครงการ", "งบประมาณ 2569"], ["1", "ขุดลอกคลอง", "120"]]
-    result = read([Sheet("ต.บ้านเชี่ยน", y68), Sheet("ต.บ้านเชี่ยน (69)", y69)], rules=rules, matcher=matcher)
+    result = read(
+        [Sheet("ต.บ้านเชี่ยน", y68), Sheet("ต.บ้านเชี่ยน (69)", y69)], rules=rules, matcher=matcher
+    )
     assert projects(result, "source_sheet", "budgets") == [
         ("ต.บ้านเชี่ยน", {2568: D("100.00"), 2569: D("120.00")})
     ]
@@ -141,8 +143,12 @@ def test_tambon_from_the_folder_inside_the_district_folder(folder, rules, matche
 def test_sheet_name_wins_over_folder_and_folder_over_file_name(rules, matcher):
     ctx = FileContext("หันคา/ต.บ้านเชี่ยน/ต.หนองแซง.xlsx", "1806", "หันคา", "ต.หนองแซง", ("ต.บ้านเชี่ยน",))
     rows = [["ที่", "โครงการ", "2568"], ["1", "ก", "1"]]
-    assert projects(read([Sheet("ไพรนกยูง", rows)], ctx, rules=rules, matcher=matcher), "tambon_code") == [("180605",)]
-    assert projects(read([Sheet("Sheet1", rows)], ctx, rules=rules, matcher=matcher), "tambon_code") == [("180602",)]
+    assert projects(
+        read([Sheet("ไพรนกยูง", rows)], ctx, rules=rules, matcher=matcher), "tambon_code"
+    ) == [("180605",)]
+    assert projects(
+        read([Sheet("Sheet1", rows)], ctx, rules=rules, matcher=matcher), "tambon_code"
+    ) == [("180602",)]
 
 
 # ---- 3. Thai typed forms ----------------------------------------------------------------------

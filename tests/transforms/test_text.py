@@ -315,9 +315,7 @@ def test_every_official_tambon_name_is_already_normal() -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(
-    st.sampled_from(TAMBON_NAMES), st.booleans(), st.booleans(), st.booleans()
-)
+@given(st.sampled_from(TAMBON_NAMES), st.booleans(), st.booleans(), st.booleans())
 def test_decomposed_tambon_names_normalise_to_the_official_name(
     name: str, swap_tones: bool, double_e: bool, zw: bool
 ) -> None:
@@ -325,9 +323,7 @@ def test_decomposed_tambon_names_normalise_to_the_official_name(
 
 
 def test_decomposed_forms_of_every_official_tambon_name() -> None:
-    wrong = [
-        n for n in TAMBON_NAMES if clean_text(_decompose(n, True, True, True)) != n
-    ]
+    wrong = [n for n in TAMBON_NAMES if clean_text(_decompose(n, True, True, True)) != n]
     assert wrong == []
 
 
@@ -363,9 +359,7 @@ def _pythainlp_fixed_point(text: str) -> str:
     return text
 
 
-_THAI_MARKS = st.sampled_from(
-    list("กขนมยรอเแโใไะาำๅัิีึืฺุู็่้๊๋์ํ๎ ") + ["เเ", "ํา", "่ั", " ่"]
-)
+_THAI_MARKS = st.sampled_from(list("กขนมยรอเแโใไะาำๅัิีึืฺุู็่้๊๋์ํ๎ ") + ["เเ", "ํา", "่ั", " ่"])
 
 
 @settings(max_examples=1500, deadline=None)
