@@ -17,8 +17,12 @@ Rules the manifest follows (the pipeline implements the same):
   lines with the same tambon and name are one project, whose source_row is its first line.
 - Names are cleaned (NFC, zero-width removed, whitespace collapsed); a continuation row joins
   the name above with one space. Villages come from the name and the หมู่ที่ column.
-- funding_route comes from the method / source-of-funds column only (data/funding_routes.csv);
-  NULL when the file has neither.
+- funding_route comes from the method / source-of-funds column (data/funding_routes.csv), else
+  from a section title above the rows (data/row_kinds.csv title_*); NULL when there is neither.
+- Names are also Thai-normalised (pythainlp's normalize: ตําบล, เเ, tone before vowel).
+- The ninth layout family (`build_layout_classes`) is laid out row by row, each row written with
+  the kind the reader must give it (title, header, unit, section, subsection, continuation,
+  section_title, note, signature, duplicate for a hidden copy's projects).
 - Duplicates: within a district, same tambon + name + set of (year, amount); the first in
   (file path, sheet order, row) order is kept, later ones are skipped as `duplicate`.
 - Reasons of a rejected row are listed in data/issue_codes.csv order.
