@@ -180,6 +180,11 @@ def resolve_district(
     for path in files:
         folder = path.absolute().parent.name
         code = resolve_district_folder(folder, areas)
+        # A file in a tambon folder inside the district folder (อำเภอ/ต.บ้านเชี่ยน/แผน.xlsx).
+        for above in path.absolute().parents[1:3] if code is None else ():
+            code = resolve_district_folder(above.name, areas)
+            if code is not None:
+                break
         if code is None:
             raise CheckError(
                 f'oneplan check: ไม่ทราบว่าไฟล์ "{path.name}" เป็นของอำเภอใด '
@@ -199,12 +204,28 @@ def _source_names(files: list[Path]) -> dict[Path, str]:
     return {p: p.name if names[p.name] == 1 else str(p) for p in files}
 
 
-def read_one(path: Path, source_file: str, district: tuple[str, str], rules: Rules) -> CheckedFile:
+def _tambon_folders(path: Path, areas: pd.DataFrame) -> tuple[str, ...]:
+    """The folders between the file's district folder and the file (none when the file sits
+    in its district folder, or no district folder is above it)."""
+    parents = path.absolute().parents
+    for depth in (1, 2):
+        if len(parents) > depth and resolve_district_folder(parents[depth].name, areas):
+            return tuple(p.name for p in reversed(parents[:depth]))
+    return ()
+
+
+def read_one(
+    path: Path,
+    source_file: str,
+    district: tuple[str, str],
+    rules: Rules,
+    folders: tuple[str, ...] = (),
+) -> CheckedFile:
     """Read one file exactly as the nightly run does (`flows.stage.read_plan_file`);
     never raises."""
     code, name_th = district
     try:
-        sheets, result = read_plan_file(path, source_file, code, name_th, CHAI_NAT)
+        sheets, result = read_plan_file(path, source_file, code, name_th, CHAI_NAT, folders)
     except OSError as err:
         sheets, result = None, FileResult()
         detail = f"{type(err).__name__}: {err.strerror or err}"
@@ -252,7 +273,7 @@ def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     sources = _source_names(paths)
     checked = [
-        read_one(p, sources[p], (codes[p], names[codes[p]][0]), rules)
+        read_one(p, sources[p], (codes[p], names[codes[p]][0]), rules, _tambon_folders(p, areas))
         for p in sorted(paths, key=lambda p: sources[p])
     ]
     for code in sorted(set(codes.values())):

@@ -104,6 +104,11 @@ def _read_workbook(data: bytes) -> list[Sheet]:
         raise ReadError("unreadable_file", f"{type(err).__name__}: {err}"[:300]) from None
     sheets = []
     try:
+        hidden = {
+            m.name
+            for m in workbook.sheets_metadata
+            if m.visible != calamine.SheetVisibleEnum.Visible
+        }
         for name in workbook.sheet_names:
             try:
                 sheet = workbook.get_sheet_by_name(name)
@@ -113,7 +118,7 @@ def _read_workbook(data: bytes) -> list[Sheet]:
                 raise ReadError(
                     "unreadable_file", f"sheet {name}: {type(err).__name__}: {err}"[:300]
                 ) from None
-            sheets.append(Sheet(name, rows, merged))
+            sheets.append(Sheet(name, rows, merged, visible=name not in hidden))
     finally:
         workbook.close()
     return sheets

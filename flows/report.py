@@ -204,6 +204,16 @@ def collect_quality(db_path: Path) -> dict:
         "fiscal_years": sorted(years),
         "districts": list(districts.values()),
         "inbox_issues": inbox_rest,
+        # Rows rejected per file, most first: a rejection must be a real error, so a file
+        # high on this list is the first to check (with the district) before trusting totals.
+        "rejected_by_file": sorted(
+            (
+                {"source_file": f, "n_rows_rejected": n_rej, "n_rows_read": n_read}
+                for _, f, n_read, _, n_rej, _, _ in files
+                if n_rej
+            ),
+            key=lambda e: (-e["n_rows_rejected"], e["source_file"]),
+        ),
     }
 
 

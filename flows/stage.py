@@ -96,7 +96,12 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
 
 
 def read_plan_file(
-    path: Path, source_file: str, district_code: str, district_name_th: str, provinces: str
+    path: Path,
+    source_file: str,
+    district_code: str,
+    district_name_th: str,
+    provinces: str,
+    folders: tuple[str, ...] | None = None,
 ) -> tuple[list[Sheet] | None, FileResult]:
     """Read and normalise one file as the nightly run does.
 
@@ -104,7 +109,9 @@ def read_plan_file(
     one located issue and no sheets. Only OSError (a flaky disk or share) propagates, so the
     caller can retry rather than publish without the file.
     """
-    ctx = FileContext(source_file, district_code, district_name_th, path.stem)
+    if folders is None:  # the folders between the district folder and the file (per tambon)
+        folders = tuple(Path(source_file).parts[1:-1])
+    ctx = FileContext(source_file, district_code, district_name_th, path.stem, folders)
     rules = load_rules()
     try:
         sheets = read_file(path)

@@ -17,8 +17,12 @@ Rules the manifest follows (the pipeline implements the same):
   lines with the same tambon and name are one project, whose source_row is its first line.
 - Names are cleaned (NFC, zero-width removed, whitespace collapsed); a continuation row joins
   the name above with one space. Villages come from the name and the หมู่ที่ column.
-- funding_route comes from the method / source-of-funds column only (data/funding_routes.csv);
-  NULL when the file has neither.
+- funding_route comes from the method / source-of-funds column (data/funding_routes.csv), else
+  from a section title above the rows (data/row_kinds.csv title_*); NULL when there is neither.
+- Names are also Thai-normalised (pythainlp's normalize: ตําบล, เเ, tone before vowel).
+- The ninth layout family (`build_layout_classes`) is laid out row by row, each row written with
+  the kind the reader must give it (title, header, unit, section, subsection, continuation,
+  section_title, note, signature, duplicate for a hidden copy's projects).
 - Duplicates: within a district, same tambon + name + set of (year, amount); the first in
   (file path, sheet order, row) order is kept, later ones are skipped as `duplicate`.
 - Reasons of a rejected row are listed in data/issue_codes.csv order.
@@ -78,8 +82,10 @@ REASON_ORDER = [r["code"] for r in _table("issue_codes.csv") if r["rejects_row"]
 
 
 def clean_text(text: str) -> str:
-    """The pipeline's text clean-up: NFC, zero-width characters removed, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).translate(ZERO_WIDTH).split())
+    """The pipeline's text clean-up: NFC, zero-width characters removed, whitespace collapsed,
+    Thai typed forms unified (pythainlp's normalize)."""
+    text = " ".join(unicodedata.normalize("NFC", text.translate(ZERO_WIDTH)).split())
+    return " ".join(thai_normalize(text).split())
 
 
 def funding_route(text: str) -> str | None:
@@ -352,6 +358,7 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0 c0 r1 c1
     issues: list[str] = field(default_factory=list)  # sheet-level issue codes
     total_row: int = 0
+    hidden: bool = False
 
     def add(self, cells: list[Any], kind: str | None = None, **kw: Any) -> int:
         self.rows.append(Row(list(cells), kind, **kw))
@@ -834,14 +841,176 @@ def build_district(
     return DistrictBuilder(code, tambons, layout, rng, folder or code, name, others).build()
 
 
+# ---- the ninth layout family: plans as districts really send them (issue 12) --------------------
+# Written row by row (no randomness), so that each row's kind is stated where it is written. One
+# district gets, beside its own files, a folder per tambon holding:
+# - a workbook with one sheet per fiscal year (`ปี 2568`, `2569`, `ปีงบ 70`) and one amount column,
+#   the same project on several year sheets (one project, a budget each year); wrapped text with
+#   merged-down number/budget cells; a repeated header with its title and a `(บาท)` unit row;
+#   a numbered sub-section; a note and a signature block; budgets typed `บ.`/`.-`/`บาท`; a project
+#   with no amount in any year; a hidden copy of a year sheet and a hidden draft of its own;
+#   Thai typed in ways NFC does not unify (ตําบล in the folder name, เเ, นํ้า);
+# - a workbook with a two-row header (`ปี ๒๕๖๘` over `งบประมาณ (บาท)`, a CE year `ค.ศ. 2027`), two
+#   tables stacked under section titles (ส่วนที่ 1 ... ดำเนินการเอง / ส่วนที่ 2 ... ขอรับการ
+#   สนับสนุน...) that set funding_route, and a sheet whose year is only in its title.
+CLASSES_DISTRICT = "1806"
+
+
+def thai_normalize(text: str) -> str:
+    """pythainlp's normalize until nothing changes (the pipeline stores names this way)."""
+    from pythainlp.util import normalize
+
+    for _ in range(4):
+        done = normalize(text)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+class _ClassSheet(Sheet):
+    """A hand-laid sheet: rows are added with the kind the reader must give them."""
+
+    def row(self, cells: list[Any], kind: str | None = None, **kw: Any) -> int:
+        return self.add(cells, kind, **kw)
+
+
+def _class_project(code, tambon, name, budgets, villages=(), route=None, category=None) -> Project:
+    p = Project(code, tambon.code, clean_text(name), list(villages), route, category, budgets)
+    p.strategy_code = infer_strategy([category, p.project_name])
+    p.strategy_source = "inferred" if p.strategy_code else None
+    return p
+
+
+def build_layout_classes(code: str, folder: str, tambons) -> list[File]:
+    """The ninth layout family's files for district `code` (see the block comment above)."""
+    D = Decimal
+    t1, t2 = tambons[1], tambons[2]
+    year_file = File(code, f"{folder}/ตําบล{t1.name_th}/แผนพัฒนาตำบล 2568-2570.xlsx", "xlsx", [])
+    header = ["ที่", "โครงการ", "วัตถุประสงค์", "งบประมาณ (บาท)", "หน่วยงานรับผิดชอบ"]
+    cat = "ยุทธศาสตร์ที่ 1 ด้านโครงสร้างพื้นฐาน"
+    road = _class_project(
+        code, t1, f"ก่อสร้างถนนหินคลุก{t1.name_th} ถึงคลองชลประทาน หมู่ที่ 3",
+        {2568: D(250000), 2569: D(260000)}, [3], None, cat,
+    )  # fmt: skip
+    canal = _class_project(
+        code, t1, f"ขุดลอกคลองแยก{t1.name_th} หมู่ที่ 5", {2568: D(150000), 2570: D(160000)},
+        [5], None, cat,
+    )  # fmt: skip
+    drain = _class_project(
+        code, t1, f"ก่อสร้างรางระบายน้ำ{t1.name_th}", {2568: D(80000)}, (), None, cat
+    )
+    light = _class_project(
+        code, t1, f"ติดตั้งไฟฟ้าส่องสว่าง{t1.name_th}", {2568: D(60000)}, (), None, cat
+    )
+    train = _class_project(code, t1, f"อบรมอาสาสมัคร{t1.name_th}", {2569: D(30000)}, (), None, cat)
+    hall = _class_project(code, t1, f"ปรับปรุงศาลาประชาคม{t1.name_th}", {})
+    jobs = _class_project(code, t1, f"ส่งเสริมอาชีพสตรี{t1.name_th}", {2570: D(20000)})
+    draft = _class_project(code, t1, f"ก่อสร้างลานกีฬา{t1.name_th}", {2569: D(90000)})
+    road.responsible_agency = SAO.format(t=t1.name_th)  # "อบต." is the tambon's own body
+
+    def year_sheet_2568(name: str, copy: bool) -> Sheet:
+        sh = _ClassSheet(
+            name, issues=["fiscal_year_inferred"] + (["hidden_sheet_copy"] if copy else [])
+        )
+        sh.hidden = copy
+        accepted = "duplicate" if copy else "accepted"
+        dup = ("duplicate_project",) if copy else ()
+        sh.row(["แผนพัฒนาตำบล อำเภอหันคา จังหวัดชัยนาท"], "title")
+        sh.row(header, "header")
+        sh.row(["", cat], "section")
+        sh.row(["", "1.1 แผนงานเคหะและชุมชน"], "subsection")
+        r = sh.row([1, f"ก่อสร้างถนนหินคลุก{t1.name_th}", "เพื่อให้ประชาชน", 250000, "อบต."],
+                   accepted, project=road, issues=dup)  # fmt: skip
+        sh.row(["", "ถึงคลองชลประทาน หมู่ที่ 3", "สัญจรสะดวก", "", ""], "continuation")
+        sh.merges += [(r - 1, 0, r, 0), (r - 1, 3, r, 3), (r - 1, 4, r, 4)]
+        sh.row([2, f"ขุดลอกคลองเเยก{t1.name_th} หมู่ที่ 5", "", "150,000 บ.", ""], accepted,
+               project=canal, issues=dup)  # fmt: skip
+        sh.row([3, f"ก่อสร้างรางระบายนํ้า{t1.name_th}", "", "๘๐,๐๐๐.-", ""], accepted,
+               project=drain, issues=dup)  # fmt: skip
+        sh.row(["แผนพัฒนาตำบล อำเภอหันคา (ต่อ)"], "title")
+        sh.row(header, "header")
+        sh.row(["", "", "", "(บาท)", ""], "unit")
+        sh.row([4, f"ติดตั้งไฟฟ้าส่องสว่าง{t1.name_th}", "", 60000, ""], accepted, project=light,
+               issues=dup)  # fmt: skip
+        sh.row([5, f"อบรมอาสาสมัคร{t1.name_th}", "", "", ""], accepted, project=train, issues=dup)
+        sh.row(["", "รวม", "", 540000, ""], "subtotal")
+        sh.row(["หมายเหตุ : โครงการที่ 5 ดำเนินการในปี 2569"], "note")
+        sh.row(["", "ลงชื่อ.............................ผู้จัดทำ"], "signature")
+        sh.row(["", "(นางสาวสมใจ รักดี)"], "signature")
+        sh.row(["", "ตำแหน่ง นักพัฒนาชุมชน"], "signature")
+        return sh
+
+    s68 = year_sheet_2568("ปี 2568", copy=False)
+    s69 = _ClassSheet("2569", issues=["fiscal_year_inferred"])
+    s69.row(header, "header")
+    s69.row([1, road.project_name, "", 260000, ""], "accepted", project=road)
+    s69.row([5, f"อบรมอาสาสมัคร{t1.name_th}", "", "30,000", ""], "accepted", project=train)
+    s69.row([6, hall.project_name, "", "", ""], "accepted", project=hall, issues=("no_budget",))
+    s70 = _ClassSheet("ปีงบ 70", issues=["fiscal_year_inferred"])
+    s70.row(header, "header")
+    s70.row([2, f"ขุดลอกคลองเเยก{t1.name_th} หมู่ที่ 5", "", "160,000", ""], "accepted",
+            project=canal)  # fmt: skip
+    s70.row([7, jobs.project_name, "", "๒๐,๐๐๐ บาท", ""], "accepted", project=jobs)
+    copy = year_sheet_2568("ปี 2568 (2)", copy=True)
+    hidden = _ClassSheet("ร่าง ปี 2569", issues=["fiscal_year_inferred", "hidden_sheet"])
+    hidden.hidden = True
+    hidden.row(header, "header")
+    hidden.row([1, draft.project_name, "", 90000, ""], "accepted", project=draft)
+    year_file.sheets = [s68, s69, s70, copy, hidden]
+
+    stacked = File(code, f"{folder}/ตำบล{t2.name_th}/บัญชีโครงการ.xlsx", "xlsx", [])
+    top = ["ที่", "โครงการ", "ปี ๒๕๖๘", "ปี ๒๕๖๙", "ค.ศ. 2027", "หน่วยงานรับผิดชอบ"]
+    unit = ["", "", "งบประมาณ (บาท)", "งบประมาณ (บาท)", "งบประมาณ (บาท)", ""]
+    fix = _class_project(code, t2, f"ซ่อมแซมถนนลูกรัง{t2.name_th}", {2568: D(50000)}, (), "own")
+    fest = _class_project(
+        code, t2, f"จัดงานประเพณีสงกรานต์{t2.name_th}", {y: D(30000) for y in YEARS}, (), "own"
+    )
+    bridge = _class_project(
+        code, t2, f"ก่อสร้างสะพานข้ามคลอง{t2.name_th}", {2568: D(2500000)}, (), "requested"
+    )
+    power = _class_project(code, t2, f"ขยายเขตไฟฟ้า{t2.name_th}", {2569: D(400000)}, (), "requested")
+    farm = _class_project(code, t2, f"จัดซื้อวัสดุการเกษตร{t2.name_th}", {2569: D(45000)})
+    for own_project in (fix, fest, farm):  # typed "อบต.": the tambon's own body
+        own_project.responsible_agency = SAO.format(t=t2.name_th)
+    bridge.responsible_agency = bridge.requested_from = PAO  # typed "อบจ.ชัยนาท"
+    power.responsible_agency = power.requested_from = "การไฟฟ้าส่วนภูมิภาค"
+    plan = _ClassSheet("แผน")
+    plan.row(["บัญชีโครงการพัฒนาตำบล อำเภอหันคา"], "title")
+    plan.row(["ส่วนที่ 1 โครงการที่ อบต. ดำเนินการเอง"], "title")
+    r = plan.row(top, "header")
+    plan.row(unit, "header", issues=())
+    plan.rows[r - 1].issues = ("fiscal_year_ce",)
+    plan.merges += [(r - 1, c, r, c) for c in (0, 1, 5)]
+    plan.row([1, fix.project_name, 50000, "", "", "อบต."], "accepted", project=fix)
+    plan.row([2, fest.project_name, 30000, 30000, 30000, "อบต."], "accepted", project=fest)
+    plan.row(["ส่วนที่ 2 โครงการที่ขอรับการสนับสนุนจากหน่วยงานอื่น"], "section_title")
+    r = plan.row(top, "header")
+    plan.row(unit, "header")
+    plan.merges += [(r - 1, c, r, c) for c in (0, 1, 5)]
+    plan.row([1, bridge.project_name, 2500000, "", "", "อบจ.ชัยนาท"], "accepted", project=bridge)
+    plan.row([2, power.project_name, "", 400000, "", "การไฟฟ้าส่วนภูมิภาค"], "accepted",
+             project=power)  # fmt: skip
+    plan.row(["", "รวม", 2500000, 400000, "", ""], "subtotal")
+    extra = _ClassSheet("โครงการเพิ่มเติม", issues=["fiscal_year_inferred"])
+    extra.row(["โครงการเพิ่มเติม ประจำปีงบประมาณ พ.ศ. ๒๕๖๙"], "title")
+    extra.row(["ที่", "โครงการ", "งบประมาณ", "หน่วยงานรับผิดชอบ"], "header")
+    extra.row([1, farm.project_name, 45000, "อบต."], "accepted", project=farm)
+    stacked.sheets = [plan, extra]
+    return [year_file, stacked]
+
+
 def build_sample() -> list[File]:
-    """Every file of the bundled sample: Chai Nat's eight districts, one layout each."""
+    """Every file of the bundled sample: Chai Nat's eight districts, one layout each, and the
+    ninth layout family (`build_layout_classes`) beside one district's own files."""
     areas = {d.code: geothai.subdistricts(d.code) for d in geothai.districts(PROVINCE)}
     files: list[File] = []
     for code, (folder, layout) in sorted(DISTRICTS.items()):
         others = [s for c, subs in sorted(areas.items()) if c != code for s in subs]
         rng = random.Random(f"{SEED}-{code}")
         files += build_district(code, areas[code], layout, rng, folder, others)
+    folder = DISTRICTS[CLASSES_DISTRICT][0]
+    files += build_layout_classes(CLASSES_DISTRICT, folder, areas[CLASSES_DISTRICT])
     return files
 
 
@@ -854,6 +1023,8 @@ def write_xlsx(path: Path, f: File) -> None:
     center = wb.add_format({"align": "center", "valign": "vcenter", "bold": True})
     for sh in f.sheets:
         ws = wb.add_worksheet(sh.name)
+        if sh.hidden:
+            ws.hide()
         for r0, c0, r1, c1 in sh.merges:
             ws.merge_range(r0, c0, r1, c1, "", center)
         tops = {(r0, c0) for r0, c0, _, _ in sh.merges}

@@ -124,10 +124,12 @@ def consolidate(
                 _issue(rules, "duplicate_project", dup, value=dup.project_name, expected=where)
             )
         dups = projects.loc[projects["is_duplicate"], key_cols].rename(
-            columns={"source_row": "project_row"}
+            columns={"source_sheet": "project_sheet", "source_row": "project_row"}
         )
         dups["dup"] = True
-        row_log = row_log.merge(dups, on=["source_file", "source_sheet", "project_row"], how="left")
+        row_log = row_log.merge(
+            dups, on=["source_file", "project_sheet", "project_row"], how="left"
+        )
         is_dup = row_log["dup"].eq(True)
         row_log.loc[is_dup, "outcome"] = "skipped"
         row_log.loc[is_dup, "kind"] = "duplicate"

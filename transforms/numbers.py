@@ -12,7 +12,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
 
-from oneplan.transforms.text import clean_text, is_missing, to_arabic_digits
+from oneplan.transforms.text import clean_text, is_missing, normalize_header, to_arabic_digits
 
 __all__ = [
     "MAX_BUDGET_INTEGER_DIGITS",
@@ -21,6 +21,8 @@ __all__ = [
     "parse_fiscal_year",
     "parse_village_numbers",
     "village_numbers_from_name",
+    "year_in_header",
+    "year_in_text",
 ]
 
 UNREADABLE_BUDGET = "unreadable_budget"
@@ -77,13 +79,27 @@ def _finish_budget(amount: Decimal, raw: object) -> Decimal:
     return amount if amount else _ZERO  # no "-0.00"
 
 
+# Trailing unit marks people type after an amount, in any combination: "5,000 บาท", "5,000 บ.",
+# "5,000.-", "5,000.- บาท", "5,000 บาท.-".
+_UNIT_SUFFIXES = ("(บาท)", "บาท.", "บาท", "บ.", "บ", ".-")
+
+
 def _strip_units(text: str) -> str:
-    """Remove a leading baht sign and a trailing "บาท" or ".-"."""
+    """Remove a leading baht sign and trailing units ("บาท", "บ.", ".-", in any order)."""
     text = text.removeprefix("฿")
-    if text.endswith("บาท"):
-        text = text[:-3]
-    elif text.endswith(".-"):
-        text = text[:-2]
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _UNIT_SUFFIXES:
+            rest = text[: -len(suffix)]
+            # Only after a digit or another unit: "บ" alone is no amount; "-.-" is a dash.
+            if text.endswith(suffix) and (
+                rest[-1:].isdigit()
+                or rest in _DASHES
+                or rest.endswith((".-", "บาท", "บ.", "(บาท)"))
+            ):
+                text = rest
+                changed = True
     return text
 
 
@@ -198,6 +214,57 @@ def parse_fiscal_year(value: object) -> tuple[int, bool]:
         if math.isfinite(number) and number.is_integer():
             return _year_from_int(int(number), value)
     raise ParseError(UNREADABLE_FISCAL_YEAR, value)
+
+
+# A header cell that is only a year label, after normalize_header: "ปี ๒๕๖๘", "พ.ศ. 2568",
+# "ปีงบประมาณ 2569", "งบประมาณ 2025 (บาท)". A title ("ประจำปีงบประมาณ พ.ศ. 2569") is not one.
+_HEADER_YEAR_RE = re.compile(
+    r"(?:งบประมาณ|จำนวนเงิน)?(?:ปี)?(?:งบประมาณ|งบ)?(?:พศ|คศ)?(?P<year>[0-9]{4})(?:บาท)?"
+    r"|(?:งบประมาณ|จำนวนเงิน)?(?:ปี(?:งบประมาณ|งบ)?(?:พศ)?|พศ)(?P<short>[0-9]{2})(?:บาท)?"
+)
+# A sheet named only by a year: "68", "ปี 69", "2025" (CE, read as BE).
+_SHEET_YEAR_RE = re.compile(r"(?:ปี\s*)?(?:(?P<short>[5-9][0-9])|(?P<ce>20[1-4][0-9]))")
+# A year mentioned in a sheet name, title or file name: a 4-digit BE year, or two digits
+# after ปี / ปีงบ / ปีงบประมาณ / พ.ศ. ("ปีงบ 70" is 2570).
+_TEXT_YEAR_RE = re.compile(
+    r"(?<![0-9])(?P<full>25[0-9]{2})(?![0-9])"
+    r"|(?:ปี\s*(?:งบ(?:ประมาณ)?)?\s*(?:พ\.?\s*ศ\.?)?|พ\.\s*ศ\.)\s*(?P<short>[0-9]{2})(?![0-9])"
+)
+
+
+@lru_cache(maxsize=4096)
+def year_in_header(text: str) -> tuple[int, bool] | None:
+    """(BE year, written in CE) for a header cell that names only a fiscal year, else None."""
+    found = _HEADER_YEAR_RE.fullmatch(normalize_header(text))
+    if found is None:
+        return None
+    if found.group("short"):
+        return 2500 + int(found.group("short")), False
+    year = int(found.group("year"))
+    if year in _BE_RANGE:
+        return year, False
+    if year in range(2010, 2050):  # a plausible plan year in CE; 2000 is more likely money
+        return year + BE_OFFSET, True
+    return None
+
+
+@lru_cache(maxsize=4096)
+def year_in_text(text: str | None) -> int | None:
+    """The one fiscal year (BE) a sheet name, title or file name names; None when it names
+    none or several (a plan period "2568-2570" is not one year)."""
+    cleaned = clean_text(text)
+    if cleaned is None:
+        return None
+    alone = _SHEET_YEAR_RE.fullmatch(to_arabic_digits(cleaned))
+    if alone:
+        short, ce = alone.group("short"), alone.group("ce")
+        return 2500 + int(short) if short else int(ce) + BE_OFFSET
+    years = set()
+    for found in _TEXT_YEAR_RE.finditer(to_arabic_digits(cleaned)):
+        years.add(
+            int(found.group("full")) if found.group("full") else 2500 + int(found.group("short"))
+        )
+    return years.pop() if len(years) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------

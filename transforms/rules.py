@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from oneplan.transforms.text import normalize_header
+from oneplan.transforms.text import clean_text, normalize_header
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -83,7 +83,7 @@ class Rules:
 
     def sheet_kind(self, sheet_name: str) -> str | None:
         """'summary' / 'notes' for sheets that hold no projects, else None."""
-        name = sheet_name.strip().lower()
+        name = (clean_text(sheet_name) or "").lower()
         for kind, pattern in self.sheet_kinds:
             if pattern.search(name):
                 return kind

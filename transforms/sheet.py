@@ -18,6 +18,8 @@ from oneplan.transforms.numbers import (
     parse_fiscal_year,
     parse_village_numbers,
     village_numbers_from_name,
+    year_in_header,
+    year_in_text,
 )
 from oneplan.transforms.rules import HeaderMatch, Rules
 from oneplan.transforms.text import clean_text
@@ -25,6 +27,15 @@ from oneplan.transforms.text import clean_text
 TEXT_COLUMNS = ("objective", "target", "kpi", "expected_result", "responsible_agency")
 BUDGET_COLUMNS = ("budget_year", "amount")
 MAX_HEADER_ROWS = 3
+# Text that wraps onto the next rows is joined, column by column, to the project above.
+WRAPPING_COLUMNS = ("project_name", *TEXT_COLUMNS, "remarks")
+# A cell merged down over several project rows applies to each of them.
+MERGED_DOWN_COLUMNS = (
+    "tambon", "village", "category", "method", "funding_source", "responsible_agency"
+)  # fmt: skip
+# Row kinds (data/row_kinds.csv) that mark a layout row; `title_<route>` kinds are section
+# titles that also set the funding route of the rows under them.
+BLOCK_KINDS = ("signature", "note")
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class Sheet:
     name: str
     rows: list[list]
     merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    visible: bool = True  # False for a hidden or very hidden sheet
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ class FileContext:
     district_code: str
     district_name_th: str
     file_stem: str
+    folders: tuple[str, ...] = ()  # folders between the district folder and the file
 
 
 @dataclass
@@ -61,6 +74,7 @@ class Header:
     last_row: int
     columns: dict[int, HeaderMatch]  # column index -> canonical column (first of each kind)
     labels: dict[int, str]  # column index -> header text as written (joined over header rows)
+    ce_years: dict[int, str] = field(default_factory=dict)  # column -> label with a CE year
 
     def col(self, name: str) -> int | None:
         for c, m in self.columns.items():
@@ -101,14 +115,44 @@ def _row_matches(row: list, rules: Rules) -> dict[int, HeaderMatch | None]:
     return out
 
 
-def find_header(sheet: Sheet, rules: Rules) -> Header | None:
+def _header_year(text: str, rules: Rules) -> tuple[int, bool] | None:
+    """The fiscal year a header cell names (`ปี ๒๕๖๘`, `2568`, `งบประมาณ 2025`, ...), as
+    (BE year, written in CE), or None."""
+    match = rules.match_header(text)
+    if match is not None and match.column == "budget_year":
+        return match.fiscal_year, False
+    return year_in_header(text)
+
+
+def _column_match(parts: list[str], rules: Rules) -> tuple[HeaderMatch | None, bool]:
+    """The canonical column of a header column written over one or more rows, and whether its
+    year was written in CE. A year cell above or below an amount label (`ปี ๒๕๖๘` over
+    `งบประมาณ (บาท)`, `งบประมาณ` over `2568`) makes a budget column of that year."""
+    label = " ".join(parts)
+    match = (
+        rules.match_header(label) or rules.match_header(parts[-1]) or rules.match_header(parts[0])
+    )
+    if match is not None and match.column == "budget_year":
+        return match, False
+    years = [y for y in (_header_year(p, rules) for p in (label, *parts)) if y is not None]
+    # A year with an amount label, a unit ("(บาท)") or nothing else names a budget column; a
+    # year beside another known column (a long layout's ปีงบประมาณ) does not.
+    if years and (match is None or match.column in ("amount", "fiscal_year")):
+        year, was_ce = years[0]
+        return HeaderMatch("budget_year", year), was_ce
+    return match, False
+
+
+def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Header | None:
     """Locate the header block by scoring rows on known headers; join multi-row headers.
 
     The header row is the one (within the first `rules.header_scan_rows`) naming the most
     distinct canonical columns; up to two rows below it whose every cell is itself a header
-    (e.g. the fiscal years under a merged งบประมาณ) are joined to it, column by column.
+    (e.g. the fiscal years under a merged งบประมาณ), or above it whose every cell names a
+    fiscal year (`ปี ๒๕๖๘` over `งบประมาณ (บาท)`), are joined to it, column by column.
     """
-    scan = min(len(sheet.rows), rules.header_scan_rows)
+    limit = rules.header_scan_rows if scan_rows is None else scan_rows
+    scan = min(len(sheet.rows), limit)
     grid = _filled(sheet.rows, sheet.merged, scan + MAX_HEADER_ROWS)
     best_row, best_score = None, 1
     for r in range(scan):
@@ -118,6 +162,10 @@ def find_header(sheet: Sheet, rules: Rules) -> Header | None:
         score = len(found)
         if score > best_score:
             best_row, best_score = r, score
+        if score >= 3 and "project_name" in found:
+            # The first full header: a second table further down keeps its own.
+            best_row = r
+            break
     if best_row is None:
         return None
     last = best_row
@@ -130,29 +178,41 @@ def find_header(sheet: Sheet, rules: Rules) -> Header | None:
             for c, m in below.items()
             if c >= len(above) or clean_text(above[c]) != clean_text(grid[last + 1][c])
         }
-        if not new or not all(new.values()):
+        if not new or not all(
+            m is not None or _header_year(clean_text(grid[last + 1][c]) or "", rules)
+            for c, m in new.items()
+        ):
             break
         last += 1
+    first = best_row
+    while first > 0 and last - first + 1 < MAX_HEADER_ROWS:
+        cells = [
+            (c, text)
+            for c, text in enumerate(clean_text(v) for v in grid[first - 1])
+            if text is not None and (c >= len(grid[first]) or text != clean_text(grid[first][c]))
+        ]
+        if not cells or not all(_header_year(text, rules) for _, text in cells):
+            break
+        first -= 1
     columns: dict[int, HeaderMatch] = {}
     labels: dict[int, str] = {}
-    width = max(len(grid[r]) for r in range(best_row, last + 1))
+    ce_years: dict[int, str] = {}
+    width = max(len(grid[r]) for r in range(first, last + 1))
     for c in range(width):
         parts: list[str] = []
-        for r in range(best_row, last + 1):
+        for r in range(first, last + 1):
             text = clean_text(grid[r][c]) if c < len(grid[r]) else None
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
         if not parts:
             continue
         labels[c] = " ".join(parts)
-        match = (
-            rules.match_header(labels[c])
-            or rules.match_header(parts[-1])
-            or rules.match_header(parts[0])
-        )
+        match, was_ce = _column_match(parts, rules)
         if match is not None:
             columns[c] = match
-    return Header(best_row, last, columns, labels)
+            if was_ce:
+                ce_years[c] = labels[c]
+    return Header(first, last, columns, labels, ce_years)
 
 
 def _json_raw(row: list, header: Header) -> str:
@@ -171,16 +231,31 @@ class _SheetReader:
     """Reads the data rows under one header; keeps the state that flows down the sheet."""
 
     def __init__(self, sheet, cleaned, header, ctx, rules, matcher, result, default_tambon):
-        self.sheet, self.header, self.ctx = sheet, header, ctx
+        self.sheet, self.ctx = sheet, ctx
         self.cleaned = cleaned  # clean_text of every cell, computed once per sheet
         self.current: list[str | None] = []
+        self.rownum = 0
         self.rules, self.matcher, self.result = rules, matcher, result
         self.default_tambon = default_tambon
         self.category: str | None = None
+        self.category_is_subsection = True  # no heading yet: a sub-section may stand for one
+        self.heading_tambon: str | None = None
+        self.title_route: str | None = None  # from a section title above the rows
+        self.block: str | None = None  # a signature / note block under the table
         self.reported_categories: set[str] = set()
         self.previous: dict | None = None  # the project a continuation row would extend
         self.long_group: dict | None = None
-        h = header
+        self.merged_down: dict[tuple[int, int], str] = {}
+        self.sheet_year: int | None = None  # the year of a one-amount-column sheet
+        self.set_header(header)
+
+    def set_header(self, header: Header) -> None:
+        """Read the rows below with this header's columns (the first, or one repeated further
+        down the sheet)."""
+        self.header = h = header
+        amount = h.col("amount")
+        if self.sheet_year and not h.budget_years and h.col("fiscal_year") is None and amount:
+            h.columns[amount] = HeaderMatch("budget_year", self.sheet_year)
         self.c_seq, self.c_name = h.col("seq"), h.col("project_name")
         self.c_tambon, self.c_village = h.col("tambon"), h.col("village")
         self.c_category, self.c_method = h.col("category"), h.col("method")
@@ -188,6 +263,7 @@ class _SheetReader:
         self.c_strategy = h.col("strategy")
         self.c_year, self.c_amount = h.col("fiscal_year"), h.col("amount")
         self.text_cols = {name: h.col(name) for name in TEXT_COLUMNS}
+        self.wrapping = {c for c, m in h.columns.items() if m.column in WRAPPING_COLUMNS}
         self.wide = h.budget_years
         self.is_long = not self.wide and self.c_year is not None and self.c_amount is not None
         self.budget_cols = {c for c, _ in self.wide} | (
@@ -198,6 +274,12 @@ class _SheetReader:
             self.missing.append("โครงการ")
         if not self.wide and not self.is_long:
             self.missing.append("งบประมาณ")
+        context = {c for c, m in h.columns.items() if m.column in MERGED_DOWN_COLUMNS}
+        for (r0, c0), (r1, _) in self.sheet.merged:
+            if r1 > r0 and r0 > h.last_row and c0 in context:
+                value = self.cleaned[r0][c0] if c0 < len(self.cleaned[r0]) else None
+                for r in range(r0 + 1, min(r1, len(self.cleaned) - 1) + 1):
+                    self.merged_down.setdefault((r, c0), value)
 
     # -- helpers -------------------------------------------------------------------------
     def issue(self, code, row=None, col=None, value=None, expected=None):
@@ -220,24 +302,154 @@ class _SheetReader:
         _log(self.result, self.sheet.name, row, outcome, kind)
 
     def text(self, row: list, col: int | None, rownum: int) -> str | None:
-        """The cleaned text of a cell of the current row (cut to max_cell_chars, reported)."""
-        if col is None or col >= len(self.current):
+        """The cleaned text of a cell of the current row (cut to max_cell_chars, reported);
+        a cell under one merged down from a project row above reads as that cell."""
+        if col is None:
             return None
-        value = self.current[col]
+        value = self.current[col] if col < len(self.current) else None
+        if value is None:
+            value = self.merged_down.get((rownum - 1, col))
         if value is not None and len(value) > self.rules.max_cell_chars:
             self.issue("cell_truncated", rownum, col, value, self.rules.max_cell_chars)
             value = value[: self.rules.max_cell_chars]
         return value
 
     # -- the row loop ------------------------------------------------------------------
-    def read(self) -> None:
+    def read(self, nonblank: list[int]) -> None:
+        """Read the non-blank rows (0-based indices, in order) below the header."""
+        self._check_header_years()
+        rows = [i for i in nonblank if i > self.header.last_row]
+        filled_of = {
+            i: [(c, v) for c, v in enumerate(self.cleaned[i]) if v is not None] for i in rows
+        }
+        self.header_like = {i: self._is_header_like(filled_of[i]) for i in rows}
+        titles = self._titles_above_repeats(rows, filled_of)
+        skip_to = -1
+        for i in rows:
+            if i <= skip_to:
+                continue
+            self.current = self.cleaned[i]
+            filled = filled_of[i]
+            repeat = self._repeated_header(i, filled)
+            if repeat is not None:
+                for r in rows:
+                    if i <= r <= repeat.last_row:
+                        self.log(r + 1, "skipped", "header")
+                self.set_header(repeat)
+                self._check_header_years()
+                self.previous = self.long_group = None
+                self.block = None
+                skip_to = repeat.last_row
+                continue
+            if i in titles:
+                self.read_title(i + 1, filled)
+            else:
+                self.read_row(self.sheet.rows[i], i + 1, filled)
+
+    def _check_header_years(self) -> None:
         for c, year in self.wide:
             self._check_year_range(year, self.header.first_row + 1, c)
-        for i in range(self.header.last_row + 1, len(self.sheet.rows)):
-            self.current = self.cleaned[i]
-            filled = [(c, v) for c, v in enumerate(self.current) if v is not None]
-            if filled:
-                self.read_row(self.sheet.rows[i], i + 1, filled)
+        for c, label in self.header.ce_years.items():
+            year = self.header.columns[c].fiscal_year
+            self.issue("fiscal_year_ce", self.header.first_row + 1, c, label, year)
+
+    def _is_header_like(self, filled: list[tuple[int, str]]) -> bool:
+        """Whether a row names mostly known headers, ที่ or โครงการ among them."""
+        if len(filled) < 2:
+            return False
+        found, misses, allowed = set(), 0, len(filled) // 2
+        for _, v in filled:
+            m = self.rules.match_header(v) if len(v) <= 120 else None
+            if m is None:
+                misses += 1
+                if misses > allowed:
+                    return False
+            else:
+                found.add(m.column)
+        return len(filled) - misses >= 2 and bool(found & {"project_name", "seq"})
+
+    def _repeated_header(self, i: int, filled) -> Header | None:
+        """The header that starts again at row i (a page break in a printed plan, or a second
+        table stacked under the first), else None."""
+        if not self.header_like[i]:
+            return None
+        rest = self.sheet.rows[i:]
+        merged = tuple(
+            ((r0 - i, c0), (r1 - i, c1)) for (r0, c0), (r1, c1) in self.sheet.merged if r0 >= i
+        )
+        found = find_header(Sheet(self.sheet.name, rest, merged), self.rules, scan_rows=1)
+        if found is None or found.col("project_name") is None:
+            return None
+        return Header(
+            found.first_row + i, found.last_row + i, found.columns, found.labels, found.ce_years
+        )
+
+    def _titles_above_repeats(self, rows: list[int], filled_of: dict) -> set[int]:
+        """Rows of text alone right above a repeated header: its title, not a project."""
+        titles: set[int] = set()
+        for k, r in enumerate(rows):
+            if not self.header_like[r]:
+                continue
+            for back in range(k - 1, max(k - 4, -1), -1):
+                cells = [v for _, v in filled_of[rows[back]]]
+                if len(cells) != 1 or _is_number(cells[0]) or self._is_header_like([(0, cells[0])]):
+                    break
+                titles.add(rows[back])
+        return titles
+
+    def read_title(self, rownum: int, filled) -> None:
+        text = " ".join(v for _, v in filled)
+        found = self.matcher.find_in_text(text, self.ctx.district_code)
+        if found is not None:  # a table per tambon, each under a title naming its tambon
+            self.default_tambon = found.tambon_code
+        kind = self.rules.row_kind(text) or ""
+        if kind.startswith("title"):
+            self.title_route = kind.removeprefix("title_") if kind != "title" else None
+            self.log(rownum, "skipped", "section_title")
+        else:
+            self.log(rownum, "skipped", "title")
+        self.previous = self.long_group = None
+
+    def _layout_kind(self, filled, seq, has_budget) -> str | None:
+        """The kind of a row that holds no project: a section heading, numbered sub-section,
+        section title, unit row, repeated year row, signature or note; None otherwise."""
+        texts = [v for _, v in filled]
+        if all(self.rules.row_kind(v) == "unit" for v in texts):
+            return "unit"
+        if len(filled) < len(self.header.columns) and all(
+            len(v) <= 120 and self.rules.match_header(v) is not None for v in texts
+        ):
+            return "header"  # a part of the header repeated alone (งบประมาณ (บาท) over years)
+        if has_budget and not self._is_year_row(filled):
+            return None
+        if self._is_year_row(filled):
+            return "header"
+        numbered = seq is not None and _is_number(seq)
+        joined = " ".join(texts)
+        kind = self.rules.row_kind(joined) or self.rules.row_kind(texts[0])
+        if kind in BLOCK_KINDS and not numbered:
+            return kind
+        if self.block is not None and not numbered:
+            return self.block
+        if kind is not None and kind.startswith("title") and len(filled) <= 2 and not numbered:
+            return kind
+        if kind == "tambon" and len(filled) == 1:
+            found = self.matcher.find_in_text(joined, self.ctx.district_code)
+            if found is not None:
+                self.heading_tambon = found.tambon_code
+                return kind
+        beside_number = len(filled) == 2 and filled[0][0] == self.c_seq
+        if kind in ("section", "subsection") and (len(filled) == 1 or beside_number):
+            return kind
+        return None
+
+    def _is_year_row(self, filled) -> bool:
+        """Cells that only repeat the fiscal year of their budget column (under a repeated
+        header): "2568" under the 2568 column is not 2,568 baht."""
+        years = dict(self.wide)
+        return all(
+            c in years and _header_year(v, self.rules) == (years[c], False) for c, v in filled
+        )
 
     def read_row(self, row: list, rownum: int, filled: list[tuple[int, str]]) -> None:
         first_col, first = filled[0]
@@ -252,30 +464,65 @@ class _SheetReader:
             self.log(rownum, "skipped", "subtotal")
             self.previous = self.long_group = None
             return
-        if kind == "section" and len(filled) == 1:
-            self.category = first
-            self.log(rownum, "skipped", "section")
-            self.previous = self.long_group = None
+        layout = self._layout_kind(filled, seq, has_budget)
+        if layout is not None:
+            self.read_layout(rownum, layout, filled)
             return
-        name = self.text(row, self.c_name, rownum)
-        if (
-            name is not None
-            and seq is None
-            and not has_budget
-            and len(filled) == 1
-            and self.previous is not None
-        ):
-            project = self.previous
-            project["project_name"] = f"{project['project_name']} {name}"
-            if project["villages_from_name"]:
-                # The village may sit in the part of the name that spilled over.
-                project["village_numbers"] = village_numbers_from_name(project["project_name"])
-            self.log(rownum, "skipped", "continuation")
+        self.block = None
+        if self._continues(filled, seq, has_budget):
+            self.continue_previous(row, rownum, filled)
             return
         if seq is not None and len(filled) == 1 and first_col == self.c_seq:
             self.log(rownum, "skipped", "blank_stub")
             return
+        name = self.text(row, self.c_name, rownum)
         self.read_project(row, rownum, name)
+
+    def read_layout(self, rownum: int, kind: str, filled) -> None:
+        if kind.startswith("title"):
+            # A section title sets the funding route of the rows under it, until the next.
+            self.title_route = kind.removeprefix("title_") if kind != "title" else None
+            kind = "section_title"
+        elif kind == "section" or (kind == "subsection" and self.category_is_subsection):
+            # A sub-section is the category only when no ด้าน/ยุทธศาสตร์ heading is above it.
+            self.category = " ".join(v for c, v in filled if c != self.c_seq or len(filled) == 1)
+            self.category_is_subsection = kind == "subsection"
+        elif kind == "tambon":
+            self.default_tambon = self.heading_tambon
+        elif kind in BLOCK_KINDS:
+            self.block = kind
+        self.log(rownum, "skipped", kind)
+        self.previous = self.long_group = None
+
+    def _continues(self, filled, seq, has_budget) -> bool:
+        """A row whose only cells are text continuing the project above (a name, objective,
+        target... wrapped onto the next row, or beside a number cell merged down)."""
+        if self.previous is None or seq is not None or has_budget:
+            return False
+        if not any(c in self.wrapping for c, _ in filled) and not (
+            self.c_village is not None and all(c == self.c_village for c, _ in filled)
+        ):
+            return False
+        if any(c == self.c_tambon for c, _ in filled):
+            return False  # a row naming its own tambon is a project of its own
+        return self.c_seq is not None or len(filled) == 1
+
+    def continue_previous(self, row, rownum, filled) -> None:
+        project = self.previous
+        keys = {c: m.column for c, m in self.header.columns.items()}
+        for c, _ in filled:
+            key = keys.get(c)
+            if key not in WRAPPING_COLUMNS:
+                continue
+            value = self.text(row, c, rownum)
+            project[key] = value if project[key] is None else f"{project[key]} {value}"
+        if project["villages_from_name"]:
+            # The village may sit in the part of the name that spilled over.
+            project["village_numbers"] = village_numbers_from_name(project["project_name"])
+        elif self.c_village is not None and self.current[self.c_village] is not None:
+            more = parse_village_numbers(_cell(row, self.c_village))
+            project["village_numbers"] += [v for v in more if v not in project["village_numbers"]]
+        self.log(rownum, "skipped", "continuation")
 
     def read_project(self, row: list, rownum: int, name: str | None) -> None:
         reasons: list[str] = []
@@ -307,6 +554,7 @@ class _SheetReader:
             group = self.long_group
             self._add_budgets(group, budgets)
             group["n_lines"] += 1
+            group["lines"].append(rownum)
             self.log(rownum, "accepted", "project")
             return
         project = self._project(row, rownum, name, tambon)
@@ -381,6 +629,7 @@ class _SheetReader:
             )
 
     def _funding_route(self, row, rownum) -> str | None:
+        """The route a method / source-of-funds cell gives, else the section title's."""
         for col in (self.c_method, self.c_source):
             written = self.text(row, col, rownum)
             if written is None:
@@ -389,7 +638,7 @@ class _SheetReader:
             if route is not None:
                 return route
             self.issue("unknown_funding_route", rownum, col, written)
-        return None
+        return self.title_route
 
     def _project(self, row, rownum, name, tambon) -> dict:
         villages = []
@@ -413,6 +662,8 @@ class _SheetReader:
             "n_lines": 1,
             "budgets": {},
             "villages_from_name": from_name,
+            "remarks": None,
+            "lines": [rownum],
         }
         for key, col in self.text_cols.items():
             project[key] = self.text(row, col, rownum)
@@ -468,8 +719,9 @@ def _sheet_default_tambon(
     sheet: Sheet, header: Header, ctx: FileContext, matcher: TambonMatcher
 ) -> str | None:
     """The tambon a sheet's rows belong to when they have no tambon cell: sheet name, then
-    file name, then a title row above the header."""
-    for text in (sheet.name, ctx.file_stem):
+    the folders the file sits in (innermost first), then file name, then a title row above
+    the header."""
+    for text in (sheet.name, *reversed(ctx.folders), ctx.file_stem):
         found = matcher.find_in_text(text, ctx.district_code)
         if found:
             return found.tambon_code
@@ -481,21 +733,56 @@ def _sheet_default_tambon(
     return None
 
 
+def _title_texts(sheet: Sheet, header: Header) -> list[str]:
+    out = []
+    for r in range(header.first_row):
+        words = [t for t in (clean_text(v) for v in sheet.rows[r]) if t]
+        if words:
+            out.append(" ".join(dict.fromkeys(words)))  # a merged title counts once
+    return out
+
+
+def _sheet_year(sheet: Sheet, header: Header, ctx: FileContext) -> tuple[int, str] | None:
+    """The fiscal year of a sheet whose table has one amount column and no year column:
+    from the sheet name, else a title row above the table, else the file name. Returns
+    (year, where it was read, in Thai) or None."""
+    if header.budget_years or header.col("fiscal_year") is not None:
+        return None
+    if header.col("amount") is None:
+        return None
+    sources = [(sheet.name, "ชื่อแผ่นงาน")]
+    sources += [(t, "หัวเรื่อง") for t in _title_texts(sheet, header)]
+    sources.append((ctx.file_stem, "ชื่อไฟล์"))
+    for text, where in sources:
+        year = year_in_text(text)
+        if year is not None:
+            return year, f'{where} "{text}"'
+    return None
+
+
 def read_sheet(
     sheet: Sheet, ctx: FileContext, rules: Rules, matcher: TambonMatcher, result: FileResult
 ) -> None:
     """Append what one sheet yields to `result`: every non-blank row is logged exactly once."""
-    cleaned = [[clean_text(v) for v in row] for row in sheet.rows]
-    nonblank = [i for i, row in enumerate(cleaned) if any(v is not None for v in row)]
+    # Rows of empty strings (calamine's blank cells, often thousands below the table) are
+    # recognised with one C-level count instead of a clean_text call per cell.
+    cleaned = [
+        [None] * len(row) if row.count("") == len(row) else [clean_text(v) for v in row]
+        for row in sheet.rows
+    ]
+    nonblank = [i for i, row in enumerate(cleaned) if row.count(None) != len(row)]
 
     def skip_all(kind: str) -> None:
         for i in nonblank:
             _log(result, sheet.name, i + 1, "skipped", kind)
 
-    def file_issue(code: str, value=None) -> None:
+    def file_issue(code: str, value=None, expected=None) -> None:
         result.issues.append(
-            make_issue(rules, code, source_file=ctx.source_file, sheet=sheet.name, value=value)
-        )
+            make_issue(
+                rules, code, source_file=ctx.source_file, sheet=sheet.name, value=value,
+                expected=expected,
+            )
+        )  # fmt: skip
 
     if not nonblank:
         file_issue("empty_sheet")
@@ -534,22 +821,129 @@ def read_sheet(
             )
             continue
         seen[key] = c
+    year = _sheet_year(sheet, header, ctx)
+    if year is not None:
+        header.columns[header.col("amount")] = HeaderMatch("budget_year", year[0])
+        file_issue("fiscal_year_inferred", year[0], year[1])
     for i in nonblank:
         if i < header.first_row:
             _log(result, sheet.name, i + 1, "skipped", "title")
         elif i <= header.last_row:
             _log(result, sheet.name, i + 1, "skipped", "header")
     default_tambon = _sheet_default_tambon(sheet, header, ctx, matcher)
-    _SheetReader(sheet, cleaned, header, ctx, rules, matcher, result, default_tambon).read()
+    reader = _SheetReader(sheet, cleaned, header, ctx, rules, matcher, result, default_tambon)
+    reader.sheet_year = year[0] if year is not None else None
+    for text in _title_texts(sheet, header):
+        kind = rules.row_kind(text) or ""
+        if kind.startswith("title_"):
+            reader.title_route = kind.removeprefix("title_")
+    n_before = len(result.projects)
+    reader.read(nonblank)
+    if len(header.budget_years) == 1 and not reader.is_long:
+        # One amount column for one year: the sheet may be one year of a one-sheet-per-year plan.
+        for project in result.projects[n_before:]:
+            project["year_sheet"] = True
+
+
+def _project_key(project: dict) -> tuple:
+    return (project["tambon_code"], project["project_name"])
+
+
+def _budget_key(project: dict) -> tuple:
+    return (*_project_key(project), tuple(sorted(project["budgets"].items())))
+
+
+def _merge_year_sheets(result: FileResult) -> None:
+    """One plan written as one sheet per fiscal year: the same project (tambon and name) on
+    several year sheets is one project with a budget each year, kept at its first row."""
+    first: dict[tuple, dict] = {}
+    merged: dict[tuple[str, int], dict] = {}
+    kept = []
+    for project in result.projects:
+        if not project.get("year_sheet"):
+            kept.append(project)
+            continue
+        key = _project_key(project)
+        into = first.get(key)
+        if (
+            into is not None
+            and into["source_sheet"] != project["source_sheet"]
+            and not set(into["budgets"]) & set(project["budgets"])
+        ):
+            into["budgets"].update(project["budgets"])
+            into["n_lines"] += project["n_lines"]
+            merged[(project["source_sheet"], project["source_row"])] = into
+            continue
+        first.setdefault(key, project)
+        kept.append(project)
+    if not merged:
+        return
+    result.projects[:] = kept
+    for entry in result.row_log:
+        into = merged.get((entry["source_sheet"], entry["source_row"]))
+        if into is not None and entry["outcome"] == "accepted":
+            entry["kind"] = "project_year"
+            entry["project_sheet"], entry["project_row"] = into["source_sheet"], into["source_row"]
+
+
+def _skip_hidden_copies(result: FileResult, copies, seen, ctx: FileContext, rules) -> None:
+    """Projects of a hidden sheet that repeat a visible sheet's: their rows are skipped as
+    duplicates here, before year sheets are merged (after which the copy would no longer look
+    the same as the sheet it copies)."""
+    if not copies:
+        return
+    ids = {id(p) for p in copies}
+    result.projects[:] = [p for p in result.projects if id(p) not in ids]
+    rows = {(p["source_sheet"], r) for p in copies for r in p["lines"]}
+    for entry in result.row_log:
+        if (entry["source_sheet"], entry["source_row"]) in rows:
+            entry["outcome"], entry["kind"] = "skipped", "duplicate"
+    for p in copies:
+        kept = seen[_budget_key(p)]
+        where = " › ".join(
+            str(x) for x in (ctx.source_file, kept["source_sheet"], kept["source_row"])
+        )
+        result.issues.append(
+            make_issue(
+                rules, "duplicate_project", source_file=ctx.source_file, sheet=p["source_sheet"],
+                row=p["source_row"], value=p["project_name"], expected=where,
+            )
+        )  # fmt: skip
 
 
 def read_sheets(
     sheets: list[Sheet], ctx: FileContext, rules: Rules, matcher: TambonMatcher
 ) -> FileResult:
-    """Read every sheet of one file into one `FileResult`."""
+    """Read every sheet of one file into one `FileResult`.
+
+    Visible sheets are read first, so a hidden copy never wins over the sheet it copies
+    (the copy's rows then count once, as duplicates); a hidden sheet with projects of its
+    own is read and reported.
+    """
     result = FileResult()
-    for sheet in sheets:
+    visible = [s for s in sheets if s.visible]
+    for sheet in visible:
         read_sheet(sheet, ctx, rules, matcher, result)
+    seen = {_budget_key(p): p for p in result.projects}
+    for sheet in (s for s in sheets if not s.visible):
+        n_before = len(result.projects)
+        read_sheet(sheet, ctx, rules, matcher, result)
+        mine = result.projects[n_before:]
+        copies = [p for p in mine if _budget_key(p) in seen]
+        code = "hidden_sheet" if len(copies) < len(mine) else "hidden_sheet_copy"
+        result.issues.append(
+            make_issue(rules, code, source_file=ctx.source_file, sheet=sheet.name, value=sheet.name)
+        )
+        _skip_hidden_copies(result, copies, seen, ctx, rules)
+    _merge_year_sheets(result)
+    for project in result.projects:
+        if not project["budgets"]:
+            result.issues.append(
+                make_issue(
+                    rules, "no_budget", source_file=ctx.source_file, sheet=project["source_sheet"],
+                    row=project["source_row"], value=project["project_name"],
+                )
+            )  # fmt: skip
     if not result.row_log:
         result.issues.append(make_issue(rules, "empty_file", source_file=ctx.source_file))
     elif not any(e["outcome"] in ("accepted", "rejected") for e in result.row_log):

@@ -49,6 +49,7 @@ STAGED_SCHEMAS: dict[str, pa.Schema] = {
             ("source_row", _ROW),
             ("outcome", _TEXT),
             ("kind", _TEXT),
+            ("project_sheet", _TEXT),
             ("project_row", _ROW),
         ]
     ),
@@ -69,17 +70,33 @@ def staged_tables(result: FileResult) -> dict[str, pa.Table]:
                     "amount_thb": amount,
                 }
             )
-    # Accepted lines of a long-layout project point at the project's first line.
+    # Accepted lines of a long-layout project point at the project's first line; a year
+    # sheet's line of a project kept on another sheet says where it is (project_sheet/_row).
     current: dict[str, int] = {}
     starts = {(p["source_sheet"], p["source_row"]) for p in result.projects}
     log = []
     for entry in result.row_log:
-        key = (entry["source_sheet"], entry["source_row"])
+        sheet = entry["source_sheet"]
+        key = (sheet, entry["source_row"])
         if entry["outcome"] == "accepted":
-            if key in starts:
-                current[entry["source_sheet"]] = entry["source_row"]
-            project_row[key] = current.get(entry["source_sheet"])
-        log.append({**entry, "project_row": project_row.get(key)})
+            if "project_row" in entry:
+                project_row[key] = (entry["project_sheet"], entry["project_row"])
+            else:
+                if key in starts:
+                    current[sheet] = entry["source_row"]
+                row = current.get(sheet)
+                project_row[key] = None if row is None else (sheet, row)
+        project_sheet, row = project_row.get(key) or (None, None)
+        log.append(
+            {
+                "source_sheet": sheet,
+                "source_row": entry["source_row"],
+                "outcome": entry["outcome"],
+                "kind": entry["kind"],
+                "project_sheet": project_sheet,
+                "project_row": row,
+            }
+        )
     rows = {
         "projects": projects,
         "budgets": budgets,

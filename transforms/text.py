@@ -21,6 +21,7 @@ __all__ = [
     "column_letter",
     "is_missing",
     "normalize_header",
+    "normalize_thai",
     "to_arabic_digits",
 ]
 
@@ -60,17 +61,63 @@ def is_missing(value: object) -> bool:
     return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
+_THAI_NORMALIZE = None
+
+
+def normalize_thai(text: str) -> str:
+    """Thai typed in ways NFC does not unify, in one form (pythainlp.util.normalize).
+
+    SARA AM typed as NIKHAHIT + SARA AA, tone marks typed before their vowel, เเ for แ,
+    repeated vowels and tone marks. pythainlp is imported on first use (it costs a few
+    hundred milliseconds) and applied until nothing changes, so the result is a fixed point.
+    """
+    global _THAI_NORMALIZE
+    if not _THAI_FIXABLE.search(text):
+        return text  # nothing pythainlp would change (most cells)
+    if _THAI_NORMALIZE is None:
+        from pythainlp.util import normalize
+
+        _THAI_NORMALIZE = normalize
+    for _ in range(4):
+        done = _THAI_NORMALIZE(text)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+# What pythainlp.util.normalize can change, as one search: เเ; NIKHAHIT; LAKKHANGYAO; a tone
+# mark or THANTHAKHAT before an above/below vowel; a tone after a following vowel; two tone
+# marks; a vowel or sign repeated (spaces between allowed); a non-base mark at the start or
+# after a space. Text with none of them is returned as it is, without pythainlp's ~20 passes
+# (tests hold this equal to pythainlp on random Thai text).
+_TONE = "\u0e48-\u0e4b"
+_ABOVE_BELOW = "\u0e31\u0e34-\u0e37\u0e4d\u0e47\u0e38\u0e39"
+_NON_BASE = f"{_ABOVE_BELOW}{_TONE}\u0e3a\u0e4c\u0e4e"
+_REPEATABLE = f"\u0e30\u0e32\u0e33\u0e45\u0e40-\u0e44{_ABOVE_BELOW}\u0e3a\u0e4c\u0e4e"
+_THAI_FIXABLE = re.compile(
+    "\u0e40\u0e40|\u0e4d|\u0e45"
+    f"|[{_TONE}\u0e4c][{_ABOVE_BELOW}]"
+    f"|[\u0e30\u0e32\u0e33\u0e45][{_TONE}]"
+    f"|[{_TONE}]{{2}}"
+    f"|([{_REPEATABLE}]) *\\1"
+    f"|(?:^| )[{_NON_BASE}]"
+)
+
+
 @lru_cache(maxsize=65536)
 def _clean_str(text: str) -> str | None:
     """Clean one string; see clean_text."""
     # Zero-width characters go first so that NFC sees the marks they used to separate.
     text = unicodedata.normalize("NFC", text.translate(_DROP_ZERO_WIDTH))
     text = _WHITESPACE_RUN.sub(" ", text).strip(" ")
+    text = _WHITESPACE_RUN.sub(" ", normalize_thai(text)).strip(" ")
     return text or None
 
 
 def clean_text(value: object) -> str | None:
-    """Return a cell value as tidy NFC text with single ASCII spaces, or None when blank."""
+    """Return a cell value as tidy text, or None when blank: NFC, no zero-width characters,
+    Thai in one typed form (`normalize_thai`), single ASCII spaces."""
     if type(value) is str:
         return _clean_str(value) if value else None
     if is_missing(value):
@@ -102,7 +149,13 @@ def _normalize_header_str(text: str) -> str:
     """Normalise one cleaned header string; see normalize_header."""
     key = to_arabic_digits(text).lower()
     key = unicodedata.normalize("NFC", _HEADER_NOISE.sub("", key))
-    return _strip_edge_punctuation(key)
+    key = _strip_edge_punctuation(key)
+    # Stripping can leave a mark first ("/ั" -> "ั"), which the Thai step then drops: repeat
+    # until nothing changes, so the key of a key is itself.
+    again = clean_text(key)
+    if again is None:
+        return ""
+    return key if again == key else _normalize_header_str(again)
 
 
 def normalize_header(value: object) -> str:

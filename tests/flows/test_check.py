@@ -217,6 +217,21 @@ def test_district_from_thai_folder_name(tmp_path, capsys):
     assert "      ไม่ทราบว่าโครงการอยู่ตำบลใด" in out
 
 
+def test_tambon_from_the_folder_inside_the_district_folder(tmp_path, capsys):
+    path = tmp_path / "อำเภอหันคา" / "ตําบลบ้านเชี่ยน" / "plan.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("ปี 2568")
+    ws.write_row("A1", ["ที่", "โครงการ", "งบประมาณ (บาท)"])
+    ws.write_row("A2", [1, "ก่อสร้างถนน", "50,000 บ."])
+    wb.close()
+    code, out, _ = run(capsys, path)
+    assert code == 0
+    assert out.splitlines()[0] == "ตรวจไฟล์แผนพัฒนาตำบล อำเภอหันคา (1806): 1 ไฟล์"
+    assert 'ปีงบประมาณ 2568 อ่านจากชื่อแผ่นงาน "ปี 2568"' in out
+    assert "ปฏิเสธ 0 แถว" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -81,3 +81,18 @@ def test_unreadable_files_raise_located_codes(tmp_path, name, content, code):
     with pytest.raises(ReadError) as err:
         read_file(path)
     assert err.value.code == code
+
+
+def test_hidden_and_very_hidden_sheets_are_marked(tmp_path):
+    path = tmp_path / "hidden.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("ต.ตลุก").write_row(0, 0, ROWS[0])
+    wb.add_worksheet("ร่าง").hide()
+    wb.add_worksheet("สำเนา").very_hidden()
+    wb.close()
+    sheets = read_file(path)
+    assert [(s.name, s.visible) for s in sheets] == [
+        ("ต.ตลุก", True),
+        ("ร่าง", False),
+        ("สำเนา", False),
+    ]

@@ -218,3 +218,11 @@ def test_html_lists_every_issue_with_its_place_and_fix(report):
     for chart in ("chart-rows", "chart-issues", "chart-budget"):
         assert f'<figure class="chart" id="{chart}">' in page
     assert '<rect x="230' in page and "<title>1804 สรรพยา ปี 2568: ไม่ระบุ 180,000.00</title>" in page
+
+
+def test_rows_rejected_per_file_is_measured(published):
+    from oneplan.flows.report import collect_quality
+
+    assert collect_quality(published)["rejected_by_file"] == [
+        {"source_file": "1804/ตลุก.xlsx", "n_rows_rejected": 1, "n_rows_read": 5}
+    ]

@@ -104,3 +104,25 @@ def test_row_counts_add_up():
         "n_rows_read": 3,
     }
     assert counts.loc["b", "n_rows_accepted"] == 0
+
+
+def test_a_year_sheet_workbook_sent_twice_counts_once_row_by_row(rules, matcher):
+    header = ["ที่", "โครงการ", "งบประมาณ (บาท)"]
+    sheets = [
+        Sheet("ปี 2568", [header, ["1", "ถนน", "100"], ["2", "ประปา", "50"]]),
+        Sheet("ปี 2569", [header, ["1", "ถนน", "120"]]),
+    ]
+
+    def year_file(source_file):
+        ctx = FileContext(source_file, "1804", "สรรพยา", "ต.ตลุก")
+        result = read_sheets(sheets, ctx, rules, matcher)
+        return StagedFile(f"sub-{source_file}", source_file, staged_tables(result))
+
+    files = [year_file("1804/a.xlsx"), year_file("1804/b.xlsx")]
+    district = consolidate_district(files, "1804", TAMBONS, rules)
+    assert sorted(district.projects["project_name"]) == ["ถนน", "ประปา"]
+    counts = row_counts(district.row_log).set_index("submission_id")
+    assert counts.loc["sub-1804/a.xlsx", "n_rows_accepted"] == 3
+    # every line of the copy, the ปี 2569 line of ถนน included, is a duplicate
+    assert counts.loc["sub-1804/b.xlsx", "n_rows_accepted"] == 0
+    assert counts.loc["sub-1804/b.xlsx", "n_rows_skipped"] == 5

@@ -18,6 +18,7 @@ from oneplan.transforms.text import (
     column_letter,
     is_missing,
     normalize_header,
+    normalize_thai,
     to_arabic_digits,
 )
 
@@ -162,7 +163,7 @@ def test_clean_text_is_idempotent_and_tidy(value: object) -> None:
 @given(st.text(alphabet=st.sampled_from(list("กขคงจ ปีบาท")), max_size=30))
 def test_clean_text_only_changes_spacing_of_plain_thai(text: str) -> None:
     cleaned = clean_text(text)
-    expected = " ".join(text.split()) or None
+    expected = " ".join(normalize_thai(" ".join(text.split())).split()) or None
     assert cleaned == expected
 
 
@@ -267,3 +268,105 @@ def test_column_letter_round_trip(col0: int) -> None:
 
 def test_clean_text_nan_float_is_none_but_inf_is_text() -> None:
     assert clean_text(math.inf) == "inf"
+
+
+# ----------------------------------------------------------------------------- Thai normalisation
+
+_TONES = "\u0e48\u0e49\u0e4a\u0e4b"
+_ABOVE_BELOW = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39"
+
+
+def _official_tambon_names() -> list[str]:
+    import geothai
+
+    return sorted(
+        {t.name_th for p in geothai.provinces() for d in geothai.districts(p.code)
+         for t in geothai.subdistricts(d.code)}
+    )  # fmt: skip
+
+
+TAMBON_NAMES = _official_tambon_names()
+
+
+def _decompose(name: str, swap_tones: bool, double_e: bool, zw: bool) -> str:
+    """A name as people type it: SARA AM as NIKHAHIT + SARA AA, tone before its vowel,
+    เเ for แ, a zero-width space between letters."""
+    text = name.replace("\u0e33", "\u0e4d\u0e32")
+    if swap_tones:
+        out, i = [], 0
+        while i < len(text):
+            if i + 1 < len(text) and text[i] in _ABOVE_BELOW and text[i + 1] in _TONES:
+                out += [text[i + 1], text[i]]
+                i += 2
+            else:
+                out.append(text[i])
+                i += 1
+        text = "".join(out)
+    if double_e:
+        text = text.replace("แ", "เเ")
+    if zw and len(text) > 1:
+        text = text[:1] + "\u200b" + text[1:]
+    return text
+
+
+def test_every_official_tambon_name_is_already_normal() -> None:
+    assert len(TAMBON_NAMES) > 5000
+    assert [n for n in TAMBON_NAMES if clean_text(n) != n] == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(TAMBON_NAMES), st.booleans(), st.booleans(), st.booleans())
+def test_decomposed_tambon_names_normalise_to_the_official_name(
+    name: str, swap_tones: bool, double_e: bool, zw: bool
+) -> None:
+    assert clean_text(_decompose(name, swap_tones, double_e, zw)) == name
+
+
+def test_decomposed_forms_of_every_official_tambon_name() -> None:
+    wrong = [n for n in TAMBON_NAMES if clean_text(_decompose(n, True, True, True)) != n]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ตําบลบ้านเชี่ยน", "ตำบลบ้านเชี่ยน"),  # NIKHAHIT + SARA AA
+        ("เเพรกศรีราชา", "แพรกศรีราชา"),  # เเ for แ
+        ("ก่ิ", "กิ่"),  # tone typed before its vowel
+        ("นํ้า", "น้ำ"),
+        ("ห้วย\u200bกรด", "ห้วยกรด"),
+    ],
+)
+def test_thai_typed_forms_are_unified(typed: str, expected: str) -> None:
+    assert clean_text(typed) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("กขเแาำํ่้ิีั \u200b")), max_size=20))
+def test_thai_normalisation_is_idempotent(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once
+
+
+def _pythainlp_fixed_point(text: str) -> str:
+    from pythainlp.util import normalize
+
+    for _ in range(4):
+        done = normalize(text)
+        if done == text:
+            break
+        text = done
+    return text
+
+
+_THAI_MARKS = st.sampled_from(list("กขนมยรอเแโใไะาำๅัิีึืฺุู็่้๊๋์ํ๎ ") + ["เเ", "ํา", "่ั", " ่"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_THAI_MARKS, max_size=12).map("".join))
+def test_normalize_thai_fast_path_agrees_with_pythainlp(text: str) -> None:
+    import unicodedata
+
+    spaced = " ".join(unicodedata.normalize("NFC", text).split())
+    expected = " ".join(_pythainlp_fixed_point(spaced).split()) or None
+    assert clean_text(text) == expected
