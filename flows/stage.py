@@ -112,11 +112,16 @@ def read_plan_file(
     except OSError:
         raise
     except ReadError as err:
-        code, detail = err.code, err.detail
+        code, detail, expected, sheet = err.code, err.detail, err.expected, err.sheet or None
     except Exception as err:  # a reader bug must cost one file, not the night's run
         code, detail = "unreadable_file", f"{type(err).__name__}: {err}"[:300]
+        expected = sheet = None
     result = FileResult()
-    result.issues.append(make_issue(rules, code, source_file=source_file, value=detail))
+    result.issues.append(
+        make_issue(
+            rules, code, source_file=source_file, sheet=sheet, value=detail, expected=expected
+        )
+    )
     return None, result
 
 
