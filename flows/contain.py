@@ -5,106 +5,187 @@ can make it ask for hundreds of GB. So workbooks are parsed in a child process w
 space is capped (RLIMIT_AS) and whose answer is awaited for a fixed time: a crash, a timeout
 or a MemoryError becomes a `ReadError` naming the limit, never the end of the run.
 
-The child is a one-worker `ProcessPoolExecutor` per calling thread, reused from file to file
-(started from a forkserver that has the reader imported, so a fresh worker costs little);
-after a crash or timeout that worker is killed and the next file gets a new one. Where a
-process may not have children (a daemonic Dask worker), the read runs in this process.
+The child is a plain `python -m oneplan.flows.contain` (not multiprocessing: no re-import
+of the caller's main module, and it works from a daemonic Dask worker too), one per calling
+thread, reused from file to file; requests and answers are length-prefixed pickles over its
+stdin/stdout. After a crash, timeout or MemoryError that child is killed and the next file
+starts a new one. Its stderr goes to a temporary file whose last line names the crash.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import atexit
+import contextlib
+import os
+import pickle
 import resource
+import select
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+import time
 
 from oneplan.flows.read import LIMITS, ReadError, ReadLimits
 
 _local = threading.local()
-_TASKS_PER_CHILD = 200  # a long-lived child gives its memory back now and then
+_workers: set[_Worker] = set()
+_lock = threading.Lock()
+_HEADER = 8
 
 
-def _limit_memory(memory_bytes: int) -> None:
-    """Initializer of the child: cap its address space (the soft limit; MemoryError or a
-    failed allocation is the result of going over it)."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        memory_bytes = min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+class _Crashed(Exception):
+    """The child died (or closed its pipe) before answering."""
 
 
-def can_isolate() -> bool:
-    """True when this process may start a child process (daemonic processes may not)."""
-    return not multiprocessing.current_process().daemon
+class _Worker:
+    """One child process serving requests one at a time."""
 
-
-def _context():
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["oneplan.flows.read", "oneplan.flows.contain"])
-    return context
-
-
-def _executor(limits: ReadLimits) -> ProcessPoolExecutor:
-    pool = getattr(_local, "pool", None)
-    if pool is None or getattr(_local, "memory", None) != limits.memory_bytes:
-        if pool is not None:
-            pool.shutdown(wait=False)
-        pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=_context(),
-            initializer=_limit_memory,
-            initargs=(limits.memory_bytes,),
-            max_tasks_per_child=_TASKS_PER_CHILD,
+    def __init__(self, memory_bytes: int):
+        self.memory_bytes = memory_bytes
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "oneplan.flows.contain", str(memory_bytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            close_fds=True,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
         )
-        _local.pool, _local.memory = pool, limits.memory_bytes
-    return pool
+        with _lock:
+            _workers.add(self)
+
+    def call(self, function, args: tuple, seconds: float):
+        request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.process.stdin.write(len(request).to_bytes(_HEADER, "big") + request)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _Crashed from None
+        deadline = time.monotonic() + seconds
+        header = self._read(_HEADER, deadline)
+        status, value = pickle.loads(self._read(int.from_bytes(header, "big"), deadline))
+        if status == "ok":
+            return value
+        raise value
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        fd = self.process.stdout.fileno()
+        chunks, left = [], n
+        while left:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                raise _Crashed
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def crash_detail(self) -> str:
+        """How the child ended: its signal or exit code, and its last stderr line."""
+        code = self.process.wait(10)
+        try:
+            how = signal.Signals(-code).name if code < 0 else f"exit {code}"
+        except ValueError:
+            how = f"signal {-code}"
+        self.stderr.seek(0, os.SEEK_END)
+        self.stderr.seek(max(0, self.stderr.tell() - 2000))
+        text = self.stderr.read().decode("utf-8", "replace")
+        lines = [
+            line.strip()
+            for line in text.splitlines()
+            if line.strip() and not line.startswith(("note:", "stack backtrace", " "))
+        ]
+        return f"{how}: {lines[0][:200]}" if lines else how
+
+    def close(self, kill: bool = False) -> None:
+        with _lock:
+            _workers.discard(self)
+        if kill and self.process.poll() is None:
+            self.process.kill()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self.stderr.close()
 
 
-def _discard(pool: ProcessPoolExecutor, processes: list) -> list[int]:
-    """Kill the pool's worker (it may be stuck in a library call); its exit codes."""
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    codes = []
-    for process in processes:
-        process.join(5)
-        codes.append(process.exitcode)
-    pool.shutdown(wait=False, cancel_futures=True)
-    _local.pool = None
-    return [c for c in codes if c is not None]
+@atexit.register
+def _close_all() -> None:
+    for worker in list(_workers):
+        worker.close()
 
 
-def _signal_name(code: int) -> str:
-    try:
-        return signal.Signals(-code).name
-    except ValueError:
-        return f"exit {code}"
+def _worker(limits: ReadLimits) -> _Worker:
+    worker = getattr(_local, "worker", None)
+    if worker is not None and (
+        worker.memory_bytes != limits.memory_bytes or worker.process.poll() is not None
+    ):
+        worker.close(kill=True)
+        worker = None
+    if worker is None:
+        worker = _local.worker = _Worker(limits.memory_bytes)
+    return worker
 
 
 def run_contained(function, args: tuple, limits: ReadLimits = LIMITS):
     """`function(*args)` in the child process under `limits` (time and memory): what it
     returns or raises, or a ReadError for a crash (`read_crashed`), a timeout
-    (`read_timeout`) or memory exhaustion (`read_memory_limit`)."""
-    if not can_isolate():
-        return function(*args)
-    pool = _executor(limits)
-    processes: list = []
+    (`read_timeout`) or memory exhaustion (`read_memory_limit`). `function` must be
+    importable by name (a module-level function)."""
+    worker = _worker(limits)
     try:
-        future = pool.submit(function, *args)
-        processes = list(getattr(pool, "_processes", {}).values())
-        return future.result(timeout=limits.seconds)
-    except FutureTimeout:
-        _discard(pool, processes)
+        return worker.call(function, args, limits.seconds)
+    except TimeoutError:
+        worker.close(kill=True)
+        _local.worker = None
         raise ReadError("read_timeout", expected=f"{limits.seconds:g}") from None
-    except BrokenProcessPool:
-        codes = _discard(pool, processes)
-        detail = ", ".join(_signal_name(c) for c in codes if c) or "ไม่ทราบสาเหตุ"
+    except _Crashed:
+        detail = worker.crash_detail()
+        worker.close(kill=True)
+        _local.worker = None
         raise ReadError("read_crashed", detail) from None
     except MemoryError:
-        _discard(pool, processes)
-        raise ReadError(
-            "read_memory_limit", expected=f"{limits.memory_bytes // (1 << 20):,}"
-        ) from None
+        worker.close(kill=True)
+        _local.worker = None
+        megabytes = f"{limits.memory_bytes // (1 << 20):,}"
+        raise ReadError("read_memory_limit", expected=megabytes) from None
+
+
+def _serve(memory_bytes: int) -> None:
+    """The child: cap the address space, then answer requests until stdin closes."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the answers
+    while True:
+        header = requests.read(_HEADER)
+        if len(header) < _HEADER:
+            return
+        payload = requests.read(int.from_bytes(header, "big"))
+        try:
+            function, args = pickle.loads(payload)
+            answer = ("ok", function(*args))
+        except BaseException as err:  # noqa: BLE001 - every failure goes back to the caller
+            answer = ("error", err)
+        try:
+            out = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as err:  # an answer that cannot be pickled
+            out = pickle.dumps(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+        answers.write(len(out).to_bytes(_HEADER, "big") + out)
+        answers.flush()
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

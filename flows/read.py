@@ -23,9 +23,12 @@ import zipfile
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import python_calamine as calamine
-from oneplan.transforms.sheet import Sheet
+
+if TYPE_CHECKING:  # the child process imports this module without pandas (see flows.contain)
+    from oneplan.transforms.sheet import Sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv"}
@@ -88,6 +91,8 @@ def read_file(path: Path, limits: ReadLimits = LIMITS) -> list[Sheet]:
 def read_bytes(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sheet]:
     """The sheets of a plan file given as its bytes and its (lower-case) suffix: a CSV is
     parsed here, a spreadsheet in the contained child process."""
+    from oneplan.transforms.sheet import Sheet
+
     if len(data) > limits.max_file_bytes:
         raise _over("file_too_large", len(data), limits.max_file_bytes)
     if not data.strip():
@@ -97,11 +102,20 @@ def read_bytes(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sh
     if suffix in SPREADSHEET_SUFFIXES:
         from oneplan.flows.contain import run_contained
 
-        return run_contained(read_spreadsheet, (data, suffix, limits), limits)
+        cells = run_contained(read_spreadsheet, (data, suffix, limits), limits)
+        return [Sheet(c.name, c.rows, c.merged) for c in cells]
     raise ReadError("unsupported_file_type", suffix)
 
 
-def read_spreadsheet(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sheet]:
+class SheetCells(NamedTuple):
+    """A sheet as the child process sends it back (the parent makes it a `Sheet`)."""
+
+    name: str
+    rows: list[list]
+    merged: tuple = ()
+
+
+def read_spreadsheet(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[SheetCells]:
     """The sheets of a workbook, its limits checked before calamine sees it (the body of
     the child process; callable directly in tests)."""
     _check_container(data, suffix)
@@ -314,7 +328,7 @@ def _check_container(data: bytes, suffix: str) -> None:
         raise ReadError("not_a_spreadsheet", suffix)
 
 
-def _read_workbook(data: bytes) -> list[Sheet]:
+def _read_workbook(data: bytes) -> list[SheetCells]:
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -332,7 +346,7 @@ def _read_workbook(data: bytes) -> list[Sheet]:
                 raise ReadError(
                     "unreadable_file", f"sheet {name}: {type(err).__name__}: {err}"[:300]
                 ) from None
-            sheets.append(Sheet(name, rows, merged))
+            sheets.append(SheetCells(name, rows, merged))
     finally:
         workbook.close()
     return sheets
@@ -370,7 +384,7 @@ def error_cells(xml: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
-def _restore_error_cells(data: bytes, sheets: list[Sheet]) -> None:
+def _restore_error_cells(data: bytes, sheets: list[SheetCells]) -> None:
     """Put Excel error values (#REF!, #DIV/0!, ...) back where calamine left "".
 
     python-calamine reads error cells as empty strings (upstream issue #105), which would
