@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 PREFECT_DEFAULTS = {
@@ -43,9 +44,9 @@ def _quiet_expected_failures(expected: tuple[type[BaseException], ...]) -> None:
 
 
 def _shared_temporary_server():
-    """With no Prefect server configured, start one temporary server for this run and point
-    PREFECT_API_URL at it, so process and Dask workers report to it instead of each starting
-    a server of their own. None when a server is already configured."""
+    """With no Prefect server configured, one temporary server for this run (the caller
+    starts it and points PREFECT_API_URL at it, so process and Dask workers report to it
+    instead of each starting a server of their own). None when one is configured."""
     if os.environ.get("PREFECT_API_URL"):
         return None
     from prefect.settings import PREFECT_API_URL
@@ -54,10 +55,7 @@ def _shared_temporary_server():
         return None
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    return server
+    return SubprocessASGIServer()  # started by the caller, inside its try/finally
 
 
 class _Terminated(SystemExit):
@@ -100,10 +98,14 @@ def _run(args: argparse.Namespace) -> int:
     _quiet_expected_failures(expected)
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
-    previous_handler = signal.signal(signal.SIGTERM, _terminate)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     server = None
     try:
         server = _shared_temporary_server()
+        if server is not None:
+            server.start()
+            os.environ["PREFECT_API_URL"] = server.api_url
         summary = flow(
             inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
         )
@@ -116,7 +118,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.stop()
-        signal.signal(signal.SIGTERM, previous_handler)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_handler)
     print(summary_text(summary))
     if summary.get("unchanged"):
         print(f"\nNothing changed since the last publication: {args.db} and {args.export}/ kept.")
