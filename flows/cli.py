@@ -158,6 +158,9 @@ def _status(args: argparse.Namespace) -> int:
             f"oneplan status: {db} does not exist: nothing has been published yet", file=sys.stderr
         )
         return 1
+    if db.is_dir():
+        print(f"oneplan status: {db} is a folder, not a DuckDB file", file=sys.stderr)
+        return 2
     import duckdb
 
     try:

@@ -64,9 +64,12 @@ def read_stable(job: FileJob) -> bytes:
     the same before and after the read, and the SHA-256 of exactly these bytes equal to
     the job's (which names its staged parse and submission). Else FileChanged."""
     path = Path(job.path)
-    before = path.stat()
-    data = _read_bytes(path)
-    after = path.stat()
+    try:
+        before = path.stat()
+        data = _read_bytes(path)
+        after = path.stat()
+    except FileNotFoundError:
+        raise FileChanged("-") from None  # removed (or renamed) since discovery
     seen = (before.st_size, before.st_mtime_ns)
     if seen != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size:
         raise FileChanged(_modified_at(after))

@@ -69,6 +69,19 @@ def test_a_file_rewritten_between_stat_and_read_is_not_parsed(tmp_path, monkeypa
     assert not (tmp_path / "staging").exists() or not any((tmp_path / "staging").iterdir())
 
 
+def test_a_file_removed_after_discovery_is_skipped_not_a_crash(tmp_path):
+    path = inbox_with(tmp_path, V1)
+    [job], _ = discover_inbox(tmp_path / "inbox")
+    path.unlink()
+    result = stage_file(job, str(tmp_path / "staging"))
+    assert (result["staged"], result["changed"]) == (None, "-")
+
+
+def test_status_of_a_folder_is_one_line(tmp_path, capsys):
+    assert main(["status", "--db", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"oneplan status: {tmp_path} is a folder, not a DuckDB file\n"
+
+
 def test_same_size_and_mtime_but_other_bytes_is_caught_by_the_hash(tmp_path, monkeypatch):
     path = inbox_with(tmp_path, V1)
     [job], _ = discover_inbox(tmp_path / "inbox")
