@@ -76,6 +76,21 @@ class ReadError(Exception):
         return (ReadError, (self.code, self.detail, self.expected, self.sheet))
 
 
+def read_spreadsheet_packed(
+    data: bytes, suffix: str, limits: ReadLimits = LIMITS
+) -> list[SheetCells]:
+    """`read_spreadsheet` with each all-blank row sent as its width (a sheet of 200k blank
+    rows crosses the process boundary as 200k small ints, not 200k lists of "")."""
+    return [
+        SheetCells(s.name, [len(r) if r.count("") == len(r) else r for r in s.rows], s.merged)
+        for s in read_spreadsheet(data, suffix, limits)
+    ]
+
+
+def _unpack_rows(rows: list) -> list[list]:
+    return [[""] * r if isinstance(r, int) else r for r in rows]
+
+
 def _over(code: str, value: int, limit: int, sheet: str = "") -> ReadError:
     return ReadError(code, f"{value:,}", f"{limit:,}", sheet)
 
@@ -102,8 +117,8 @@ def read_bytes(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sh
     if suffix in SPREADSHEET_SUFFIXES:
         from oneplan.flows.contain import run_contained
 
-        cells = run_contained(read_spreadsheet, (data, suffix, limits), limits)
-        return [Sheet(c.name, c.rows, c.merged) for c in cells]
+        packed = run_contained(read_spreadsheet_packed, (data, suffix, limits), limits)
+        return [Sheet(c.name, _unpack_rows(c.rows), c.merged) for c in packed]
     raise ReadError("unsupported_file_type", suffix)
 
 
