@@ -6,10 +6,11 @@ space is capped (RLIMIT_AS) and whose answer is awaited for a fixed time: a cras
 or a MemoryError becomes a `ReadError` naming the limit, never the end of the run.
 
 The child is a plain `python -m oneplan.flows.contain` (not multiprocessing: no re-import
-of the caller's main module, and it works from a daemonic Dask worker too), one per calling
-thread, reused from file to file; requests and answers are length-prefixed pickles over its
-stdin/stdout. After a crash, timeout or MemoryError that child is killed and the next file
-starts a new one. Its stderr goes to a temporary file whose last line names the crash.
+of the caller's main module, and it works from a daemonic Dask worker too), kept and reused
+from file to file (one per concurrent call, whatever thread makes it); requests and answers
+are length-prefixed pickles over its stdin/stdout. After a crash, timeout or MemoryError that
+child is killed and the next file starts a new one. Its stderr goes to a temporary file whose
+first message line names the crash.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ import time
 
 from oneplan.flows.read import LIMITS, ReadError, ReadLimits
 
-_local = threading.local()
-_workers: set[_Worker] = set()
+_workers: set[_Worker] = set()  # every live child, closed at exit
+_idle: list[_Worker] = []  # children waiting for the next call
 _lock = threading.Lock()
 _HEADER = 8
 
@@ -126,40 +127,56 @@ def _close_all() -> None:
         worker.close()
 
 
-def _worker(limits: ReadLimits) -> _Worker:
-    worker = getattr(_local, "worker", None)
-    if worker is not None and (
-        worker.memory_bytes != limits.memory_bytes or worker.process.poll() is not None
-    ):
-        worker.close(kill=True)
-        worker = None
-    if worker is None:
-        worker = _local.worker = _Worker(limits.memory_bytes)
-    return worker
+def _take(limits: ReadLimits) -> _Worker:
+    """An idle child of this process with the right memory limit, or a new one."""
+    stale = []
+    worker = None
+    with _lock:
+        while _idle and worker is None:
+            candidate = _idle.pop()
+            alive = candidate.process.poll() is None
+            if alive and candidate.memory_bytes == limits.memory_bytes:
+                worker = candidate
+            else:
+                stale.append(candidate)
+    for candidate in stale:
+        candidate.close(kill=True)
+    return worker or _Worker(limits.memory_bytes)
+
+
+def _give_back(worker: _Worker) -> None:
+    with _lock:
+        _idle.append(worker)
 
 
 def run_contained(function, args: tuple, limits: ReadLimits = LIMITS):
-    """`function(*args)` in the child process under `limits` (time and memory): what it
+    """`function(*args)` in a child process under `limits` (time and memory): what it
     returns or raises, or a ReadError for a crash (`read_crashed`), a timeout
     (`read_timeout`) or memory exhaustion (`read_memory_limit`). `function` must be
-    importable by name (a module-level function)."""
-    worker = _worker(limits)
+    importable by name (a module-level function). Children are reused across calls and
+    threads (one per concurrent call); a child that failed is killed, never reused."""
+    worker = _take(limits)
     try:
-        return worker.call(function, args, limits.seconds)
+        result = worker.call(function, args, limits.seconds)
     except TimeoutError:
         worker.close(kill=True)
-        _local.worker = None
         raise ReadError("read_timeout", expected=f"{limits.seconds:g}") from None
     except _Crashed:
         detail = worker.crash_detail()
         worker.close(kill=True)
-        _local.worker = None
         raise ReadError("read_crashed", detail) from None
     except MemoryError:
         worker.close(kill=True)
-        _local.worker = None
         megabytes = f"{limits.memory_bytes // (1 << 20):,}"
         raise ReadError("read_memory_limit", expected=megabytes) from None
+    except Exception:  # the function's own error, answered by a healthy child
+        _give_back(worker)
+        raise
+    except BaseException:  # interrupted mid-call: the child's state is unknown
+        worker.close(kill=True)
+        raise
+    _give_back(worker)
+    return result
 
 
 def _serve(memory_bytes: int) -> None:

@@ -326,3 +326,17 @@ def test_defaults_are_the_documented_ones():
         5_000_000,
     )
     assert (LIMITS.max_uncompressed_bytes, LIMITS.max_compression_ratio) == (200 << 20, 100)
+
+
+def test_a_timeout_kills_only_its_own_child():
+    """Threads (the local runner) each get a child of their own: one file's timeout does
+    not break the file another thread is reading."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(run_contained, time.sleep, (60,), ReadLimits(seconds=2))
+        fine = pool.submit(run_contained, time.sleep, (1,), ReadLimits(seconds=30))
+        assert fine.result() is None
+        with pytest.raises(ReadError) as err:
+            slow.result()
+    assert err.value.code == "read_timeout"
