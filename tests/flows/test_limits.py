@@ -340,3 +340,21 @@ def test_a_timeout_kills_only_its_own_child():
         with pytest.raises(ReadError) as err:
             slow.result()
     assert err.value.code == "read_timeout"
+
+
+def test_a_village_cell_of_thousands_of_digits_costs_nothing_but_that_cell(tmp_path):
+    """It used to raise ValueError (int() of over 4,300 digits), and the whole file became
+    unreadable_file: a false rejection of every row in it."""
+    from oneplan.transforms.numbers import parse_village_numbers
+
+    assert parse_village_numbers("1" * 50_000) == []
+    assert parse_village_numbers("หมู่ที่ 3-" + "9" * 5000) == [3]
+    folder = tmp_path / "inbox" / DISTRICT
+    folder.mkdir(parents=True)
+    text = "ที่,โครงการ,ตำบล,หมู่ที่,2568\n1,ถนน,ตลุก," + "7" * 5000 + ",1000\n"
+    (folder / "a.csv").write_text(text, encoding="utf-8")
+    [job], _ = discover_inbox(tmp_path / "inbox")
+    staged = [stage_file(job, str(tmp_path / "staging"))]
+    tables = build_tables(staged, [], datetime.now(UTC))
+    assert tables["projects"].column("project_name").to_pylist() == ["ถนน"]
+    assert "unreadable_file" not in tables["data_issues"].column("code").to_pylist()
