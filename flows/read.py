@@ -232,7 +232,7 @@ def check_extent(sheet: str, rows: int, cols: int, limits: ReadLimits = LIMITS) 
 _CHUNK = 1 << 20
 _MAX_TAG = 1 << 16
 # Tags are matched up to the next < or >: every byte is looked at by at most one attempt.
-_XLSX_TAG = re.compile(rb"<(dimension|row|c)\b([^<>]*)(>?)")
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z0-9_]{1,20}:)?(dimension|row|c)\b([^<>]*)(>?)")
 _REF = re.compile(
     rb'\b(?:r|ref)="\$?([A-Za-z]{0,3})\$?([0-9]{0,10})(?::\$?([A-Za-z]{0,3})\$?([0-9]{0,10}))?"'
 )

@@ -155,6 +155,8 @@ def test_cells_without_references_are_counted_in_place():
     assert xlsx_sheet_extent(io.BytesIO(xml)) == (1, 600)
     far = b'<row r="7"><c r="B7" s="1"/><c><v>2</v></c></row>'
     assert xlsx_sheet_extent(io.BytesIO(b"<sheetData>" + far + b"</sheetData>")) == (7, 3)
+    prefixed = b'<x:sheetData><x:row r="2"><x:c r="XFD2"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+    assert xlsx_sheet_extent(io.BytesIO(prefixed)) == (2, 16_384)
 
 
 def test_extent_scan_reads_a_tag_cut_by_the_chunk_boundary(monkeypatch):
