@@ -286,6 +286,8 @@ def test_sigterm_of_oneplan_run_stops_the_temporary_server(tmp_path):
             process.kill()
             process.wait()
     assert process.returncode == 143, err
-    assert err.strip().splitlines()[-1] == "oneplan run: stopped (SIGTERM): nothing published"
+    # (Prefect may log the crash of its flow run around our line.)
+    assert "oneplan run: stopped (SIGTERM): nothing published" in err.splitlines()
+    assert "Traceback" not in err
     time.sleep(0.5)
     assert [pid for pid in children if _alive(pid)] == []
