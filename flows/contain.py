@@ -34,6 +34,7 @@ _workers: set[_Worker] = set()  # every live child, closed at exit
 _idle: list[_Worker] = []  # children waiting for the next call
 _lock = threading.Lock()
 _HEADER = 8
+_START_SECONDS = 120  # a fresh child answers a first ping within this
 
 
 class _Crashed(Exception):
@@ -56,6 +57,15 @@ class _Worker:
         )
         with _lock:
             _workers.add(self)
+        try:
+            ok = self.call(divmod, (7, 2), _START_SECONDS) == (3, 1)
+        except Exception:
+            ok = False
+        if not ok:
+            detail = self.crash_detail() if self.process.poll() is not None else "no answer"
+            self.close(kill=True)
+            # Not the file's fault: the run must stop rather than publish without it.
+            raise OSError(f"the spreadsheet reader process could not start ({detail})")
 
     def call(self, function, args: tuple, seconds: float):
         request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)

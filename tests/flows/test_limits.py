@@ -360,3 +360,13 @@ def test_a_village_cell_of_thousands_of_digits_costs_nothing_but_that_cell(tmp_p
     tables = build_tables(staged, [], datetime.now(UTC))
     assert tables["projects"].column("project_name").to_pylist() == ["ถนน"]
     assert "unreadable_file" not in tables["data_issues"].column("code").to_pylist()
+
+
+def test_a_reader_process_that_cannot_start_stops_the_run_not_the_file(monkeypatch):
+    """Every workbook would otherwise be 'read_crashed' and the plan published without
+    them: an OSError, which the run does not publish past (and Prefect retries)."""
+    import sys
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(OSError, match="the spreadsheet reader process could not start"):
+        run_contained(divmod, (7, 2), ReadLimits(memory_bytes=3 << 30))
