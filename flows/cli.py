@@ -6,6 +6,10 @@ oneplan dictionary                                      print the data dictionar
 oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
                                                         check plan files before sending them
 oneplan export --xlsx FILE [--district CODE]            the One Plan workbook of the database
+
+Exit codes of `oneplan run`: 0 published (or nothing changed), 1 not published (the reason in
+one line: bad data, a DuckDB error, disk full), 2 bad arguments (no inbox, --db a folder,
+unknown --provinces), 143 stopped by SIGTERM (the temporary Prefect server is stopped too).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 PREFECT_DEFAULTS = {
@@ -40,9 +45,9 @@ def _quiet_expected_failures(expected: tuple[type[BaseException], ...]) -> None:
 
 
 def _shared_temporary_server():
-    """With no Prefect server configured, start one temporary server for this run and point
-    PREFECT_API_URL at it, so process and Dask workers report to it instead of each starting
-    a server of their own. None when a server is already configured."""
+    """With no Prefect server configured, one temporary server for this run (the caller
+    starts it and points PREFECT_API_URL at it, so process and Dask workers report to it
+    instead of each starting a server of their own). None when one is configured."""
     if os.environ.get("PREFECT_API_URL"):
         return None
     from prefect.settings import PREFECT_API_URL
@@ -51,37 +56,71 @@ def _shared_temporary_server():
         return None
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    return server
+    return SubprocessASGIServer()  # started by the caller, inside its try/finally
+
+
+class _Terminated(SystemExit):
+    """SIGTERM, raised in the main thread so every `finally` (the server's stop) runs."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated(128 + signum)
+
+
+def _argument_error(args: argparse.Namespace) -> str | None:
+    """Why the arguments of `oneplan run` cannot work, before anything starts."""
+    from oneplan.transforms.areas import province_codes
+
+    if not Path(args.inbox).is_dir():
+        return f"inbox {args.inbox} does not exist or is not a folder"
+    if Path(args.db).is_dir():
+        return f"--db {args.db} is a folder, not a DuckDB file"
+    try:
+        province_codes(args.provinces)
+    except ValueError as err:
+        return f"--provinces: {err}"
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:
     inbox = Path(args.inbox)
-    if not inbox.is_dir():
-        print(f"oneplan run: inbox {inbox} does not exist or is not a folder", file=sys.stderr)
+    problem = _argument_error(args)
+    if problem:
+        print(f"oneplan run: {problem}", file=sys.stderr)
         return 2
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    import duckdb
     from oneplan.flows.errors import PublishError
     from oneplan.flows.oneplan_flow import make_task_runner, oneplan_flow
     from oneplan.flows.summary import summary_text
 
-    _quiet_expected_failures((PublishError, OSError))
+    expected = (PublishError, OSError, duckdb.Error)
+    _quiet_expected_failures(expected)
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
-    server = _shared_temporary_server()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    server = None
     try:
+        server = _shared_temporary_server()
+        if server is not None:
+            server.start()
+            os.environ["PREFECT_API_URL"] = server.api_url
         summary = flow(
             inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
         )
-    except (PublishError, OSError) as err:
-        print(f"oneplan run: not published: {err}", file=sys.stderr)
+    except expected as err:
+        print(f"oneplan run: not published: {_one_line(err)}", file=sys.stderr)
         return 1
+    except _Terminated as stop:
+        print("oneplan run: stopped (SIGTERM): nothing published", file=sys.stderr)
+        return stop.code
     finally:
         if server is not None:
             server.stop()
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_handler)
     print(summary_text(summary))
     if summary.get("unchanged"):
         print(f"\nNothing changed since the last publication: {args.db} and {args.export}/ kept.")
@@ -94,6 +133,12 @@ def _run(args: argparse.Namespace) -> int:
     if summary["rejected_rows"]:
         print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")
     return 0
+
+
+def _one_line(err: BaseException) -> str:
+    """An error as one line (DuckDB messages carry hints on further lines)."""
+    text = " ".join(str(err).split())
+    return text[:500] or type(err).__name__
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -114,7 +159,20 @@ def _status(args: argparse.Namespace) -> int:
             f"oneplan status: {db} does not exist: nothing has been published yet", file=sys.stderr
         )
         return 1
-    print(status_report(db))
+    if db.is_dir():
+        print(f"oneplan status: {db} is a folder, not a DuckDB file", file=sys.stderr)
+        return 2
+    import duckdb
+
+    try:
+        print(status_report(db))
+    except (duckdb.Error, OSError) as err:
+        print(
+            f"oneplan status: {db} cannot be read ({_one_line(err)[:200]}); the next "
+            "`oneplan run` moves it aside and rebuilds it",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-from oneplan.flows.db import read_previous
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.lock import run_lock
 from oneplan.flows.paths import RunPaths, check_run_paths, mark_staging
 from oneplan.flows.publish import QUALITY_FOLDER, publish
+from oneplan.flows.recover import read_previous_or_recover, recovered_issue
 from oneplan.flows.reference import (
     DEFAULT_DB,
     DEFAULT_EXPORT,
@@ -29,7 +29,7 @@ from oneplan.flows.reference import (
     rules_fingerprint,
 )
 from oneplan.flows.report import quality_report_markdown
-from oneplan.flows.stage import FileJob, discover_inbox, stage_file
+from oneplan.flows.stage import FileJob, discover_inbox, keep_previous_versions, stage_file
 from oneplan.flows.summary import run_summary, summary_markdown
 from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT
@@ -208,9 +208,11 @@ def publish_staged(
     """Consolidate, build the database and export aside, swap both in; returns the summary.
     The caller holds the run lock."""
     db_path, export_dir = Path(db), Path(export)
+    previous, moved = read_previous_or_recover(db_path, log)
+    staged, held = keep_previous_versions(staged, previous and previous["submissions"])
+    inbox_issues = [*inbox_issues, *held, *([recovered_issue(db_path, moved)] if moved else [])]
     files_parsed = sum(not s["reused"] for s in staged)
     inputs = inputs_fingerprint(staged, inbox_issues, provinces)
-    previous = read_previous(db_path)
     if _unchanged(previous, inputs, export_dir):
         log.info("nothing changed since the last publication: %s kept", db)
         summary = run_summary(db_path)

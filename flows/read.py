@@ -3,20 +3,32 @@
 Spreadsheets go through python-calamine; CSVs are decoded as UTF-8 (with or without BOM) and
 then cp874 / TIS-620. Anything that cannot be read raises `ReadError` with an issue code from
 data/issue_codes.csv, so one bad file becomes a located issue instead of a crash.
+
+Hostile files are contained: before calamine allocates anything, the zip directory (member
+count, uncompressed sizes, compression ratio) and each sheet's XML (its declared
+`<dimension>` and, streaming, the furthest cell it holds) are checked against `ReadLimits`;
+a CSV is parsed streaming under the same row, column and cell limits. The spreadsheet
+library itself runs in a child process (`flows.contain`) with a time and memory budget.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import posixpath
 import re
 import sys
 import zipfile
+from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import python_calamine as calamine
-from oneplan.transforms.sheet import Sheet
+
+if TYPE_CHECKING:  # the child process imports this module without pandas (see flows.contain)
+    from oneplan.transforms.sheet import Sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv"}
@@ -26,50 +38,289 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CSV_ENCODINGS = ("utf-8-sig", "cp874")
 # A plan cell can be long (a whole objective pasted in); the reader cuts and reports it later.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one plan file may hold before we refuse to read it (a tambon plan is a few
+    thousand rows; these are far above any real one and far below what hurts the machine)."""
+
+    max_file_bytes: int = 100 * MB  # the file as sent
+    max_rows: int = 250_000  # per sheet
+    max_columns: int = 500  # per sheet
+    max_cells: int = 5_000_000  # per sheet: rows x columns of the area read
+    max_uncompressed_bytes: int = 200 * MB  # a zip workbook, all members together
+    max_member_bytes: int = 200 * MB  # one member of a zip workbook
+    max_compression_ratio: int = 100  # uncompressed / compressed, members over ratio_floor
+    ratio_floor_bytes: int = 16 * MB  # small members may compress better (repeated XML)
+    max_members: int = 10_000
+    seconds: float = 180.0  # time budget of one file's read in the child process
+    memory_bytes: int = 4096 * MB  # address space of the child process (RLIMIT_AS)
+
+
+LIMITS = ReadLimits()
 
 
 class ReadError(Exception):
     """A file that cannot be read; `code` is an issue code, `detail` goes into the message."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", expected: object = None, sheet: str = ""):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.expected = expected  # the limit a file broke
+        self.sheet = sheet
+
+    def __reduce__(self):  # raised in the child process, re-raised in the parent
+        return (ReadError, (self.code, self.detail, self.expected, self.sheet))
 
 
-def read_file(path: Path) -> list[Sheet]:
+def read_spreadsheet_packed(
+    data: bytes, suffix: str, limits: ReadLimits = LIMITS
+) -> list[SheetCells]:
+    """`read_spreadsheet` with each all-blank row sent as its width (a sheet of 200k blank
+    rows crosses the process boundary as 200k small ints, not 200k lists of "")."""
+    return [
+        SheetCells(
+            s.name, [len(r) if r.count("") == len(r) else r for r in s.rows], s.merged, s.visible
+        )
+        for s in read_spreadsheet(data, suffix, limits)
+    ]
+
+
+def _unpack_rows(rows: list) -> list[list]:
+    return [[""] * r if isinstance(r, int) else r for r in rows]
+
+
+def _over(code: str, value: int, limit: int, sheet: str = "") -> ReadError:
+    return ReadError(code, f"{value:,}", f"{limit:,}", sheet)
+
+
+def read_file(path: Path, limits: ReadLimits = LIMITS) -> list[Sheet]:
     """All sheets of a plan file, in workbook order (a CSV is one sheet named "")."""
-    data = path.read_bytes()
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise _over("file_too_large", size, limits.max_file_bytes)
+    return read_bytes(path.read_bytes(), path.suffix.lower() or path.name, limits)
+
+
+def read_bytes(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sheet]:
+    """The sheets of a plan file given as its bytes and its (lower-case) suffix: a CSV is
+    parsed here, a spreadsheet in the contained child process."""
+    from oneplan.transforms.sheet import Sheet
+
+    if len(data) > limits.max_file_bytes:
+        raise _over("file_too_large", len(data), limits.max_file_bytes)
     if not data.strip():
         raise ReadError("empty_file")
-    suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return [Sheet("", decode_csv(data))]
+        return [Sheet("", decode_csv(data, limits))]
     if suffix in SPREADSHEET_SUFFIXES:
-        _check_container(data, suffix)
-        sheets = _read_workbook(data)
-        if data.startswith(_ZIP) and suffix in {".xlsx", ".xlsm"}:
-            _restore_error_cells(data, sheets)
-        return sheets
-    raise ReadError("unsupported_file_type", suffix or path.name)
+        from oneplan.flows.contain import run_contained
+
+        packed = run_contained(read_spreadsheet_packed, (data, suffix, limits), limits)
+        return [Sheet(c.name, _unpack_rows(c.rows), c.merged, visible=c.visible) for c in packed]
+    raise ReadError("unsupported_file_type", suffix)
 
 
-def decode_csv(data: bytes) -> list[list[str]]:
-    """Rows of a CSV given as bytes, trying UTF-8 (BOM or not) and then cp874."""
+class SheetCells(NamedTuple):
+    """A sheet as the child process sends it back (the parent makes it a `Sheet`)."""
+
+    name: str
+    rows: list[list]
+    merged: tuple = ()
+    visible: bool = True
+
+
+def read_spreadsheet(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[SheetCells]:
+    """The sheets of a workbook, its limits checked before calamine sees it (the body of
+    the child process; callable directly in tests)."""
+    _check_container(data, suffix)
+    if data.startswith(_ZIP):
+        check_zip_limits(data, limits)
+    sheets = _read_workbook(data)
+    if data.startswith(_ZIP) and suffix in {".xlsx", ".xlsm"}:
+        _restore_error_cells(data, sheets)
+    return sheets
+
+
+def decode_csv(data: bytes, limits: ReadLimits = LIMITS) -> list[list[str]]:
+    """Rows of a CSV given as bytes, trying UTF-8 (BOM or not) and then cp874; decoded and
+    parsed streaming (the text is never held whole), under the row/column/cell limits."""
     for encoding in CSV_ENCODINGS:
         try:
-            text = data.decode(encoding)
+            return _parse_csv(data, encoding, limits)
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:
-            raise ReadError("not_a_spreadsheet", ".csv")
-        try:
-            sample = text[:4096]
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|") if sample else csv.excel
-        except csv.Error:
-            dialect = csv.excel
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
     raise ReadError("unsupported_encoding")
+
+
+def _csv_lines(data: bytes, encoding: str):
+    """Decoded lines of the CSV, one at a time (a NUL means it is not text)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    for line in stream:
+        if "\x00" in line:
+            raise ReadError("not_a_spreadsheet", ".csv")
+        yield line
+
+
+def _parse_csv(data: bytes, encoding: str, limits: ReadLimits) -> list[list[str]]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="ignore")
+    sample = decoder.decode(data[:4096])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|") if sample else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[str]] = []
+    width = 0
+    for row in csv.reader(_csv_lines(data, encoding), dialect):
+        rows.append(row)
+        if len(row) > width:
+            width = len(row)
+            if width > limits.max_columns:
+                raise _over("too_many_columns", width, limits.max_columns)
+        if len(rows) > limits.max_rows:
+            raise _over("too_many_rows", len(rows), limits.max_rows)
+        if len(rows) * width > limits.max_cells:
+            raise _over("too_many_cells", len(rows) * width, limits.max_cells)
+    return rows
+
+
+def check_zip_limits(data: bytes, limits: ReadLimits = LIMITS) -> None:
+    """Refuse a zip workbook whose directory declares more than the limits, then scan each
+    sheet's XML for the area it would make calamine allocate."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as err:
+        raise ReadError("unreadable_file", f"zip: {err}") from None
+    members = archive.infolist()
+    if len(members) > limits.max_members:
+        raise _over("too_many_archive_members", len(members), limits.max_members)
+    total = 0
+    for info in members:
+        size = info.file_size
+        total += size
+        if size > limits.max_member_bytes:
+            raise _over("archive_too_large", size, limits.max_member_bytes)
+        ratio = size // max(info.compress_size, 1)
+        if size > limits.ratio_floor_bytes and ratio > limits.max_compression_ratio:
+            raise _over("compression_ratio_too_high", ratio, limits.max_compression_ratio)
+    if total > limits.max_uncompressed_bytes:
+        raise _over("archive_too_large", total, limits.max_uncompressed_bytes)
+    names = _sheet_names(archive)
+    for info in members:
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            with archive.open(info) as stream:
+                rows, cols = xlsx_sheet_extent(stream)
+        elif name == "content.xml":
+            with archive.open(info) as stream:
+                rows, cols = ods_sheet_extent(stream)
+        else:
+            continue
+        check_extent(names.get(name, ""), rows, cols, limits)
+
+
+def check_extent(sheet: str, rows: int, cols: int, limits: ReadLimits = LIMITS) -> None:
+    """Raise too_many_rows / _columns / _cells when an area of rows x cols is over a limit."""
+    if rows > limits.max_rows:
+        raise _over("too_many_rows", rows, limits.max_rows, sheet)
+    if cols > limits.max_columns:
+        raise _over("too_many_columns", cols, limits.max_columns, sheet)
+    if rows * cols > limits.max_cells:
+        raise _over("too_many_cells", rows * cols, limits.max_cells, sheet)
+
+
+_CHUNK = 1 << 20
+_MAX_TAG = 1 << 16
+# Tags are matched up to the next < or >: every byte is looked at by at most one attempt.
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z0-9_]{1,20}:)?(dimension|row|c)\b([^<>]*)(>?)")
+_REF = re.compile(
+    rb'\b(?:r|ref)="\$?([A-Za-z]{0,3})\$?([0-9]{0,10})(?::\$?([A-Za-z]{0,3})\$?([0-9]{0,10}))?"'
+)
+
+
+def _tags(stream, pattern: re.Pattern):
+    """Matches of a tag pattern over an XML stream read in chunks (a tag is never cut)."""
+    carry = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        buf = carry + chunk
+        if not chunk:
+            yield from pattern.finditer(buf)
+            return
+        cut = buf.rfind(b"<")
+        if cut < 0 or b">" in buf[cut:] or len(buf) - cut > _MAX_TAG:
+            cut = len(buf)
+        yield from pattern.finditer(buf, 0, cut)
+        carry = buf[cut:]
+
+
+def _letters_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ch - 64
+    return index
+
+
+def xlsx_sheet_extent(stream) -> tuple[int, int]:
+    """(rows, columns) of the area calamine would build for an .xlsx sheet XML: the larger
+    of its declared <dimension> and the furthest cell that holds something (a cell without
+    an r attribute is the one after the previous)."""
+    rows = cols = 0
+    row = col = 0
+    for match in _tags(stream, _XLSX_TAG):
+        kind, attrs, closed = match.groups()
+        ref = _REF.search(attrs)
+        if kind == b"c":
+            if ref and ref.group(1) and ref.group(2):
+                col, row = _letters_index(ref.group(1)), int(ref.group(2))
+            else:
+                col += 1
+            if not attrs.endswith(b"/"):  # a self-closing cell holds nothing
+                rows, cols = max(rows, row), max(cols, col)
+        elif kind == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            col = 0
+        elif ref:  # <dimension ref="A1:D20"/>
+            last_col, last_row = (ref.group(3), ref.group(4)) if ref.group(3) else ref.group(1, 2)
+            if last_col and last_row:
+                rows = max(rows, int(last_row))
+                cols = max(cols, _letters_index(last_col))
+    return rows, cols
+
+
+_ODS_TAG = re.compile(
+    rb"<(table:table-row|table:table-cell|table:covered-table-cell)\b([^<>]*)|</table:table>"
+)
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]{1,12})"')
+_COLS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]{1,12})"')
+
+
+def ods_sheet_extent(stream) -> tuple[int, int]:
+    """(rows, columns) of the largest table of an .ods content.xml, counting repeated rows
+    and columns (number-rows-repeated / number-columns-repeated) up to the last cell that
+    holds something: trailing empty repeats (LibreOffice writes a million) do not count."""
+    rows = cols = 0
+    next_row = row = col = 0
+    repeat = 1
+    for match in _tags(stream, _ODS_TAG):
+        kind, attrs = match.groups()
+        if kind is None:  # </table:table>: the next table starts at its own row 1
+            next_row = row = col = 0
+        elif kind == b"table:table-row":
+            found = _ROWS_REPEATED.search(attrs)
+            repeat = int(found.group(1)) if found else 1
+            row, col = next_row, 0
+            next_row += repeat
+        else:
+            found = _COLS_REPEATED.search(attrs)
+            span = int(found.group(1)) if found else 1
+            if not attrs.endswith(b"/"):  # a cell with content
+                rows, cols = max(rows, row + repeat), max(cols, col + span)
+            col += span
+    return rows, cols
 
 
 def _check_container(data: bytes, suffix: str) -> None:
@@ -95,7 +346,7 @@ def _check_container(data: bytes, suffix: str) -> None:
         raise ReadError("not_a_spreadsheet", suffix)
 
 
-def _read_workbook(data: bytes) -> list[Sheet]:
+def _read_workbook(data: bytes) -> list[SheetCells]:
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -118,42 +369,85 @@ def _read_workbook(data: bytes) -> list[Sheet]:
                 raise ReadError(
                     "unreadable_file", f"sheet {name}: {type(err).__name__}: {err}"[:300]
                 ) from None
-            sheets.append(Sheet(name, rows, merged, visible=name not in hidden))
+            sheets.append(SheetCells(name, rows, merged, visible=name not in hidden))
     finally:
         workbook.close()
     return sheets
 
 
-_ERROR_CELL = re.compile(
-    rb'<c r="([A-Z]+)([0-9]+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S
-)
-_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
-_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+# One pass over the sheet XML: a cell's start tag, a cell's end, or a value. Each pattern
+# stops at the next "<", so no attempt scans past another tag (linear in the XML's size).
+_CELL_TOKEN = re.compile(rb"<c\b([^<>]*)>|</c>|<v>([^<]*)</v>")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_SHEET = re.compile(rb'<sheet\b[^<>]*?\bname="([^"<>]*)"[^<>]*?\br:id="([^"<>]*)"')
+_REL = re.compile(rb'<Relationship\b[^<>]*?\bId="([^"<>]*)"[^<>]*?\bTarget="([^"<>]*)"')
+_REL_REVERSED = re.compile(rb'<Relationship\b[^<>]*?\bTarget="([^"<>]*)"[^<>]*?\bId="([^"<>]*)"')
 
 
-def _restore_error_cells(data: bytes, sheets: list[Sheet]) -> None:
+def error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, error text), 0-based, of every error cell (t="e") of a sheet XML that
+    has a value, in one linear pass (30k self-closing error cells cost 30k steps)."""
+    found = []
+    ref = None  # the open error cell's (row, column), or None
+    for match in _CELL_TOKEN.finditer(xml):
+        attrs, value = match.groups()
+        if attrs is not None:
+            ref = None
+            if not attrs.endswith(b"/") and _ERROR_TYPE.search(attrs):
+                cell = _CELL_REF.search(attrs)
+                if cell:
+                    ref = (int(cell.group(2)) - 1, _column_index(cell.group(1).decode()))
+        elif value is not None:
+            if ref is not None:
+                found.append((*ref, unescape(value.decode("utf-8"))))
+                ref = None
+        else:
+            ref = None
+    return found
+
+
+def _restore_error_cells(data: bytes, sheets: list[SheetCells]) -> None:
     """Put Excel error values (#REF!, #DIV/0!, ...) back where calamine left "".
 
     python-calamine reads error cells as empty strings (upstream issue #105), which would
     turn a budget of #REF! into "no budget". The .xlsx XML marks them with t="e": read
     those cells and write their error text into the grid, so the reader reports them.
     """
-    from html import unescape
-
     archive = zipfile.ZipFile(io.BytesIO(data))
+    by_name = {sheet.name: sheet for sheet in sheets}
+    for path, name in _sheet_names(archive).items():
+        sheet = by_name.get(name)
+        if sheet is None:
+            continue
+        try:
+            xml = archive.read(path)
+        except KeyError:
+            continue
+        if b't="e"' not in xml:
+            continue
+        for r0, c0, value in error_cells(xml):
+            if r0 < len(sheet.rows):
+                cells = sheet.rows[r0]
+                if c0 >= len(cells):
+                    cells.extend([""] * (c0 + 1 - len(cells)))
+                if cells[c0] in ("", None):
+                    cells[c0] = value
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{part path: sheet name} of an .xlsx's worksheets (empty for other zips)."""
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
-        return
+        return {}
     targets = {rid: target for rid, target in _REL.findall(rels)}
     targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
-    by_name = {sheet.name: sheet for sheet in sheets}
+    names = {}
     for raw_name, rid in _SHEET.findall(workbook):
-        sheet = by_name.get(unescape(raw_name.decode("utf-8")))
         target = targets.get(rid)
-        if sheet is None or target is None:
+        if target is None:
             continue
         target = target.decode("utf-8")
         path = (
@@ -161,20 +455,8 @@ def _restore_error_cells(data: bytes, sheets: list[Sheet]) -> None:
             if target.startswith("/")
             else posixpath.normpath(posixpath.join("xl", target))
         )
-        try:
-            xml = archive.read(path)
-        except KeyError:
-            continue
-        if b't="e"' not in xml:
-            continue
-        for letters, row, value in _ERROR_CELL.findall(xml):
-            r0, c0 = int(row) - 1, _column_index(letters.decode())
-            if r0 < len(sheet.rows):
-                cells = sheet.rows[r0]
-                if c0 >= len(cells):
-                    cells.extend([""] * (c0 + 1 - len(cells)))
-                if cells[c0] in ("", None):
-                    cells[c0] = unescape(value.decode("utf-8"))
+        names[path] = unescape(raw_name.decode("utf-8"))
+    return names
 
 
 def _column_index(letters: str) -> int:

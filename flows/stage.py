@@ -7,14 +7,14 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from oneplan.flows.errors import fault_point
-from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
+from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
 from oneplan.flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
 from oneplan.transforms.consolidate import with_file_columns
@@ -34,6 +34,7 @@ class FileJob:
     file_sha256: str
     file_modified_at: str  # ISO 8601, UTC
     provinces: str = CHAI_NAT  # the scope tambons are matched in (see transforms.areas)
+    file_size: int = -1  # bytes at discovery (-1: not recorded)
 
     @property
     def submission_id(self) -> str:
@@ -47,6 +48,40 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class FileChanged(Exception):
+    """The file changed between discovery and its read, or during the read."""
+
+
+def _read_bytes(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def read_stable(job: FileJob) -> bytes:
+    """The file's bytes, read once, when they are the ones discovery saw: size and mtime
+    the same before and after the read, and the SHA-256 of exactly these bytes equal to
+    the job's (which names its staged parse and submission). Else FileChanged."""
+    path = Path(job.path)
+    try:
+        before = path.stat()
+        data = _read_bytes(path)
+        after = path.stat()
+    except FileNotFoundError:
+        raise FileChanged("-") from None  # removed (or renamed) since discovery
+    seen = (before.st_size, before.st_mtime_ns)
+    if seen != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size:
+        raise FileChanged(_modified_at(after))
+    if job.file_size >= 0 and after.st_size != job.file_size:
+        raise FileChanged(_modified_at(after))
+    if hashlib.sha256(data).hexdigest() != job.file_sha256:
+        raise FileChanged(_modified_at(after))
+    return data
+
+
+def _modified_at(stat: os.stat_result) -> str:
+    return datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat()
 
 
 def _inbox_issue(code: str, source_file: str, value: str) -> dict:
@@ -90,8 +125,19 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
                 issues.append(_inbox_issue("unsupported_file_type", rel, path.suffix or path.name))
                 continue
             stat = path.stat()
-            modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat()
-            jobs.append(FileJob(str(path), rel, code, name_th, _sha256(path), modified, provinces))
+            digest = _sha256(path)
+            jobs.append(
+                FileJob(
+                    str(path),
+                    rel,
+                    code,
+                    name_th,
+                    digest,
+                    _modified_at(stat),
+                    provinces,
+                    stat.st_size,
+                )
+            )
     return jobs, issues
 
 
@@ -102,8 +148,10 @@ def read_plan_file(
     district_name_th: str,
     provinces: str,
     folders: tuple[str, ...] | None = None,
+    data: bytes | None = None,
 ) -> tuple[list[Sheet] | None, FileResult]:
-    """Read and normalise one file as the nightly run does.
+    """Read and normalise one file as the nightly run does (`data`: its bytes, when the
+    caller has read them already).
 
     Bad input never raises: a file that cannot be read, or that crashes the reader, yields
     one located issue and no sheets. Only OSError (a flaky disk or share) propagates, so the
@@ -114,23 +162,38 @@ def read_plan_file(
     ctx = FileContext(source_file, district_code, district_name_th, path.stem, folders)
     rules = load_rules()
     try:
-        sheets = read_file(path)
+        if data is None:
+            sheets = read_file(path)
+        else:
+            sheets = read_bytes(data, path.suffix.lower() or path.name)
         return sheets, read_sheets(sheets, ctx, rules, load_matcher(provinces))
     except OSError:
         raise
     except ReadError as err:
-        code, detail = err.code, err.detail
+        code, detail, expected, sheet = err.code, err.detail, err.expected, err.sheet or None
     except Exception as err:  # a reader bug must cost one file, not the night's run
         code, detail = "unreadable_file", f"{type(err).__name__}: {err}"[:300]
+        expected = sheet = None
     result = FileResult()
-    result.issues.append(make_issue(rules, code, source_file=source_file, value=detail))
+    result.issues.append(
+        make_issue(
+            rules, code, source_file=source_file, sheet=sheet, value=detail, expected=expected
+        )
+    )
     return None, result
 
 
-def parse_to_tables(job: FileJob) -> dict[str, pa.Table]:
-    """The staged tables of one file."""
+def parse_to_tables(job: FileJob, data: bytes | None = None) -> dict[str, pa.Table]:
+    """The staged tables of one file (`data`: the bytes to parse, read by `read_stable`)."""
+    if data is None:
+        data = read_stable(job)
     _, result = read_plan_file(
-        Path(job.path), job.source_file, job.district_code, job.district_name_th, job.provinces
+        Path(job.path),
+        job.source_file,
+        job.district_code,
+        job.district_name_th,
+        job.provinces,
+        data=data,
     )
     tables = staged_tables(result)
     return with_file_columns(tables, job.submission_id, job.source_file, job.district_code)
@@ -145,11 +208,25 @@ def stage_key(job: FileJob) -> str:
 
 
 def stage_file(job: FileJob, staging_dir: str) -> dict:
-    """Parse one file into staged Parquet, unless an identical parse is already staged."""
+    """Parse one file into staged Parquet, unless an identical parse is already staged.
+
+    A file that changes while it is read is not staged: the result says so ("changed"), and
+    `keep_previous_versions` keeps its previously published version instead."""
     target = Path(staging_dir) / stage_key(job)
     if (target / "done").exists():
         return {"job": asdict(job), "staged": str(target), "reused": True}
-    tables = parse_to_tables(job)
+    try:
+        data = read_stable(job)
+    except FileChanged as err:
+        changed = str(err)
+        return {
+            "job": asdict(job),
+            "staged": None,
+            "reused": False,
+            "changed": changed,
+            "staging_dir": staging_dir,
+        }
+    tables = parse_to_tables(job, data)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -164,3 +241,38 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
     return {"job": asdict(job), "staged": str(target), "reused": False}
+
+
+def keep_previous_versions(
+    staged: list[dict], previous_submissions: pa.Table | None
+) -> tuple[list[dict], list[dict]]:
+    """Staged results with each file that changed during its read replaced by its
+    previously published version (when that parse is still staged), and one warning issue
+    per such file; the file is read again by the next run."""
+    kept, issues = [], []
+    current = {}
+    if previous_submissions is not None and previous_submissions.num_rows:
+        for row in previous_submissions.to_pylist():
+            if row["status"] == "current":
+                current[(row["district_code"], row["source_file"])] = row
+    for item in staged:
+        if "changed" not in item:
+            kept.append(item)
+            continue
+        job = FileJob(**item["job"])
+        issue = _inbox_issue("file_changed_during_read", job.source_file, item["changed"])
+        old = current.get((job.district_code, job.source_file))
+        if old is not None:
+            modified = old["file_modified_at"]
+            prior = replace(
+                job,
+                file_sha256=old["file_sha256"],
+                file_modified_at=modified.isoformat() if modified else job.file_modified_at,
+                file_size=-1,
+            )
+            target = Path(item["staging_dir"]) / stage_key(prior)
+            if (target / "done").exists():
+                kept.append({"job": asdict(prior), "staged": str(target), "reused": True})
+                issue["submission_id"] = prior.submission_id
+        issues.append(issue)
+    return kept, issues

@@ -290,9 +290,10 @@ def _villages_from_list(text: str) -> list[int]:
     """Expand numbers and short ranges in `text` to village numbers 1..99, first-seen order."""
     seen: dict[int, None] = {}
     for first, last in _VILLAGE_TOKEN_RE.findall(text):
-        start = int(first)
+        # 0 (no village) for a run of digits too long to be one: int() of 4,300+ digits raises
+        start = int(first) if len(first) <= 4 else 0
         if last:
-            end = int(last)
+            end = int(last) if len(last) <= 4 else 0
             if start < end <= start + _MAX_RANGE_SPAN:
                 expanded: range | tuple[int, ...] = range(start, end + 1)
             else:
