@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+from oneplan.transforms import schema
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.rules import Rules
 
@@ -44,8 +45,8 @@ def project_id(district_code: str, tambon_code: str, project_name: str, occurren
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-FILE_COLUMNS = ("submission_id", "source_file", "district_code", "row_order")
-TABLE_NAMES = ("projects", "budgets", "rejected", "issues", "row_log")
+FILE_COLUMNS = tuple(c.name for c in schema.STAGED_FILE_COLUMNS)
+TABLE_NAMES = tuple(schema.STAGED_TABLES)
 
 
 def with_file_columns(
@@ -85,6 +86,13 @@ def consolidate_district(
         for name in TABLE_NAMES
     }
     return consolidate(frames, tambon_names, rules)
+
+
+def consolidate_tables(
+    tables: dict[str, pa.Table], tambon_names: dict[str, str], rules: Rules
+) -> Consolidated:
+    """`consolidate` of the staged Arrow tables of every file (each kind in one table)."""
+    return consolidate({k: t.to_pandas() for k, t in tables.items()}, tambon_names, rules)
 
 
 def consolidate(
@@ -256,7 +264,6 @@ def assemble_tables(
     `submissions` has one row per file version (current ones and history); the row counts
     of the files consolidated here are filled in, the others keep theirs.
     """
-    from oneplan.transforms import schema
 
     def pick(name: str) -> list[pd.DataFrame]:
         frame = getattr(consolidated, name)
