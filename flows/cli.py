@@ -14,12 +14,15 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # No "Finished in state Completed()" line per task, in worker processes too.
+    "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
     # The temporary server's own shutdown chatter (a recorder cancelled mid-flush) is noise.
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
 }
@@ -57,12 +60,14 @@ def _shared_temporary_server():
 
 
 def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     inbox = Path(args.inbox)
     if not inbox.is_dir():
         print(f"oneplan run: inbox {inbox} does not exist or is not a folder", file=sys.stderr)
         return 2
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    from oneplan.flows import progress
     from oneplan.flows.errors import PublishError
     from oneplan.flows.oneplan_flow import make_task_runner, oneplan_flow
     from oneplan.flows.summary import summary_text
@@ -72,9 +77,10 @@ def _run(args: argparse.Namespace) -> int:
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
     server = _shared_temporary_server()
     try:
-        summary = flow(
-            inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
-        )
+        with progress.reporting(progress.terminal_reporter(sys.stdout)):
+            summary = flow(
+                inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
+            )
     except (PublishError, OSError) as err:
         print(f"oneplan run: not published: {err}", file=sys.stderr)
         return 1
@@ -92,6 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Quality report (per district, in Thai): {summary['quality_report']}")
     if summary["rejected_rows"]:
         print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")
+    print(f"Wall time: {time.perf_counter() - started:.1f} s")
     return 0
 
 

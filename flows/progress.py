@@ -61,7 +61,9 @@ class LineReporter(Reporter):
         self.done = 0
 
     def _print(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        # Not print(): inside the flow, log_prints turns print() into log records.
+        self.stream.write(text + "\n")
+        self.stream.flush()
 
     def start_files(self, total: int) -> None:
         self.total, self.done = total, 0

@@ -4,6 +4,7 @@ One temporary Prefect server (prefect_test_harness) serves every test in this mo
 """
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -191,6 +192,22 @@ def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
     total = sum(d["n_projects"] for d in MANIFEST["districts"].values())
     assert "total  " in out and f" {total} " in out
     assert "1805 สรรคบุรี" in out
+    lines = out.splitlines()
+    n_files = len(MANIFEST["files"])
+    parsed = [line for line in lines if line.startswith("  [") and line.endswith(" (parsed)")]
+    assert len(parsed) == n_files and parsed[-1].startswith(f"  [{n_files}/{n_files}] ")
+    stages = [line.split()[0] for line in lines if re.fullmatch(r"  \w+ +\d+\.\d\d s", line)]
+    assert stages == [
+        "discover",
+        "parse",
+        "consolidate",
+        "assemble",
+        "build",
+        "checks",
+        "export",
+        "swap",
+    ]
+    assert re.fullmatch(r"Wall time: \d+\.\d s", lines[-1])
 
 
 def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
