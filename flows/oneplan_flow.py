@@ -21,7 +21,6 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-_log = logging.getLogger("oneplan")
 __all__ = ["build_tables", "make_task_runner", "oneplan_flow", "run_plan"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 from oneplan.transforms import schema
 
-SUBMISSION_STATUSES = ("current", "superseded", "withdrawn")
 CHANGE_KINDS = ("added", "removed", "budget_changed", "moved_tambon", "details_changed")
 DETAIL_COLUMNS = (
     "village_numbers",

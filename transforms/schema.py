@@ -487,6 +487,11 @@ _ARROW_TYPES = {
 }
 
 
+def arrow_type(column: Column) -> pa.DataType:
+    """The Arrow type of a column."""
+    return _ARROW_TYPES[column.sql_type]
+
+
 def arrow_schema(table: Table) -> pa.Schema:
     """The Arrow schema of a table, in declaration order."""
     return pa.schema(
