@@ -76,6 +76,12 @@ def _run(args: argparse.Namespace) -> int:
     print(f"oneplan: reading {inbox} ({args.runner} runner) ...", flush=True)
     flow = oneplan_flow.with_options(task_runner=make_task_runner(args.runner, args.dask_address))
     server = _shared_temporary_server()
+    if server is not None:
+        print(
+            f"  temporary Prefect server started ({time.perf_counter() - started:.1f} s since "
+            "the command began; set PREFECT_API_URL to use a running one)",
+            flush=True,
+        )
     try:
         with progress.reporting(progress.terminal_reporter(sys.stdout)):
             summary = flow(
