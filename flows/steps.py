@@ -26,7 +26,7 @@ from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.lock import run_lock
 from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
 from oneplan.flows.stage import FileJob, discover_inbox, stage_file
-from oneplan.flows.summary import file_outcomes, run_summary
+from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT
 from oneplan.transforms.consolidate import Consolidated, consolidate_tables
@@ -247,20 +247,20 @@ def run_steps(run: Run, steps: Steps) -> dict:
 def summarize(run: Run, staged: list[dict], unchanged: bool) -> dict:
     """The run summary of the published database; logs one line per file and a warning per
     district with errors."""
-    log_outcomes(run)
     files_parsed = 0 if unchanged else sum(not s["reused"] for s in staged)
     summary = run_summary(run.db)
+    log_outcomes(run, summary)
     summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)
     summary["unchanged"] = unchanged
     summary["quality_report"] = str(run.export / publish.QUALITY_FOLDER / "quality_report.html")
     return summary
 
 
-def log_outcomes(run: Run) -> None:
+def log_outcomes(run: Run, summary: dict) -> None:
     """One log line per current file (rows by outcome, issues by severity), then a warning
-    per district whose files have errors."""
+    per district whose files have errors, and one for files and folders not read."""
     errors: dict[str, list[int]] = {}
-    for f in file_outcomes(run.db):
+    for f in summary["file_outcomes"]:
         run.log.info(
             "%s: %d accepted, %d rejected, %d skipped; %d error(s), %d warning(s), %d info",
             f["source_file"],
@@ -281,4 +281,10 @@ def log_outcomes(run: Run) -> None:
             district,
             sum(counts),
             len(counts),
+        )
+    if summary["inbox_issues"]:
+        run.log.warning(
+            "%d issue(s) with files or folders of the inbox that were not read: "
+            "see data_issues where submission_id is null",
+            summary["inbox_issues"],
         )

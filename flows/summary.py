@@ -10,12 +10,14 @@ from oneplan.flows.db import connect, report_query
 
 
 def run_summary(db_path: Path) -> dict:
-    """Summary of a published database (JSON-safe: amounts as strings)."""
+    """Summary of a published database (JSON-safe: amounts as strings), with each current
+    file's rows by outcome and issues by severity (`file_outcomes`)."""
     con = connect(db_path, read_only=True)
     try:
         rows = con.execute(report_query("summary_per_district")).fetchall()
         budgets = con.execute(report_query("summary_budgets")).fetchall()
         inbox_issues = con.execute(report_query("summary_inbox_issues")).fetchone()[0]
+        files = _fetch_dicts(con, report_query("file_outcomes"))
     finally:
         con.close()
     years = sorted({year for _, year, _ in budgets})
@@ -45,19 +47,14 @@ def run_summary(db_path: Path) -> dict:
         "inbox_issues": inbox_issues,
         "projects": sum(d["projects"] for d in by_district.values()),
         "rejected_rows": sum(d["rejected_rows"] for d in by_district.values()),
+        "file_outcomes": files,
     }
 
 
-def file_outcomes(db_path: Path) -> list[dict]:
-    """Per current file of a published database: its district, rows by outcome and issues
-    by severity (sql/reports/file_outcomes.sql)."""
-    con = connect(db_path, read_only=True)
-    try:
-        result = con.execute(report_query("file_outcomes"))
-        names = [d[0] for d in result.description]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-    finally:
-        con.close()
+def _fetch_dicts(con, query: str) -> list[dict]:
+    result = con.execute(query)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 MAX_EMPTY_DISTRICTS_SHOWN = 20

@@ -126,10 +126,33 @@ def test_a_warning_per_district_with_errors_and_none_for_the_others(runs):
     con.close()
     assert 0 < len(with_errors) < len(MANIFEST["districts"])
     warnings = [r.getMessage() for r in runs["cold_logs"] if r.levelno == logging.WARNING]
-    assert sorted(w.split()[1] for w in warnings) == sorted(with_errors)
-    for w in warnings:
+    districts = [w for w in warnings if w.startswith("district ")]
+    assert sorted(w.split()[1] for w in districts) == sorted(with_errors)
+    for w in districts:
         code = w.split()[1]
         assert f": {with_errors[code]} error(s) in " in w
+    assert [w for w in warnings if w not in districts] == []  # the sample's inbox is tidy
+
+
+def test_files_and_folders_not_read_get_one_warning(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "1806").mkdir(parents=True)
+    (inbox / "1806" / "หันคา.csv").write_text("ที่,โครงการ,2569\n1,ขุดสระน้ำ,90000\n", "utf-8")
+    (inbox / "1806" / "notes.docx").write_bytes(b"PK")
+    (inbox / "loose.xlsx").write_bytes(b"PK")
+    (inbox / "nowhere").mkdir()
+    handler = _Records()
+    logger = logging.getLogger("oneplan")
+    logger.addHandler(handler)
+    try:
+        run_plan(inbox, tmp_path / "o.duckdb", tmp_path / "export")
+    finally:
+        logger.removeHandler(handler)
+    warnings = [r.getMessage() for r in handler.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "3 issue(s) with files or folders of the inbox that were not read: "
+        "see data_issues where submission_id is null"
+    ]
 
 
 def test_quiet_task_logs_drops_task_info_but_keeps_warnings():
