@@ -20,7 +20,10 @@ from pathlib import Path
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The flow run's log (one line per file) goes to the Prefect server at INFO; the
+    # terminal shows warnings and errors only, beside the progress lines.
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
     # No "Finished in state Completed()" line per task, in worker processes too.
     "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
     # The temporary server's own shutdown chatter (a recorder cancelled mid-flush) is noise.
@@ -59,6 +62,16 @@ def _shared_temporary_server():
     return server
 
 
+def _flush_api_logs() -> None:
+    """Send the run's queued log records before the temporary server they go to stops."""
+    from prefect.logging.handlers import APILogHandler
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, APILogHandler):
+                handler.flush()
+
+
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     inbox = Path(args.inbox)
@@ -92,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     finally:
         if server is not None:
+            _flush_api_logs()
             server.stop()
     print(summary_text(summary))
     if summary.get("unchanged"):
