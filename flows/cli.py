@@ -20,12 +20,18 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The flow run's log (one line per file) goes to the Prefect server at INFO; the
+    # terminal shows warnings and errors only, beside the progress lines.
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    # No "Finished in state Completed()" line per task, in worker processes too.
+    "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "WARNING",
     # The temporary server's own shutdown chatter (a recorder cancelled mid-flush) is noise.
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
 }
@@ -82,7 +88,18 @@ def _argument_error(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _flush_api_logs() -> None:
+    """Send the run's queued log records before the temporary server they go to stops."""
+    from prefect.logging.handlers import APILogHandler
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, APILogHandler):
+                handler.flush()
+
+
 def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     inbox = Path(args.inbox)
     problem = _argument_error(args)
     if problem:
@@ -91,6 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     import duckdb
+    from oneplan.flows import progress
     from oneplan.flows.errors import PublishError
     from oneplan.flows.oneplan_flow import make_task_runner, oneplan_flow
     from oneplan.flows.summary import summary_text
@@ -107,9 +125,15 @@ def _run(args: argparse.Namespace) -> int:
         if server is not None:
             server.start()
             os.environ["PREFECT_API_URL"] = server.api_url
-        summary = flow(
-            inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
-        )
+            print(
+                f"  temporary Prefect server started ({time.perf_counter() - started:.1f} s since "
+                "the command began; set PREFECT_API_URL to use a running one)",
+                flush=True,
+            )
+        with progress.reporting(progress.terminal_reporter(sys.stdout)):
+            summary = flow(
+                inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
+            )
     except expected as err:
         print(f"oneplan run: not published: {_one_line(err)}", file=sys.stderr)
         return 1
@@ -118,6 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         return stop.code
     finally:
         if server is not None:
+            _flush_api_logs()
             server.stop()
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous_handler)
@@ -132,6 +157,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Quality report (per district, in Thai): {summary['quality_report']}")
     if summary["rejected_rows"]:
         print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")
+    print(f"Wall time: {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -1,46 +1,27 @@
-"""The nightly One Plan flow: discover the inbox, parse each file (one task per file), then
-consolidate, publish the DuckDB database and export Parquet (one load task, one writer)."""
+"""The nightly One Plan flow: the steps of flows/steps.py, each a Prefect task (one task per
+file for the parse), and `run_plan`, the same steps without Prefect."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.dataset as ds
-from oneplan.flows.errors import PublishError
-from oneplan.flows.export import remove_stale_builds
-from oneplan.flows.lock import run_lock
-from oneplan.flows.paths import RunPaths, check_run_paths, mark_staging
-from oneplan.flows.publish import QUALITY_FOLDER, publish
-from oneplan.flows.recover import read_previous_or_recover, recovered_issue
-from oneplan.flows.reference import (
-    DEFAULT_DB,
-    DEFAULT_EXPORT,
-    DEFAULT_INBOX,
-    build_fingerprint,
-    load_areas,
-    load_rules,
-    rules_fingerprint,
-)
+from oneplan.flows import progress
+from oneplan.flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX
 from oneplan.flows.report import quality_report_markdown
-from oneplan.flows.stage import FileJob, discover_inbox, keep_previous_versions, stage_file
-from oneplan.flows.summary import run_summary, summary_markdown
-from oneplan.transforms import schema
+from oneplan.flows.steps import Steps, build_tables, parse, run_steps, start_run
+from oneplan.flows.summary import summary_markdown
 from oneplan.transforms.areas import CHAI_NAT
-from oneplan.transforms.consolidate import FILE_COLUMNS, assemble_tables, consolidate
-from oneplan.transforms.history import project_changes, update_submissions
-from oneplan.transforms.staging import STAGED_SCHEMAS
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 
-_log = logging.getLogger("oneplan")
+__all__ = ["build_tables", "make_task_runner", "oneplan_flow", "run_plan"]
 
 
 def _io_error(task, task_run, state) -> bool:
@@ -54,222 +35,53 @@ def _io_error(task, task_run, state) -> bool:
     return False
 
 
-@task(
+parse_file = task(
+    parse,
+    name="parse",
     retries=2,
     retry_delay_seconds=2,
     retry_condition_fn=_io_error,
     cache_policy=NO_CACHE,
     task_run_name="parse {job.source_file}",
 )
-def parse_file(job: FileJob, staging_dir: str) -> dict:
-    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
-    return stage_file(job, staging_dir)
 
 
-def build_tables(
-    staged: list[dict],
-    inbox_issues: list[dict],
-    loaded_at: datetime,
-    previous: dict[str, pa.Table] | None = None,
-    files_parsed: int = 0,
-    provinces: str = CHAI_NAT,
-    inputs: str = "",
-) -> dict[str, pa.Table]:
-    """Consolidate the staged files of each district into the published tables (Arrow),
-    carrying the submission history and the change log on from the previous publication."""
-    areas = load_areas(provinces)
-    now = pd.Timestamp(loaded_at)
-    tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
-    jobs = [FileJob(**item["job"]) for item in staged]
-    current = [
-        {
-            "submission_id": job.submission_id,
-            "district_code": job.district_code,
-            "source_file": job.source_file,
-            "file_sha256": job.file_sha256,
-            "file_modified_at": pd.Timestamp(job.file_modified_at),
-            "loaded_at": now,
-        }
-        for job in jobs
-    ]
-    consolidated = consolidate(read_staged(staged), tambon_names, load_rules())
-    columns = [
-        "submission_id",
-        "district_code",
-        "source_file",
-        "file_sha256",
-        "file_modified_at",
-        "loaded_at",
-    ]
-    old = {name: t.to_pandas() for name, t in previous.items()} if previous else None
-    history = update_submissions(
-        old["submissions"] if old else None, pd.DataFrame(current, columns=columns), now
-    )
-    if old is not None:
-        # A file seen before keeps the time it was first loaded.
-        first_loaded = old["submissions"].set_index("submission_id")["loaded_at"]
-        kept = pd.to_datetime(history["submission_id"].map(first_loaded), utc=True)
-        history["loaded_at"] = kept.fillna(pd.to_datetime(history["loaded_at"], utc=True))
-    tables = assemble_tables(consolidated, history, areas, pd.DataFrame(inbox_issues))
-    new_projects = tables["projects"].to_pandas()
-    changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
-    if old is not None and len(old["publications"]):
-        changes = project_changes(
-            old["projects"],
-            old["project_budgets"],
-            new_projects,
-            tables["project_budgets"].to_pandas(),
-            now,
-        )
-    history_of = (lambda name: old[name]) if old is not None else (lambda name: None)
-    tables["project_changes"] = _arrow(
-        schema.PROJECT_CHANGES, [history_of("project_changes"), changes]
-    )
-    publication = pd.DataFrame(
-        [
-            {
-                "published_at": now,
-                "n_submissions": len(current),
-                "n_files_parsed": files_parsed,
-                "n_files_reused": len(current) - files_parsed,
-                "n_projects": len(new_projects),
-                "n_changes": len(changes),
-                "rules_fingerprint": rules_fingerprint(),
-                "inputs_fingerprint": inputs,
-            }
-        ]
-    )
-    tables["publications"] = _arrow(schema.PUBLICATIONS, [history_of("publications"), publication])
-    return tables
+class PrefectSteps(Steps):
+    """Each step a Prefect task; the per-file parse mapped over the task runner."""
 
+    def __init__(self) -> None:
+        self.tasks: dict[Callable, object] = {}
 
-def read_staged(staged: list[dict]) -> dict[str, pd.DataFrame]:
-    """Every staged table kind of all files, each read in one scan over the Parquet files
-    (a file whose table was empty wrote none)."""
-    frames = {}
-    for name, staged_schema in STAGED_SCHEMAS.items():
-        full = pa.schema(
-            [pa.field(c, pa.int32() if c == "row_order" else pa.string()) for c in FILE_COLUMNS]
-            + list(staged_schema)
-        )
-        candidates = (Path(item["staged"]) / f"{name}.parquet" for item in staged)
-        paths = [str(path) for path in candidates if path.exists()]
-        table = ds.dataset(paths, format="parquet", schema=full).to_table() if paths else None
-        frames[name] = (table if table is not None else full.empty_table()).to_pandas()
-    return frames
+    def call(self, fn: Callable, *args):
+        if fn not in self.tasks:
+            self.tasks[fn] = task(fn, name=fn.__name__, cache_policy=NO_CACHE)
+        return self.tasks[fn](*args)
 
-
-def _arrow(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table:
-    """Rows of several frames (None or empty ones skipped) as one table of the schema."""
-    present = [f for f in frames if f is not None and len(f)]
-    target = schema.arrow_schema(spec)
-    if not present:
-        return target.empty_table()
-    frame = pd.concat(present, ignore_index=True)[target.names]
-    return pa.Table.from_pandas(frame, schema=target, preserve_index=False)
-
-
-@task(cache_policy=NO_CACHE)
-def discover(inbox: str, provinces: str) -> tuple[list[FileJob], list[dict]]:
-    """Scan the inbox."""
-    return discover_inbox(Path(inbox), provinces)
-
-
-def inputs_fingerprint(staged: list[dict], inbox_issues: list[dict], provinces: str) -> str:
-    """What a publication is built from: each file's staged parse (its key covers the bytes,
-    path, district, scope and reading rules), the inbox-level issues, and the code."""
-    digest = hashlib.sha256()
-    for part in sorted(Path(item["staged"]).name for item in staged):
-        digest.update(part.encode())
-    for issue in sorted(f"{i['code']}\x1f{i['source_file']}" for i in inbox_issues):
-        digest.update(issue.encode())
-    digest.update(f"{provinces}\x1f{build_fingerprint()}".encode())
-    return digest.hexdigest()[:32]
-
-
-def _unchanged(previous: dict[str, pa.Table] | None, inputs: str, export_dir: Path) -> bool:
-    """True when the published plan was built from exactly these inputs and is all there."""
-    if previous is None or not previous["publications"].num_rows or not export_dir.exists():
-        return False
-    publications = previous["publications"].to_pandas()
-    latest = publications.sort_values("published_at").iloc[-1]
-    return latest["inputs_fingerprint"] == inputs
-
-
-def publish_staged(
-    staged: list[dict],
-    inbox_issues: list[dict],
-    db: str,
-    export: str,
-    loaded_at: datetime,
-    log: logging.Logger | logging.LoggerAdapter = _log,
-    provinces: str = CHAI_NAT,
-) -> dict:
-    """Consolidate, build the database and export aside, swap both in; returns the summary.
-    The caller holds the run lock."""
-    db_path, export_dir = Path(db), Path(export)
-    previous, moved = read_previous_or_recover(db_path, log)
-    staged, held = keep_previous_versions(staged, previous and previous["submissions"])
-    inbox_issues = [*inbox_issues, *held, *([recovered_issue(db_path, moved)] if moved else [])]
-    files_parsed = sum(not s["reused"] for s in staged)
-    inputs = inputs_fingerprint(staged, inbox_issues, provinces)
-    if _unchanged(previous, inputs, export_dir):
-        log.info("nothing changed since the last publication: %s kept", db)
-        summary = run_summary(db_path)
-        summary.update(files_parsed=0, files_reused=len(staged), unchanged=True)
-        summary["quality_report"] = str(export_dir / QUALITY_FOLDER / "quality_report.html")
-        return summary
-    tables = build_tables(
-        staged, inbox_issues, loaded_at, previous, files_parsed, provinces, inputs
-    )
-    counts = tables["submissions"].to_pandas()
-    if counts.loc[counts["status"] == "current", "n_rows_read"].sum() == 0:
-        raise PublishError("no readable row in any file of the inbox: nothing to publish")
-    sources = {s["job"]["source_file"]: Path(s["job"]["path"]) for s in staged}
-    publish(tables, db_path, export_dir, loaded_at.strftime("%Y%m%dT%H%M%S%fZ"), sources)
-    log.info("published %s and %s (%d projects)", db, export, tables["projects"].num_rows)
-    summary = run_summary(db_path)
-    summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)
-    summary["unchanged"] = False
-    summary["quality_report"] = str(export_dir / QUALITY_FOLDER / "quality_report.html")
-    return summary
-
-
-@task(cache_policy=NO_CACHE)
-def publish_plan(
-    staged: list[dict],
-    inbox_issues: list[dict],
-    db: str,
-    export: str,
-    loaded_at: datetime,
-    provinces: str,
-) -> dict:
-    """Consolidate, build the database and export aside, swap both in; returns the summary."""
-    return publish_staged(staged, inbox_issues, db, export, loaded_at, get_run_logger(), provinces)
-
-
-def _start(inbox: str, db: str, export: str, staging: str | None) -> tuple[RunPaths, datetime]:
-    """Check every path before anything is written (see flows.paths)."""
-    return check_run_paths(inbox, db, export, staging), datetime.now(UTC)
+    def each(self, fn: Callable, items: list, *args) -> list:
+        assert fn is parse, "only the parse step runs per item"
+        reporter = progress.current()
+        reporter.start_files(len(items))
+        started = time.perf_counter()
+        futures = parse_file.map(items, staging=unmapped(args[0]))
+        for future in as_completed(futures):
+            reporter.file_done(future.result())
+        reporter.stage_done("parse", time.perf_counter() - started)
+        # In inbox order, whatever order they finished in.
+        return [future.result() for future in futures]
 
 
 @contextlib.contextmanager
-def _locked(paths: RunPaths, log):
-    """The run lock over the database, staging and export; then what a killed run left."""
-    with run_lock(paths.db, paths.staging, paths.export):
-        mark_staging(paths.staging)
-        _remove_leftovers(str(paths.db), str(paths.export), str(paths.staging), log)
+def quiet_task_logs() -> Iterator[None]:
+    """Keep Prefect's "Finished in state Completed()" line per task out of the flow run's
+    log: the flow logs one line per file and a warning per district with errors instead.
+    Warnings and errors of tasks still get through."""
+    logger = logging.getLogger("prefect.task_runs")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
         yield
-
-
-def _remove_leftovers(db: str, export: str, staging: str, log) -> None:
-    for path in remove_stale_builds(Path(db), Path(export), Path(staging)):
-        log.warning("removed %s left by an interrupted run", path)
-
-
-def _require_files(jobs: list[FileJob], inbox: str) -> None:
-    if not jobs:
-        raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
+    finally:
+        logger.setLevel(level)
 
 
 @flow(name="oneplan-nightly", log_prints=True)
@@ -280,18 +92,14 @@ def oneplan_flow(
     staging: str | None = None,
     provinces: str = CHAI_NAT,
 ) -> dict:
-    """Build the provincial One Plan from the inbox: parse, consolidate, publish, export.
+    """Build the provincial One Plan from the inbox: discover, parse, consolidate, assemble,
+    build, check, export, swap (flows/steps.py).
 
     `provinces` is the scope of the official areas: Chai Nat ("18") by default, several
     codes ("18,17") or "all" for a regional or national plan."""
-    paths, loaded_at = _start(inbox, db, export, staging)
-    staging_dir = str(paths.staging)
-    with _locked(paths, get_run_logger()):
-        jobs, inbox_issues = discover(inbox, provinces)
-        _require_files(jobs, inbox)
-        futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
-        staged = [f.result() for f in futures]
-        summary = publish_plan(staged, inbox_issues, db, export, loaded_at, provinces)
+    run = start_run(inbox, db, export, staging, provinces, get_run_logger())
+    with quiet_task_logs():
+        summary = run_steps(run, PrefectSteps())
     create_markdown_artifact(
         key="oneplan-run-summary",
         markdown=summary_markdown(summary),
@@ -346,11 +154,4 @@ def run_plan(
 ) -> dict:
     """The flow's steps in this process without Prefect (for tests and benchmarks that
     must not pay the Prefect start-up); the nightly run uses `oneplan_flow`."""
-    inbox, db, export = str(inbox), str(db), str(export)
-    paths, loaded_at = _start(inbox, db, export, staging)
-    staging_dir = str(paths.staging)
-    with _locked(paths, _log):
-        jobs, inbox_issues = discover_inbox(Path(inbox), provinces)
-        _require_files(jobs, inbox)
-        staged = [stage_file(job, staging_dir) for job in jobs]
-        return publish_staged(staged, inbox_issues, db, export, loaded_at, _log, provinces)
+    return run_steps(start_run(inbox, db, export, staging, provinces), Steps())

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from oneplan.flows.db import connect
-from oneplan.flows.reference import SQL, load_issue_labels, load_rules
+from oneplan.flows.db import connect, report_query
+from oneplan.flows.reference import load_issue_labels, load_rules
 from oneplan.transforms.areas import resolve_district_folder
 from oneplan.transforms.outputs import (
     ROUTE_TH,
@@ -38,43 +38,15 @@ SEVERITY_TH = {"error": "ข้อผิดพลาด", "warning": "คำเ�
 OUTCOMES = ("read", "accepted", "rejected", "skipped")
 OUTCOME_TH = {"read": "แถวที่อ่าน", "accepted": "รับ", "rejected": "ปฏิเสธ", "skipped": "ข้าม"}
 
-_FILES = """
-select district_code, source_file, n_rows_read, n_rows_accepted, n_rows_rejected,
-    n_rows_skipped, submission_id
-from submissions
-where status = 'current'
-order by district_code, source_file
-"""
+_FILES = report_query("quality_files")
 
-_FILE_SEVERITIES = """
-select i.submission_id, i.severity, count(*) as n_issues
-from data_issues as i
-inner join submissions as s on s.submission_id = i.submission_id
-where s.status = 'current'
-group by i.submission_id, i.severity
-"""
+_FILE_SEVERITIES = report_query("quality_file_severities")
 
-_CODES = """
-select s.district_code, i.severity, i.code, count(*) as n_issues
-from data_issues as i
-inner join submissions as s on s.submission_id = i.submission_id
-where s.status = 'current'
-group by s.district_code, i.severity, i.code
-"""
+_CODES = report_query("quality_codes")
 
-_INBOX = """
-select source_file, severity, code, message, message_en
-from data_issues
-where submission_id is null
-order by source_file, code
-"""
+_INBOX = report_query("quality_inbox")
 
-_MISSING = """
-select district_code, tambon_code, tambon_name_th
-from coverage
-where not is_covered
-order by tambon_code
-"""
+_MISSING = report_query("quality_missing")
 
 
 def _issue_item(row: tuple, labels: dict[str, str], rules) -> dict:
@@ -106,10 +78,7 @@ def collect_quality(db_path: Path) -> dict:
     con = connect(db_path, read_only=True)
     try:
         areas = pd.DataFrame(
-            con.execute(
-                "select district_code, district_name_th, district_name_en, tambon_code "
-                "from areas order by tambon_code"
-            ).fetchall(),
+            con.execute(report_query("quality_areas")).fetchall(),
             columns=["district_code", "district_name_th", "district_name_en", "tambon_code"],
         )
         files = con.execute(_FILES).fetchall()
@@ -117,11 +86,9 @@ def collect_quality(db_path: Path) -> dict:
         codes = con.execute(_CODES).fetchall()
         inbox = con.execute(_INBOX).fetchall()
         missing = con.execute(_MISSING).fetchall()
-        listed = con.execute(_report_sql("issue_list")).fetchall()
-        money = con.execute(_report_sql("budget_by_route")).fetchall()
-        loaded_at = con.execute(
-            "select max(loaded_at) from submissions where status = 'current'"
-        ).fetchone()[0]
+        listed = con.execute(report_query("issue_list")).fetchall()
+        money = con.execute(report_query("budget_by_route")).fetchall()
+        loaded_at = con.execute(report_query("quality_loaded_at")).fetchone()[0]
     finally:
         con.close()
     rules = load_rules()
@@ -227,10 +194,6 @@ def district_report(report: dict, district_code: str) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _report_sql(name: str) -> str:
-    return (SQL / "reports" / f"{name}.sql").read_text()
-
-
 def _n(value: int) -> str:
     return f"{value:,}"
 

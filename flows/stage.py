@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from oneplan.flows.errors import fault_point
 from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
 from oneplan.flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
+from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
 from oneplan.transforms.consolidate import with_file_columns
 from oneplan.transforms.issues import make_issue
@@ -230,12 +231,11 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name, table in tables.items():
+    for kind, table in tables.items():
         # Empty tables (most files have no rejected row) are not written: absent = empty.
         if table.num_rows:
-            pq.write_table(
-                table, tmp / f"{name}.parquet", compression="none", write_statistics=False
-            )
+            path = tmp / f"{schema.STAGED_TABLES[kind].name}.parquet"
+            pq.write_table(table, path, compression="none", write_statistics=False)
     (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)

@@ -6,53 +6,18 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from oneplan.flows.db import connect
-
-_PER_DISTRICT = """
-with
-
-area as (select distinct district_code, district_name_th from areas),
-
-files as (
-    select district_code, count(*) as n_files, sum(n_rows_rejected) as n_rejected
-    from submissions where status = 'current' group by district_code
-),
-
-projects_n as (select district_code, count(*) as n_projects from projects group by district_code),
-
-issues_n as (
-    select s.district_code,
-        count(*) filter (where i.severity = 'error') as n_errors,
-        count(*) filter (where i.severity = 'warning') as n_warnings
-    from data_issues as i inner join submissions as s using (submission_id)
-    group by s.district_code
-)
-
-select area.district_code, area.district_name_th,
-    coalesce(n_files, 0), coalesce(n_projects, 0), coalesce(n_rejected, 0),
-    coalesce(n_errors, 0), coalesce(n_warnings, 0)
-from area
-left join files using (district_code)
-left join projects_n using (district_code)
-left join issues_n using (district_code)
-order by area.district_code
-"""
-
-_BUDGETS = """
-select district_code, fiscal_year, sum(amount_thb)
-from oneplan group by district_code, fiscal_year order by district_code, fiscal_year
-"""
+from oneplan.flows.db import connect, report_query
 
 
 def run_summary(db_path: Path) -> dict:
-    """Summary of a published database (JSON-safe: amounts as strings)."""
+    """Summary of a published database (JSON-safe: amounts as strings), with each current
+    file's rows by outcome and issues by severity (`file_outcomes`)."""
     con = connect(db_path, read_only=True)
     try:
-        rows = con.execute(_PER_DISTRICT).fetchall()
-        budgets = con.execute(_BUDGETS).fetchall()
-        inbox_issues = con.execute(
-            "select count(*) from data_issues where submission_id is null"
-        ).fetchone()[0]
+        rows = con.execute(report_query("summary_per_district")).fetchall()
+        budgets = con.execute(report_query("summary_budgets")).fetchall()
+        inbox_issues = con.execute(report_query("summary_inbox_issues")).fetchone()[0]
+        files = _fetch_dicts(con, report_query("file_outcomes"))
     finally:
         con.close()
     years = sorted({year for _, year, _ in budgets})
@@ -82,7 +47,14 @@ def run_summary(db_path: Path) -> dict:
         "inbox_issues": inbox_issues,
         "projects": sum(d["projects"] for d in by_district.values()),
         "rejected_rows": sum(d["rejected_rows"] for d in by_district.values()),
+        "file_outcomes": files,
     }
+
+
+def _fetch_dicts(con, query: str) -> list[dict]:
+    result = con.execute(query)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 MAX_EMPTY_DISTRICTS_SHOWN = 20

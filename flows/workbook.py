@@ -22,8 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from oneplan.flows.db import connect
-from oneplan.flows.reference import SQL
+from oneplan.flows.db import connect, report_query
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
@@ -75,7 +74,7 @@ def read_plan(db_path: Path) -> PlanData:
             con,
             "select distinct district_code, district_name_th from areas order by district_code",
         )
-        missing = _frame(con, (SQL / "reports" / "tambons_without_plan.sql").read_text())
+        missing = _frame(con, report_query("tambons_without_plan"))
         loaded_at = con.execute(
             "select max(loaded_at) from submissions where status = 'current'"
         ).fetchone()[0]

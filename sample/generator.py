@@ -3,7 +3,8 @@
     python -m oneplan.sample.generator [--out DIR]        (default: data/sample)
 
 Writes `<out>/inbox/<district folder>/<files>` and `<out>/expected.json`. Each district has its own
-layout (a row of LAYOUTS); together they cover every file shape in shared/DOMAIN.md, with planted
+layout (a row of LAYOUTS); together they cover every file shape the districts send (wide and
+one-row-per-year budgets, merged headers, CSV, .xls, .ods, summary sheets), with planted
 problems. The manifest is built from the same in-memory rows that are written, never by reading
 the files back. `build_district` lays out any district in any layout (for the benchmark).
 

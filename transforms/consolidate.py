@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+from oneplan.transforms import schema
 from oneplan.transforms.alignment import align_projects
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.rules import Rules
@@ -45,26 +46,30 @@ def project_id(district_code: str, tambon_code: str, project_name: str, occurren
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-FILE_COLUMNS = ("submission_id", "source_file", "district_code", "row_order")
-TABLE_NAMES = ("projects", "budgets", "rejected", "issues", "row_log")
+TABLE_NAMES = tuple(schema.STAGED_TABLES)
 
 
 def with_file_columns(
     tables: dict[str, pa.Table], submission_id: str, source_file: str, district_code: str
 ) -> dict[str, pa.Table]:
-    """One file's staged tables with the columns that place each row among all files:
-    submission_id, source_file, district_code and the row's order within the file."""
+    """One file's staged tables with the columns that place each row among all files
+    (schema.STAGED_FILE_COLUMNS): submission_id, source_file, district_code and the row's
+    order within the file."""
+    values = {
+        "submission_id": submission_id,
+        "source_file": source_file,
+        "district_code": district_code,
+    }
     out = {}
     for name, table in tables.items():
         n = table.num_rows
-        columns = {
-            "submission_id": pa.array([submission_id] * n, pa.string()),
-            "source_file": pa.array([source_file] * n, pa.string()),
-            "district_code": pa.array([district_code] * n, pa.string()),
-            "row_order": pa.array(range(n), pa.int32()),
-        }
-        for i, (col, values) in enumerate(columns.items()):
-            table = table.add_column(i, col, values)
+        for i, column in enumerate(schema.STAGED_FILE_COLUMNS):
+            arrow_type = schema.arrow_type(column)
+            if column.name == "row_order":
+                array = pa.array(range(n), arrow_type)
+            else:
+                array = pa.array([values[column.name]] * n, arrow_type)
+            table = table.add_column(i, column.name, array)
         out[name] = table
     return out
 
@@ -88,10 +93,17 @@ def consolidate_district(
     return consolidate(frames, tambon_names, rules)
 
 
+def consolidate_tables(
+    tables: dict[str, pa.Table], tambon_names: dict[str, str], rules: Rules
+) -> Consolidated:
+    """`consolidate` of the staged Arrow tables of every file (each kind in one table)."""
+    return consolidate({k: t.to_pandas() for k, t in tables.items()}, tambon_names, rules)
+
+
 def consolidate(
     frames: dict[str, pd.DataFrame], tambon_names: dict[str, str], rules: Rules
 ) -> Consolidated:
-    """All staged rows (every file of every district, with FILE_COLUMNS) into projects and
+    """All staged rows (every file of every district, with the file columns) into projects and
     budgets.
 
     A project repeated within a district with the same tambon, name and budgets (a copied
@@ -266,7 +278,6 @@ def assemble_tables(
     `submissions` has one row per file version (current ones and history); the row counts
     of the files consolidated here are filled in, the others keep theirs.
     """
-    from oneplan.transforms import schema
 
     def pick(name: str) -> list[pd.DataFrame]:
         frame = getattr(consolidated, name)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from oneplan.transforms import schema
 
-SUBMISSION_STATUSES = ("current", "superseded", "withdrawn")
 CHANGE_KINDS = ("added", "removed", "budget_changed", "moved_tambon", "details_changed")
 DETAIL_COLUMNS = (
     "village_numbers",
@@ -116,19 +116,7 @@ def project_changes(
                 changed |= _column_key(pairs[f"{col}_o"]) != _column_key(pairs[col])
         parts.append(pairs.loc[changed, base_cols].assign(change="details_changed"))
 
-    columns = [
-        "changed_at",
-        "change",
-        "project_id",
-        "district_code",
-        "tambon_code",
-        "project_name",
-        "fiscal_year",
-        "old_amount_thb",
-        "new_amount_thb",
-        "old_tambon_code",
-        "submission_id",
-    ]
+    columns = schema.PROJECT_CHANGES.column_names
     frame = pd.concat(
         [p for p in parts if len(p)] or [pd.DataFrame(columns=columns)], ignore_index=True
     )

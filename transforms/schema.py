@@ -1,4 +1,4 @@
-"""Every published table and column, declared once.
+"""Every table and column, declared once: the published tables and the staging layer (`stg_*`).
 
 The DuckDB DDL, the Arrow schemas of staged and exported data, the `COMMENT ON` statements and the
 data dictionary in the README are all generated from the declarations below.
@@ -700,6 +700,11 @@ _ARROW_TYPES = {
 }
 
 
+def arrow_type(column: Column) -> pa.DataType:
+    """The Arrow type of a column."""
+    return _ARROW_TYPES[column.sql_type]
+
+
 def arrow_schema(table: Table) -> pa.Schema:
     """The Arrow schema of a table, in declaration order."""
     return pa.schema(
@@ -734,11 +739,29 @@ def comment_sql(table: Table) -> list[str]:
     return statements
 
 
+def staged_arrow_schema(table: Table, file_columns: bool = True) -> pa.Schema:
+    """The Arrow schema of a staged table, every field nullable (rows are staged before any
+    check); without the file columns, the schema of one file's table as the reader made it."""
+    skip = () if file_columns else tuple(c.name for c in STAGED_FILE_COLUMNS)
+    return pa.schema(
+        [pa.field(c.name, _ARROW_TYPES[c.sql_type]) for c in table.columns if c.name not in skip]
+    )
+
+
 def data_dictionary_markdown() -> str:
-    """The data dictionary as Markdown: one section per table, its grain, then its columns."""
+    """The data dictionary as Markdown: one section per table, its grain, then its columns;
+    the staging layer last."""
     out: list[str] = []
-    for table in TABLES:
+    for table in (*TABLES, *STAGED_TABLES.values()):
         kind = "view" if table.is_view else "table"
+        if table is STG_PROJECTS:
+            out.append(
+                "Staging layer: one Parquet file per table and input file in the staging "
+                "folder, read by the next run, never published.\n"
+            )
+            kind = "staged"
+        elif table.name.startswith("stg_"):
+            kind = "staged"
         out.append(f"### `{table.name}` ({kind})\n")
         out.append(f"{table.grain_en}. / {table.grain_th}\n")
         if table.primary_key:
@@ -749,3 +772,127 @@ def data_dictionary_markdown() -> str:
             out.append(f"| `{c.name}` | {c.sql_type} | {c.en} | {c.th} |")
         out.append("")
     return "\n".join(out)
+
+
+# The staging layer (stg_*): what one parsed file leaves behind, one Parquet file per table in
+# the file's staging folder, read back by every run that publishes. Not published.
+ROW_ORDER = _c(
+    "row_order",
+    "INTEGER",
+    "ลำดับของแถวในตารางของไฟล์",
+    "The row's order within its file's staged table",
+    False,
+)
+# The columns that place each staged row among all files (added to every staged table).
+STAGED_FILE_COLUMNS = (SUBMISSION_ID, SOURCE_FILE, DISTRICT_CODE, ROW_ORDER)
+
+STG_PROJECTS = Table(
+    "stg_projects",
+    "หนึ่งแถวต่อหนึ่งโครงการที่รับจากไฟล์หนึ่ง (ก่อนตัดรายการซ้ำ)",
+    "One row per project accepted from one file (before duplicates are removed)",
+    (
+        *STAGED_FILE_COLUMNS,
+        SOURCE_SHEET,
+        SOURCE_ROW,
+        *PROJECT_COLUMNS[2:12],
+        _c(
+            "strategy_text",
+            "VARCHAR",
+            "ข้อความในคอลัมน์ยุทธศาสตร์ตามที่พิมพ์",
+            "The strategy column's text as typed",
+        ),
+        _c(
+            "section_text",
+            "VARCHAR",
+            "หัวข้อ ยุทธศาสตร์/ด้าน เหนือแถวของโครงการ",
+            "The ยุทธศาสตร์/ด้าน heading above the project's rows",
+        ),
+        _c(
+            "funding_source_text",
+            "VARCHAR",
+            "ข้อความแหล่งงบประมาณ/วิธีดำเนินการตามที่พิมพ์",
+            "The source-of-funds or method text as typed",
+        ),
+        _c(
+            "n_lines",
+            "INTEGER",
+            "จำนวนแถวของโครงการ (แบบหนึ่งแถวต่อปีมีหลายแถว)",
+            "Rows the project spans (several in the one-row-per-year layout)",
+        ),
+    ),
+)
+
+STG_BUDGETS = Table(
+    "stg_budgets",
+    "หนึ่งแถวต่อหนึ่งโครงการและปีงบประมาณในไฟล์หนึ่ง",
+    "One row per project and fiscal year of one file",
+    (*STAGED_FILE_COLUMNS, SOURCE_SHEET, SOURCE_ROW, FISCAL_YEAR, AMOUNT_THB),
+)
+
+STG_REJECTED = Table(
+    "stg_rejected",
+    "หนึ่งแถวต่อหนึ่งแถวที่ถูกปฏิเสธในไฟล์หนึ่ง",
+    "One row per rejected row of one file",
+    (*STAGED_FILE_COLUMNS, *REJECTED_ROWS.columns[2:]),
+)
+
+STG_ISSUES = Table(
+    "stg_issues",
+    "หนึ่งแถวต่อหนึ่งปัญหาที่พบในไฟล์หนึ่ง",
+    "One row per problem found in one file",
+    (*STAGED_FILE_COLUMNS, *DATA_ISSUES.columns[2:]),
+)
+
+STG_ROW_LOG = Table(
+    "stg_row_log",
+    "หนึ่งแถวต่อหนึ่งแถวที่ไม่ว่างของไฟล์หนึ่ง พร้อมผลการอ่าน",
+    "One row per non-blank row of one file, with what became of it",
+    (
+        *STAGED_FILE_COLUMNS,
+        SOURCE_SHEET,
+        SOURCE_ROW,
+        _c(
+            "outcome",
+            "VARCHAR",
+            "ผล: accepted=รับ rejected=ปฏิเสธ skipped=ข้าม",
+            "accepted | rejected | skipped",
+        ),
+        _c(
+            "kind",
+            "VARCHAR",
+            "ชนิดของแถว (เช่น project title header section subtotal duplicate)",
+            "The row's kind (project, title, header, section, subtotal, duplicate, ...)",
+        ),
+        _c(
+            "project_sheet",
+            "VARCHAR",
+            "แผ่นงานของแถวแรกของโครงการที่แถวนี้เป็นส่วนหนึ่ง",
+            "Sheet of the first row of the project this row belongs to",
+        ),
+        _c(
+            "project_row",
+            "INTEGER",
+            "แถวแรกของโครงการที่แถวนี้เป็นส่วนหนึ่ง",
+            "First row of the project this row belongs to",
+        ),
+    ),
+)
+
+# Each staged table by the kind of rows it holds (the keys of a file's staged tables).
+STAGED_TABLES: dict[str, Table] = {
+    "projects": STG_PROJECTS,
+    "budgets": STG_BUDGETS,
+    "rejected": STG_REJECTED,
+    "issues": STG_ISSUES,
+    "row_log": STG_ROW_LOG,
+}
+
+# The columns of submissions that come from the file itself (the rest are counted or kept).
+SUBMISSION_RECORD_COLUMNS = (
+    "submission_id",
+    "district_code",
+    "source_file",
+    "file_sha256",
+    "file_modified_at",
+    "loaded_at",
+)

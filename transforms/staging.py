@@ -1,58 +1,16 @@
-"""What one parsed file leaves behind, as Arrow tables with fixed schemas (staged as Parquet)."""
+"""What one parsed file leaves behind: the reader's result as the staged Arrow tables (stg_*)."""
 
 from __future__ import annotations
 
 import pyarrow as pa
-from oneplan.transforms.issues import ISSUE_FIELDS
-from oneplan.transforms.sheet import TEXT_COLUMNS, FileResult
+from oneplan.transforms import schema
+from oneplan.transforms.sheet import FileResult
 
-_TEXT = pa.string()
-_ROW = pa.int32()
-
+# The Arrow schema of each kind of staged table, as one file's reader result becomes it
+# (declared in transforms/schema.py as the stg_* tables, without their file columns).
 STAGED_SCHEMAS: dict[str, pa.Schema] = {
-    "projects": pa.schema(
-        [
-            ("source_sheet", _TEXT),
-            ("source_row", _ROW),
-            ("tambon_code", _TEXT),
-            ("village_numbers", pa.list_(pa.int32())),
-            ("project_name", _TEXT),
-            ("category", _TEXT),
-            *[(name, _TEXT) for name in TEXT_COLUMNS],
-            ("funding_route", _TEXT),
-            ("strategy_text", _TEXT),
-            ("section_text", _TEXT),
-            ("funding_source_text", _TEXT),
-            ("n_lines", _ROW),
-        ]
-    ),
-    "budgets": pa.schema(
-        [
-            ("source_sheet", _TEXT),
-            ("source_row", _ROW),
-            ("fiscal_year", _ROW),
-            ("amount_thb", pa.decimal128(15, 2)),
-        ]
-    ),
-    "rejected": pa.schema(
-        [
-            ("source_sheet", _TEXT),
-            ("source_row", _ROW),
-            ("reasons", pa.list_(_TEXT)),
-            ("raw", _TEXT),
-        ]
-    ),
-    "issues": pa.schema([(name, _ROW if name == "source_row" else _TEXT) for name in ISSUE_FIELDS]),
-    "row_log": pa.schema(
-        [
-            ("source_sheet", _TEXT),
-            ("source_row", _ROW),
-            ("outcome", _TEXT),
-            ("kind", _TEXT),
-            ("project_sheet", _TEXT),
-            ("project_row", _ROW),
-        ]
-    ),
+    kind: schema.staged_arrow_schema(table, file_columns=False)
+    for kind, table in schema.STAGED_TABLES.items()
 }
 
 
@@ -105,6 +63,6 @@ def staged_tables(result: FileResult) -> dict[str, pa.Table]:
         "row_log": log,
     }
     return {
-        name: pa.Table.from_pylist(rows[name], schema=schema)
-        for name, schema in STAGED_SCHEMAS.items()
+        kind: pa.Table.from_pylist(rows[kind], schema=staged_schema)
+        for kind, staged_schema in STAGED_SCHEMAS.items()
     }

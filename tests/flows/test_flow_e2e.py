@@ -4,6 +4,7 @@ One temporary Prefect server (prefect_test_harness) serves every test in this mo
 """
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -193,6 +194,22 @@ def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
     total = sum(d["n_projects"] for d in MANIFEST["districts"].values())
     assert "total  " in out and f" {total} " in out
     assert "1805 สรรคบุรี" in out
+    lines = out.splitlines()
+    n_files = len(MANIFEST["files"])
+    parsed = [line for line in lines if line.startswith("  [") and line.endswith(" (parsed)")]
+    assert len(parsed) == n_files and parsed[-1].startswith(f"  [{n_files}/{n_files}] ")
+    stages = [line.split()[0] for line in lines if re.fullmatch(r"  \w+ +\d+\.\d\d s", line)]
+    assert stages == [
+        "discover",
+        "parse",
+        "consolidate",
+        "assemble",
+        "build",
+        "checks",
+        "export",
+        "swap",
+    ]
+    assert re.fullmatch(r"Wall time: \d+\.\d s", lines[-1])
 
 
 def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
@@ -325,3 +342,38 @@ def test_every_project_has_a_strategy_or_a_strategy_unknown_issue(published):
         "where code = 'strategy_unknown'",
     )
     assert unknown and sorted(unknown) == sorted(reported)
+
+
+def test_flow_run_log_has_a_line_per_file_and_no_task_state_lines(harness, tmp_path):
+    """The flow run's log in Prefect: one line per file with its counts, a warning per
+    district with errors, and no "Finished in state" line per task."""
+    import logging
+
+    from oneplan.flows.oneplan_flow import oneplan_flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    prefect_logger = logging.getLogger("prefect")
+    level = prefect_logger.level
+    prefect_logger.setLevel(logging.INFO)  # the suite runs with PREFECT_LOGGING_LEVEL=WARNING
+    try:
+        state = oneplan_flow(
+            inbox=str(SAMPLE / "inbox"),
+            db=str(tmp_path / "l.duckdb"),
+            export=str(tmp_path / "e"),
+            return_state=True,
+        )
+    finally:
+        prefect_logger.setLevel(level)
+    for handler in logging.getLogger("prefect.flow_runs").handlers:
+        if isinstance(handler, APILogHandler):
+            handler.flush()  # send the queued log records to the server now
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+    messages = [(log.level, log.task_run_id, log.message) for log in logs]
+    per_file = [m for lvl, _, m in messages if lvl == logging.INFO and " accepted, " in m]
+    assert sorted(m.split(": ", 1)[0] for m in per_file) == sorted(MANIFEST["files"])
+    assert any(lvl == logging.WARNING and m.startswith("district ") for lvl, _, m in messages)
+    assert [m for _, task_run, m in messages if task_run and "Finished in state" in m] == []

@@ -202,12 +202,12 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path, capsys, extra, message)
 def test_disk_full_and_duckdb_errors_are_one_line_and_exit_1(
     harness, tmp_path, capsys, monkeypatch, error, line
 ):
-    import oneplan.flows.oneplan_flow as flow_module
+    import oneplan.flows.publish as publish_module
 
     def failing(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(flow_module, "publish", failing)
+    monkeypatch.setattr(publish_module, "build", failing)
     inbox_with(tmp_path, V1)
     db, export = tmp_path / "p.duckdb", tmp_path / "x"
     code = main(

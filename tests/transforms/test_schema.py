@@ -44,3 +44,24 @@ def test_data_dictionary_lists_every_table_with_its_grain():
         assert f"### `{table.name}`" in text
         assert table.grain_en in text
     assert "| `amount_thb` | DECIMAL(15,2) |" in text
+
+
+def test_staged_tables_are_declared_here_with_the_file_columns_first():
+    from oneplan.transforms.issues import ISSUE_FIELDS
+    from oneplan.transforms.sheet import TEXT_COLUMNS
+
+    file_columns = ["submission_id", "source_file", "district_code", "row_order"]
+    for kind, table in schema.STAGED_TABLES.items():
+        assert table.name == f"stg_{kind}"
+        assert table.column_names[:4] == file_columns
+        assert all(f.nullable for f in schema.staged_arrow_schema(table))
+        assert schema.staged_arrow_schema(table, file_columns=False).names == table.column_names[4:]
+    assert schema.STG_ISSUES.column_names[4:] == list(ISSUE_FIELDS)
+    assert set(TEXT_COLUMNS) <= set(schema.STG_PROJECTS.column_names)
+    assert set(schema.SUBMISSION_RECORD_COLUMNS) <= set(schema.SUBMISSIONS.column_names)
+
+
+def test_the_data_dictionary_lists_the_staging_layer_after_the_published_tables():
+    text = schema.data_dictionary_markdown()
+    assert text.index("### `oneplan` (view)") < text.index("### `stg_projects` (staged)")
+    assert "| `row_order` | INTEGER |" in text

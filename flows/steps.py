@@ -1,0 +1,303 @@
+"""The steps of a run, in order, shared by the Prefect flow and the Prefect-free `run_plan`:
+
+    discover -> parse (per file) -> consolidate -> assemble publication -> build database
+    -> checks -> export -> swap
+
+Each step is a plain function of the run and the previous steps' results. `run_steps` is the
+one list of them; a `Steps` runner calls each step directly (`run_plan`) or as a Prefect task
+(the flow), timing it and reporting progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+from oneplan.flows import progress, publish
+from oneplan.flows.errors import PublishError
+from oneplan.flows.export import remove_stale_builds
+from oneplan.flows.lock import run_lock
+from oneplan.flows.paths import check_run_paths, mark_staging
+from oneplan.flows.recover import read_previous_or_recover, recovered_issue
+from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
+from oneplan.flows.stage import FileJob, discover_inbox, keep_previous_versions, stage_file
+from oneplan.flows.summary import run_summary
+from oneplan.transforms import schema
+from oneplan.transforms.areas import CHAI_NAT
+from oneplan.transforms.consolidate import Consolidated, consolidate_tables
+from oneplan.transforms.publication import (
+    assemble_publication,
+    has_readable_row,
+    inputs_fingerprint,
+    is_unchanged,
+)
+
+_log = logging.getLogger("oneplan")
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run works on, fixed when it starts."""
+
+    inbox: Path
+    db: Path
+    export: Path
+    staging: Path
+    provinces: str
+    loaded_at: datetime
+    log: logging.Logger | logging.LoggerAdapter = _log
+
+    @property
+    def version(self) -> str:
+        return self.loaded_at.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def start_run(inbox, db, export, staging, provinces, log=_log) -> Run:
+    """The run's paths and start time. Every path is checked before anything is written
+    (flows.paths): overlapping places or an export that is not ours are refused."""
+    paths = check_run_paths(inbox, db, export, staging)
+    return Run(
+        paths.inbox, paths.db, paths.export, paths.staging, provinces, datetime.now(UTC), log
+    )
+
+
+class Steps:
+    """Runs each step as a plain call, timing it."""
+
+    def step(self, name: str, fn: Callable, *args):
+        started = time.perf_counter()
+        out = self.call(fn, *args)
+        progress.current().stage_done(name, time.perf_counter() - started)
+        return out
+
+    def call(self, fn: Callable, *args):
+        return fn(*args)
+
+    def each(self, fn: Callable, items: list, *args) -> list:
+        """`fn(item, *args)` for every item, in order; progress reported per item done."""
+        reporter = progress.current()
+        reporter.start_files(len(items))
+        started = time.perf_counter()
+        out = []
+        for item in items:
+            out.append(fn(item, *args))
+            reporter.file_done(out[-1])
+        reporter.stage_done("parse", time.perf_counter() - started)
+        return out
+
+
+# ---- the steps -------------------------------------------------------------------------
+
+
+def discover(run: Run) -> tuple[list[FileJob], list[dict]]:
+    """Every plan file of the inbox, and the inbox-level issues; refuses an inbox with none."""
+    jobs, inbox_issues = discover_inbox(run.inbox, run.provinces)
+    if not jobs:
+        raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {run.inbox}")
+    return jobs, inbox_issues
+
+
+def parse(job: FileJob, staging: str) -> dict:
+    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
+    return stage_file(job, staging)
+
+
+def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
+    """Every staged table kind of all files, each read in one scan over the Parquet files
+    (a file whose table was empty wrote none)."""
+    tables = {}
+    for kind, spec in schema.STAGED_TABLES.items():
+        full = schema.staged_arrow_schema(spec)
+        candidates = (Path(item["staged"]) / f"{spec.name}.parquet" for item in staged)
+        paths = [str(path) for path in candidates if path.exists()]
+        table = ds.dataset(paths, format="parquet", schema=full).to_table() if paths else None
+        tables[kind] = table if table is not None else full.empty_table()
+    return tables
+
+
+def consolidate(run: Run, staged: list[dict]) -> Consolidated:
+    """All staged rows of every district into publishable rows (duplicates counted once)."""
+    areas = load_areas(run.provinces)
+    tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
+    return consolidate_tables(read_staged(staged), tambon_names, load_rules())
+
+
+def files_of(staged: list[dict]) -> list[dict]:
+    """The submission record of each staged file."""
+    return [{"submission_id": FileJob(**s["job"]).submission_id, **s["job"]} for s in staged]
+
+
+def assemble(
+    run: Run,
+    staged: list[dict],
+    consolidated: Consolidated,
+    inbox_issues: list[dict],
+    previous: dict[str, pa.Table] | None,
+    inputs: str,
+) -> dict[str, pa.Table]:
+    """The published tables, with the history carried on; refuses a plan with no row read."""
+    tables = assemble_publication(
+        consolidated,
+        files_of(staged),
+        inbox_issues,
+        load_areas(run.provinces),
+        run.loaded_at,
+        previous,
+        files_parsed=sum(not s["reused"] for s in staged),
+        rules_fingerprint=rules_fingerprint(),
+        inputs_fingerprint=inputs,
+    )
+    if not has_readable_row(tables):
+        raise PublishError("no readable row in any file of the inbox: nothing to publish")
+    return tables
+
+
+def build_tables(
+    staged: list[dict],
+    inbox_issues: list[dict],
+    loaded_at: datetime,
+    previous: dict[str, pa.Table] | None = None,
+    files_parsed: int = 0,
+    provinces: str = CHAI_NAT,
+    inputs: str = "",
+) -> dict[str, pa.Table]:
+    """The consolidate and assemble steps on staged files, outside a run (for tests and
+    `oneplan` tools that build a database from a staged inbox)."""
+    areas = load_areas(provinces)
+    tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
+    consolidated = consolidate_tables(read_staged(staged), tambon_names, load_rules())
+    return assemble_publication(
+        consolidated,
+        files_of(staged),
+        inbox_issues,
+        areas,
+        loaded_at,
+        previous,
+        files_parsed=files_parsed,
+        rules_fingerprint=rules_fingerprint(),
+        inputs_fingerprint=inputs,
+    )
+
+
+def build(run: Run, tables: dict[str, pa.Table]) -> Path:
+    """The new database, beside the published one (untouched until the swap)."""
+    return publish.build(tables, run.db)
+
+
+def check(built: Path) -> None:
+    """The data checks of sql/checks on the new database; an offending row refuses it."""
+    publish.check(built)
+
+
+def sources_of(staged: list[dict]) -> dict[str, Path]:
+    """Each current file's path in the inbox by its source_file (for the annotated copies)."""
+    return {s["job"]["source_file"]: Path(s["job"]["path"]) for s in staged}
+
+
+def export(run: Run, built: Path, sources: dict[str, Path] | None = None) -> Path:
+    """The Parquet export, quality report, workbook, CSV and district packs of the new
+    database, in a new version folder."""
+    return publish.export(built, run.db, run.export, run.version, sources)
+
+
+def swap(run: Run, built: Path, target: Path) -> None:
+    """Publish: the database and the export swapped in, one rename each."""
+    publish.swap(built, run.db, run.export, target)
+
+
+# ---- the list ----------------------------------------------------------------------------
+
+
+def run_steps(run: Run, steps: Steps) -> dict:
+    """The run, step by step, under the run lock; returns the run summary.
+
+    Until the swap the published database and export are untouched, so a run that fails or
+    is killed at any step leaves the previous publication whole."""
+    with run_lock(run.db, run.staging, run.export):
+        mark_staging(run.staging)
+        for path in remove_stale_builds(run.db, run.export, run.staging):
+            run.log.warning("removed %s left by an interrupted run", path)
+        jobs, inbox_issues = steps.step("discover", discover, run)
+        staged = steps.each(parse, jobs, str(run.staging))
+        previous, moved = read_previous_or_recover(run.db, run.log)
+        staged, held = keep_previous_versions(staged, previous and previous["submissions"])
+        inbox_issues = [*inbox_issues, *held]
+        if moved:
+            inbox_issues.append(recovered_issue(run.db, moved))
+        inputs = inputs_fingerprint(
+            [Path(s["staged"]).name for s in staged],
+            inbox_issues,
+            f"{run.provinces}\x1f{build_fingerprint()}",
+        )
+        if is_unchanged(previous, inputs) and run.export.exists():
+            run.log.info("nothing changed since the last publication: %s kept", run.db)
+            return summarize(run, staged, unchanged=True)
+        consolidated = steps.step("consolidate", consolidate, run, staged)
+        tables = steps.step(
+            "assemble", assemble, run, staged, consolidated, inbox_issues, previous, inputs
+        )
+        built = publish.building_path(run.db)
+        try:
+            steps.step("build", build, run, tables)
+            steps.step("checks", check, built)
+            target = steps.step("export", export, run, built, sources_of(staged))
+            steps.step("swap", swap, run, built, target)
+        except BaseException:
+            publish.discard(built)
+            raise
+        run.log.info(
+            "published %s and %s (%d projects)", run.db, run.export, tables["projects"].num_rows
+        )
+        return summarize(run, staged, unchanged=False)
+
+
+def summarize(run: Run, staged: list[dict], unchanged: bool) -> dict:
+    """The run summary of the published database; logs one line per file and a warning per
+    district with errors."""
+    files_parsed = 0 if unchanged else sum(not s["reused"] for s in staged)
+    summary = run_summary(run.db)
+    log_outcomes(run, summary)
+    summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)
+    summary["unchanged"] = unchanged
+    summary["quality_report"] = str(run.export / publish.QUALITY_FOLDER / "quality_report.html")
+    return summary
+
+
+def log_outcomes(run: Run, summary: dict) -> None:
+    """One log line per current file (rows by outcome, issues by severity), then a warning
+    per district whose files have errors, and one for files and folders not read."""
+    errors: dict[str, list[int]] = {}
+    for f in summary["file_outcomes"]:
+        run.log.info(
+            "%s: %d accepted, %d rejected, %d skipped; %d error(s), %d warning(s), %d info",
+            f["source_file"],
+            f["n_rows_accepted"],
+            f["n_rows_rejected"],
+            f["n_rows_skipped"],
+            f["n_errors"],
+            f["n_warnings"],
+            f["n_infos"],
+        )
+        if f["n_errors"]:
+            errors.setdefault(f"{f['district_code']} {f['district_name_th']}", []).append(
+                f["n_errors"]
+            )
+    for district, counts in errors.items():
+        run.log.warning(
+            "district %s: %d error(s) in %d file(s): see the quality report",
+            district,
+            sum(counts),
+            len(counts),
+        )
+    if summary["inbox_issues"]:
+        run.log.warning(
+            "%d issue(s) with files or folders of the inbox that were not read: "
+            "see data_issues where submission_id is null",
+            summary["inbox_issues"],
+        )
