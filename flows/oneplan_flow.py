@@ -12,21 +12,20 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
+from oneplan.flows.config import flow_paths
 from oneplan.flows.db import read_previous
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.lock import run_lock
 from oneplan.flows.publish import QUALITY_FOLDER, publish
 from oneplan.flows.reference import (
-    DEFAULT_DB,
-    DEFAULT_EXPORT,
-    DEFAULT_INBOX,
     build_fingerprint,
     load_areas,
     load_rules,
     rules_fingerprint,
 )
 from oneplan.flows.report import quality_report_markdown
+from oneplan.flows.runs import record_run, state_reason
 from oneplan.flows.stage import FileJob, discover_inbox, stage_file
 from oneplan.flows.summary import run_summary, summary_markdown
 from oneplan.transforms import schema
@@ -259,18 +258,55 @@ def _require_files(jobs: list[FileJob], inbox: str) -> None:
         raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
 
 
-@flow(name="oneplan-nightly", log_prints=True)
+def _record_outcome(flow, flow_run, state) -> None:
+    """Flow hook: append the run's outcome beside the database (see flows/runs.py), so a
+    failed night shows in `oneplan status` although it published nothing."""
+    try:
+        paths = flow_paths(flow_run.parameters or {}, deployed=flow_run.deployment_id is not None)
+    except PublishError:
+        return  # refused before any path was known: the Prefect state carries the reason
+    details = {"flow_run_id": str(flow_run.id)}
+    if state.is_completed():
+        summary = state.result(raise_on_failure=False)
+        unchanged = isinstance(summary, dict) and summary.get("unchanged")
+        status = "unchanged" if unchanged else "published"
+        reason = ""
+    else:
+        status, reason = "failed", state_reason(state)
+    try:
+        record_run(paths["db"], status, flow_run.start_time, reason=reason, **details)
+    except OSError as err:
+        get_run_logger().warning("could not record the run beside %s: %s", paths["db"], err)
+
+
+@flow(
+    name="oneplan-nightly",
+    log_prints=True,
+    on_completion=[_record_outcome],
+    on_failure=[_record_outcome],
+    on_crashed=[_record_outcome],
+)
 def oneplan_flow(
-    inbox: str = str(DEFAULT_INBOX),
-    db: str = str(DEFAULT_DB),
-    export: str = str(DEFAULT_EXPORT),
+    inbox: str | None = None,
+    db: str | None = None,
+    export: str | None = None,
     staging: str | None = None,
-    provinces: str = CHAI_NAT,
+    provinces: str | None = None,
 ) -> dict:
     """Build the provincial One Plan from the inbox: parse, consolidate, publish, export.
 
-    `provinces` is the scope of the official areas: Chai Nat ("18") by default, several
-    codes ("18,17") or "all" for a regional or national plan."""
+    Paths not given come from the environment (ONEPLAN_*) or oneplan.toml; run by a
+    deployment, they must be configured there and parameters must stay inside them (see
+    flows/config.py). `provinces` is the scope of the official areas: Chai Nat ("18") by
+    default, several codes ("18,17") or "all" for a regional or national plan."""
+    from prefect.runtime import deployment
+
+    paths = flow_paths(
+        {"inbox": inbox, "db": db, "export": export, "staging": staging, "provinces": provinces},
+        deployed=deployment.id is not None,
+    )
+    inbox, db, export, staging = paths["inbox"], paths["db"], paths["export"], paths["staging"]
+    provinces = paths["provinces"] or CHAI_NAT
     staging_dir, loaded_at = _start(inbox, db, staging)
     with run_lock(Path(db)):
         _remove_leftovers(db, export, staging_dir, get_run_logger())
