@@ -190,11 +190,30 @@ def _roots(settings: Mapping[str, Setting], key: str) -> list[Path]:
     return [Path(settings[key].value).resolve()]
 
 
+def check_job_variables(job_variables: Mapping[str, object]) -> None:
+    """A process worker lets a flow run (or its deployment) override the worker's environment
+    through job variables, and those come through the API: refuse any that would change our
+    configuration or where the run reports to."""
+    env = job_variables.get("env") if isinstance(job_variables, Mapping) else None
+    if not isinstance(env, Mapping):
+        return
+    ours = sorted(k for k in env if str(k).upper().startswith(("ONEPLAN_", "PREFECT_", "PYTHON")))
+    if ours:
+        raise ConfigError(
+            f"job variables set {', '.join(map(str, ours))}: a deployed run takes its "
+            "configuration from the machine that runs it, not from the API"
+        )
+
+
 def deployment_paths(
-    parameters: Mapping[str, object], env: Mapping[str, str] | None = None
+    parameters: Mapping[str, object],
+    env: Mapping[str, str] | None = None,
+    job_variables: tuple[Mapping[str, object], ...] = (),
 ) -> dict[str, str | None]:
     """The paths of a run started by a deployment: the configured ones, or parameters that
     stay inside the configured roots (`roots`, else each configured path itself)."""
+    for variables in job_variables:
+        check_job_variables(variables or {})
     configured = resolve({}, env)
     missing = [ENV[key] for key in REQUIRED if not configured[key].is_set]
     if missing:
@@ -222,13 +241,16 @@ def deployment_paths(
 
 
 def flow_paths(
-    parameters: Mapping[str, object], deployed: bool, env: Mapping[str, str] | None = None
+    parameters: Mapping[str, object],
+    deployed: bool,
+    env: Mapping[str, str] | None = None,
+    job_variables: tuple[Mapping[str, object], ...] = (),
 ) -> dict[str, str | None]:
     """inbox, db, export, staging and provinces for a flow run. Run by a deployment: see
     `deployment_paths`. Called directly: parameters > environment > config file, and no
     sample defaults (only `oneplan run` typed by hand has those)."""
     if deployed:
-        return deployment_paths(parameters, env)
+        return deployment_paths(parameters, env, job_variables)
     settings = resolve(parameters, env)
     missing = [key for key in REQUIRED if not settings[key].is_set]
     if missing:

@@ -258,6 +258,22 @@ def _require_files(jobs: list[FileJob], inbox: str) -> None:
         raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {inbox}")
 
 
+def _deployment_context() -> tuple[bool, tuple[dict, ...]]:
+    """Whether this flow run was started by a deployment, and the job variables the API gave
+    it and its deployment (see config.check_job_variables)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    flow_run = context.flow_run if context is not None else None
+    if flow_run is None or flow_run.deployment_id is None:
+        return False, ()
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment(flow_run.deployment_id)
+    return True, (flow_run.job_variables or {}, deployment.job_variables or {})
+
+
 def _record_outcome(flow, flow_run, state) -> None:
     """Flow hook: append the run's outcome beside the database (see flows/runs.py), so a
     failed night shows in `oneplan status` although it published nothing."""
@@ -299,11 +315,11 @@ def oneplan_flow(
     deployment, they must be configured there and parameters must stay inside them (see
     flows/config.py). `provinces` is the scope of the official areas: Chai Nat ("18") by
     default, several codes ("18,17") or "all" for a regional or national plan."""
-    from prefect.runtime import deployment
-
+    deployed, job_variables = _deployment_context()
     paths = flow_paths(
         {"inbox": inbox, "db": db, "export": export, "staging": staging, "provinces": provinces},
-        deployed=deployment.id is not None,
+        deployed=deployed,
+        job_variables=job_variables,
     )
     inbox, db, export, staging = paths["inbox"], paths["db"], paths["export"], paths["staging"]
     provinces = paths["provinces"] or CHAI_NAT

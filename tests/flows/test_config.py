@@ -199,3 +199,16 @@ def test_cli_serve_refuses_without_paths(monkeypatch, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("oneplan serve: no ONEPLAN_INBOX, ONEPLAN_DB, ONEPLAN_EXPORT")
     assert "\n" not in err
+
+
+def test_job_variables_cannot_reconfigure_a_deployed_run(tmp_path):
+    env = _configured(tmp_path)
+    assert deployment_paths({}, env, ({"env": {"TZ": "UTC"}}, {}))["inbox"] == env["ONEPLAN_INBOX"]
+    for variables in (
+        {"env": {"ONEPLAN_ROOTS": "/"}},
+        {"env": {"oneplan_export": "/home"}},
+        {"env": {"PREFECT_API_URL": "http://evil/api"}},
+        {"env": {"PYTHONPATH": "/tmp/evil"}},
+    ):
+        with pytest.raises(ConfigError, match="not from the API"):
+            deployment_paths({}, env, ({}, variables))
