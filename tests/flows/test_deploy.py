@@ -239,3 +239,27 @@ def test_api_answers_no_foreign_origin(stack):
 
     assert "access-control-allow-origin" not in preflight("https://evil.example").headers
     assert preflight(ORIGIN).headers.get("access-control-allow-origin") == ORIGIN
+
+
+def test_oneplan_run_uses_the_running_server(stack, client, tmp_path):
+    """With PREFECT_API_URL set, `oneplan run` reports to that server (no temporary one)."""
+    inbox = tmp_path / "inbox"
+    (inbox / "1804").mkdir(parents=True)
+    (inbox / "1804" / "plan.csv").write_text("ที่,ตำบล,โครงการ,2568\n1,ตลุก,ถนน,1\n")
+    db = tmp_path / "out" / "oneplan.duckdb"
+    done = subprocess.run(
+        [BIN / "oneplan", "run", "--inbox", inbox, "--db", db, "--export", tmp_path / "export"],
+        env=_env(tmp_path / "home", PREFECT_API_URL=stack.url, PREFECT_API_AUTH_STRING=AUTH),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    from oneplan.flows.runs import read_runs
+
+    [run] = read_runs(db)
+    flow_run = client.read_flow_run(run["flow_run_id"])
+    assert flow_run.state.is_completed()
+    assert flow_run.deployment_id is None
+    assert flow_run.parameters["db"] == str(db)
