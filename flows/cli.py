@@ -148,7 +148,8 @@ def _status(args: argparse.Namespace) -> int:
         print(f"oneplan status: {message}", file=sys.stderr)
         return 1
     print(status_report(db, lang=args.lang))
-    return 0
+    last = read_runs(db, limit=1)
+    return 3 if last and last[-1].get("status") == "failed" else 0
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -245,7 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
     sample.add_argument("--out", default=ROOT / "data" / "sample")
     sample.set_defaults(func=_sample)
-    status = sub.add_parser("status", help="when the plan was last published and what changed")
+    status = sub.add_parser(
+        "status",
+        help="when the plan was last published, what changed, how the last run ended "
+        "(exit 0; 1 nothing published; 3 the last run failed)",
+    )
     status.add_argument("--db", help="published DuckDB file " + given.format("DB", "the sample's"))
     status.add_argument("--lang", choices=("th", "en"), default="th", help="language (default th)")
     status.set_defaults(func=_status)
