@@ -26,7 +26,7 @@ from oneplan.flows.reference import (
 )
 from oneplan.flows.report import quality_report_markdown
 from oneplan.flows.runs import record_run, state_reason
-from oneplan.flows.stage import FileJob, discover_inbox, stage_file
+from oneplan.flows.stage import FileJob, discover_inbox, stage_file, staged_already
 from oneplan.flows.summary import run_summary, summary_markdown
 from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT
@@ -61,6 +61,19 @@ def _io_error(task, task_run, state) -> bool:
 def parse_file(job: FileJob, staging_dir: str) -> dict:
     """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
     return stage_file(job, staging_dir)
+
+
+def parse_changed(jobs: list[FileJob], staging_dir: str) -> list[dict]:
+    """Stage every file, in order: one parse task per file that has no staged parse yet;
+    files already staged are reused here without a task (an unchanged night pays for no
+    task runs, which cost ~0.1 s each against a real server)."""
+    staged = [staged_already(job, staging_dir) for job in jobs]
+    todo = [i for i, item in enumerate(staged) if item is None]
+    if todo:
+        futures = parse_file.map([jobs[i] for i in todo], staging_dir=unmapped(staging_dir))
+        for i, future in zip(todo, futures, strict=True):
+            staged[i] = future.result()
+    return staged
 
 
 def build_tables(
@@ -328,8 +341,7 @@ def oneplan_flow(
         _remove_leftovers(db, export, staging_dir, get_run_logger())
         jobs, inbox_issues = discover(inbox, provinces)
         _require_files(jobs, inbox)
-        futures = parse_file.map(jobs, staging_dir=unmapped(staging_dir))
-        staged = [f.result() for f in futures]
+        staged = parse_changed(jobs, staging_dir)
         summary = publish_plan(staged, inbox_issues, db, export, loaded_at, provinces)
     create_markdown_artifact(
         key="oneplan-run-summary",

@@ -137,11 +137,21 @@ def stage_key(job: FileJob) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def stage_file(job: FileJob, staging_dir: str) -> dict:
-    """Parse one file into staged Parquet, unless an identical parse is already staged."""
+def staged_already(job: FileJob, staging_dir: str) -> dict | None:
+    """The staged parse of this exact file under these rules, if one is there (cheap: the
+    file's hash is known from discovery), else None."""
     target = Path(staging_dir) / stage_key(job)
     if (target / "done").exists():
         return {"job": asdict(job), "staged": str(target), "reused": True}
+    return None
+
+
+def stage_file(job: FileJob, staging_dir: str) -> dict:
+    """Parse one file into staged Parquet, unless an identical parse is already staged."""
+    reused = staged_already(job, staging_dir)
+    if reused is not None:
+        return reused
+    target = Path(staging_dir) / stage_key(job)
     tables = parse_to_tables(job)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
