@@ -212,3 +212,18 @@ def test_job_variables_cannot_reconfigure_a_deployed_run(tmp_path):
     ):
         with pytest.raises(ConfigError, match="not from the API"):
             deployment_paths({}, env, ({}, variables))
+
+
+def test_serve_refuses_an_open_api_without_auth():
+    from oneplan.flows.serve import ServeError, check_api_is_closed
+    from prefect.settings import PREFECT_API_AUTH_STRING, temporary_settings
+
+    check_api_is_closed("http://127.0.0.1:4200/api")
+    check_api_is_closed("http://localhost:4200/api")
+    with (
+        temporary_settings(updates={PREFECT_API_AUTH_STRING: None}),
+        pytest.raises(ServeError, match="not a loopback address"),
+    ):
+        check_api_is_closed("http://10.0.0.5:4200/api")
+    with temporary_settings(updates={PREFECT_API_AUTH_STRING: "oneplan:secret"}):
+        check_api_is_closed("http://10.0.0.5:4200/api")

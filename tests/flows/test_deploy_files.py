@@ -37,9 +37,10 @@ def test_units_bind_loopback_and_close_the_api():
     for name in ("oneplan-server.service", "oneplan-serve.service", "oneplan-worker.service"):
         unit = (ROOT / "deploy" / name).read_text()
         assert "EnvironmentFile=/etc/oneplan/prefect-auth.env" in unit, name
-    worker = (ROOT / "deploy" / "oneplan-worker.service").read_text()
-    assert "ONEPLAN_CONFIG=/etc/oneplan/oneplan.toml" in worker
-    assert "ONEPLAN_ROOT=" in worker
+    for name in ("oneplan-serve.service", "oneplan-worker.service"):
+        unit = (ROOT / "deploy" / name).read_text()
+        assert "Environment=ONEPLAN_CONFIG=/etc/oneplan/oneplan.toml" in unit, name
+    assert "ONEPLAN_ROOT=" in (ROOT / "deploy" / "oneplan-worker.service").read_text()
 
 
 def test_example_config_is_valid():
