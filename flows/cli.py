@@ -244,7 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
-    sample.add_argument("--out", default=ROOT / "data" / "sample")
+    from oneplan.flows.config import in_checkout
+
+    # Installed, the package's own copy is read-only data: write a new one here instead.
+    sample_out = ROOT / "data" / "sample" if in_checkout() else Path.cwd() / "sample"
+    sample.add_argument(
+        "--out", default=sample_out, help=f"where to write it (default: {sample_out})"
+    )
     sample.set_defaults(func=_sample)
     status = sub.add_parser(
         "status",

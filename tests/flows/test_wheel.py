@@ -168,3 +168,11 @@ def test_run_the_packaged_sample_writes_under_the_working_dir(installed):
     status = _oneplan(installed, "status", timeout=120)
     assert status.returncode == 0, status.stderr
     assert status.stdout.startswith("การรันล่าสุด: เผยแพร่สำเร็จ")
+
+
+def test_sample_default_is_not_inside_the_package(installed):
+    _, purelib, work, _ = installed
+    done = _oneplan(installed, "sample", "--help", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"(default: {work / 'sample'})" in " ".join(done.stdout.split())
+    assert str(purelib) not in done.stdout
