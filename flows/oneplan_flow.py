@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 from oneplan.flows.config import flow_paths
+from oneplan.flows.config import resolve as resolve_config
 from oneplan.flows.db import read_previous
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
@@ -293,7 +294,14 @@ def _record_outcome(flow, flow_run, state) -> None:
     try:
         paths = flow_paths(flow_run.parameters or {}, deployed=flow_run.deployment_id is not None)
     except PublishError:
-        return  # refused before any path was known: the Prefect state carries the reason
+        # Refused (e.g. parameters outside the roots): record it beside the configured
+        # database if there is one; else only the Prefect state carries the reason.
+        try:
+            paths = {"db": resolve_config({})["db"].value}
+        except PublishError:
+            return
+        if paths["db"] is None:
+            return
     details = {"flow_run_id": str(flow_run.id)}
     if state.is_completed():
         summary = state.result(raise_on_failure=False)
