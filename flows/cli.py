@@ -208,7 +208,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     try:
-        serve(settings, cron=args.cron, timezone=args.timezone)
+        serve(settings=settings, cron=args.cron, timezone=args.timezone)
     except ServeError as err:
         print(f"oneplan serve: {err}", file=sys.stderr)
         return 2

@@ -89,22 +89,32 @@ def check_api_is_closed(url: str) -> None:
 
 
 def serve(
-    settings: dict,
+    inbox: str | Path | None = None,
+    db: str | Path | None = None,
+    export: str | Path | None = None,
     cron: str = "0 2 * * *",
     timezone: str = "Asia/Bangkok",
     name: str = DEPLOYMENT_NAME,
     api_timeout: float = 60.0,
+    settings: dict | None = None,
 ) -> None:
     """Register the deployment `oneplan-nightly/<name>` and run its flow runs until stopped.
 
     `settings` come from flows/config.py (options > environment > oneplan.toml; no sample
-    defaults). The paths become the deployment's parameters (absolute) and this process's
-    ONEPLAN_* environment, which its flow runs inherit: a triggered run may only use paths
-    inside them (flows/config.py `deployment_paths`).
+    defaults); without them, from `inbox`, `db`, `export` and the environment. The paths
+    become the deployment's parameters (absolute) and this process's ONEPLAN_* environment,
+    which its flow runs inherit: a triggered run may only use paths inside them
+    (flows/config.py `deployment_paths`).
     """
     import os
 
-    from oneplan.flows.config import ENV, REQUIRED
+    from oneplan.flows.config import ENV, REQUIRED, ConfigError, resolve
+
+    if settings is None:
+        try:
+            settings = resolve({"inbox": inbox, "db": db, "export": export})
+        except ConfigError as err:
+            raise ServeError(str(err)) from None
 
     missing = [ENV[key] for key in REQUIRED if not settings[key].is_set]
     if missing:

@@ -227,3 +227,12 @@ def test_serve_refuses_an_open_api_without_auth():
         check_api_is_closed("http://10.0.0.5:4200/api")
     with temporary_settings(updates={PREFECT_API_AUTH_STRING: "oneplan:secret"}):
         check_api_is_closed("http://10.0.0.5:4200/api")
+
+
+def test_serve_function_refuses_without_paths(monkeypatch):
+    from oneplan.flows.serve import ServeError, serve
+
+    for name in ("INBOX", "DB", "EXPORT", "CONFIG"):
+        monkeypatch.delenv(f"ONEPLAN_{name}", raising=False)
+    with pytest.raises(ServeError, match="^no ONEPLAN_DB, ONEPLAN_EXPORT: give"):
+        serve(inbox="/srv/inbox")
