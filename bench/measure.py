@@ -53,18 +53,21 @@ MODES: dict[str, str] = {
     "ours_cold": "ours: run_plan, cold (no Prefect)",
     "prefect_local": "ours: oneplan run --runner local, cold (Prefect)",
     "prefect_process": "ours: oneplan run --runner process, cold (Prefect)",
+    "server_cold": "ours: oneplan run against a running Prefect server, cold",
+    "server_unchanged": "ours: oneplan run against a running Prefect server, unchanged rerun",
     "ours_rerun_unchanged": "ours: run_plan, unchanged rerun",
     "ours_rerun_one_changed": "ours: run_plan, one file changed",
     "baseline": "baseline: pandas read_excel/read_csv(header=None) + concat + to_parquet",
     "baseline_header0": "baseline as briefed, pandas default header=0 (concat of title columns)",
     "floor": "floor: python-calamine cells + csv parse",
 }
-OURS_MODES = tuple(m for m in MODES if m.startswith(("ours", "prefect")))
+OURS_MODES = tuple(m for m in MODES if m.startswith(("ours", "prefect", "server")))
+SERVER_MODES = ("server_cold", "server_unchanged")
 # header=0 makes the nation's concat explode (> 5 GB, > 6 min): there only when asked for.
 DEFAULT_MODES = {
     "province": tuple(MODES),
     "region": tuple(MODES),
-    "nation": tuple(m for m in MODES if m != "baseline_header0"),
+    "nation": tuple(m for m in MODES if m != "baseline_header0" and m not in SERVER_MODES),
 }
 PREFECT_MODES = ("prefect_local", "prefect_process")
 COLD_MODES = ("ours_cold", "prefect_local", "prefect_process")
@@ -101,6 +104,11 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 def per_second(count: int | None, seconds: float | None) -> float | None:
     return ratio(float(count), seconds) if count is not None else None
+
+
+def unchanged_over_cold(medians: dict[str, float | None]) -> float | None:
+    """`oneplan run` unchanged / cold against one running Prefect server (target < 0.15)."""
+    return ratio(medians.get("server_unchanged"), medians.get("server_cold"))
 
 
 def compare(medians: dict[str, float | None]) -> dict[str, dict[str, float | None]]:
@@ -304,6 +312,63 @@ def _log_run(name: str, mode: str, i: int, run: Run, log) -> None:
     )
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def prefect_server(work: Path, log=print):
+    """A real `prefect server start` on a free loopback port (SQLite in `work`), as the
+    nightly machine runs one; yields its API URL and stops it (its process group) after."""
+    import httpx
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    home = Path(tempfile.mkdtemp(prefix="prefect-server-", dir=work))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_UI_ENABLED="false",
+        PREFECT_API_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{home}/prefect.db",
+    )
+    prefect = str(Path(sys.executable).parent / "prefect")
+    with open(home / "server.log", "wb") as server_log:
+        proc = subprocess.Popen(
+            [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=work,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        started = time.monotonic()
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"prefect server exited with {proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() - started > 120:
+                raise RuntimeError("prefect server did not answer /health within 120 s")
+            time.sleep(0.5)
+        log(f"    prefect server at {url} healthy after {time.monotonic() - started:.1f} s")
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait(timeout=10)
+
+
 def measure_corpus(
     name: str,
     manifest: dict[str, Any],
@@ -322,7 +387,8 @@ def measure_corpus(
     blocked = ours_blocker(inbox, provinces) if any(m in OURS_MODES for m in modes) else None
     if blocked:
         log(f"    {name}: ours blocked: {blocked}")
-    scope_args = _cli_scope_args(provinces) if any(m in PREFECT_MODES for m in modes) else []
+    cli_modes = (*PREFECT_MODES, *SERVER_MODES)
+    scope_args = _cli_scope_args(provinces) if any(m in cli_modes for m in modes) else []
     ours_argv = [_python(), "-m", "bench.child", "ours"]
 
     def repeat(mode: str, n: int, make_argv, env=None, timed_inside=True, before=None) -> None:
@@ -372,6 +438,29 @@ def measure_corpus(
             timed_inside=False,
             before=fresh_home,
         )
+        shutil.rmtree(out, ignore_errors=True)
+    if ours_ok and any(m in modes for m in SERVER_MODES):
+        out = work / f"{name}-server"
+        n = min(runs, prefect_runs)
+        with prefect_server(work, log) as url:
+            env = {**os.environ, **PREFECT_ENV, "PREFECT_API_URL": url}
+            env["PREFECT_HOME"] = tempfile.mkdtemp(prefix="prefect-client-", dir=work)
+            argv = [
+                _oneplan(), "run", "--inbox", str(inbox), "--db", str(out / "oneplan.duckdb"),
+                "--export", str(out / "export"), *scope_args,
+            ]  # fmt: skip
+            repeat(
+                "server_cold",
+                n,
+                lambda i: argv,
+                env,
+                timed_inside=False,
+                before=lambda i: shutil.rmtree(out, ignore_errors=True),
+            )
+            if "server_unchanged" in modes:
+                repeat("server_unchanged", n, lambda i: argv, env, timed_inside=False)
+        if "server_cold" not in modes:
+            del results["server_cold"]
         shutil.rmtree(out, ignore_errors=True)
     if ours_ok and "ours_rerun_unchanged" in modes:
         repeat(
@@ -430,7 +519,7 @@ def measure_corpus(
 
 def _coverage_problem(mode: str, runs: list[Run], manifest: dict[str, Any]) -> str:
     """Ours must have seen every file of the corpus (else its timing measures something else)."""
-    if mode not in OURS_MODES or mode in PREFECT_MODES:
+    if mode not in OURS_MODES or mode in PREFECT_MODES or mode in SERVER_MODES:
         return ""
     for run in runs:
         seen = (run.info.get("files_parsed") or 0) + (run.info.get("files_reused") or 0)
@@ -472,6 +561,7 @@ def summarize_corpus(
         "ours_blocked": blocked,
         "measurements": modes,
         "ratios": compare(medians),
+        "server_unchanged_over_cold": unchanged_over_cold(medians),
     }
 
 
@@ -554,6 +644,12 @@ def corpus_markdown(c: dict[str, Any]) -> str:
             f"| {_f(m['peak_mb'], '.0f')} | {_f(m['tree_peak_mb'], '.0f')} "
             f"| {_f(m['process_s']['median'])} |"
         )
+    if c.get("server_unchanged_over_cold") is not None:
+        lines += [
+            "",
+            "`oneplan run` against a running Prefect server: unchanged rerun / cold = "
+            f"{c['server_unchanged_over_cold']:.1%} (target < 15%).",
+        ]
     if c["ratios"]:
         literal = any("speedup_vs_baseline_header0" in r for r in c["ratios"].values())
         lines += [

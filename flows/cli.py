@@ -1,6 +1,8 @@
 """`oneplan`: the command line.
 
 oneplan run [--inbox DIR] [--db FILE] [--export DIR]   build and publish the One Plan
+oneplan config                                          each setting in force and its source
+oneplan status [--lang th|en]                           last publication and last run
 oneplan sample [--out DIR]                              (re)write the bundled sample inbox
 oneplan dictionary                                      print the data dictionary (Markdown)
 oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
@@ -98,8 +100,26 @@ def _flush_api_logs() -> None:
                 handler.flush()
 
 
+def _settings(command: str, args: argparse.Namespace, sample: bool):
+    """The configuration in force for this command (options > environment > config file >
+    defaults), or None after printing the one-line reason."""
+    from oneplan.flows.config import KEYS, ConfigError, resolve
+
+    options = {key: getattr(args, key, None) for key in KEYS}
+    try:
+        return resolve(options, sample=sample)
+    except ConfigError as err:
+        print(f"oneplan {command}: {err}", file=sys.stderr)
+        return None
+
+
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    settings = _settings("run", args, sample=True)
+    if settings is None:
+        return 2
+    args.inbox, args.db, args.export = (settings[k].value for k in ("inbox", "db", "export"))
+    args.staging, args.provinces = settings["staging"].value, settings["provinces"].value
     inbox = Path(args.inbox)
     problem = _argument_error(args)
     if problem:
@@ -132,7 +152,11 @@ def _run(args: argparse.Namespace) -> int:
             )
         with progress.reporting(progress.terminal_reporter(sys.stdout)):
             summary = flow(
-                inbox=str(inbox), db=str(args.db), export=str(args.export), provinces=args.provinces
+                inbox=str(inbox),
+                db=str(args.db),
+                export=str(args.export),
+                staging=args.staging,
+                provinces=args.provinces,
             )
     except expected as err:
         print(f"oneplan run: not published: {_one_line(err)}", file=sys.stderr)
@@ -177,13 +201,23 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from oneplan.flows.runs import read_runs
     from oneplan.flows.status import status_report
 
-    db = Path(args.db)
+    settings = _settings("status", args, sample=True)
+    if settings is None:
+        return 2
+    db = Path(settings["db"].value)
     if not db.exists():
-        print(
-            f"oneplan status: {db} does not exist: nothing has been published yet", file=sys.stderr
-        )
+        runs = read_runs(db, limit=1)
+        if runs:  # never published, but a run was tried: say how it ended
+            print(status_report(db, lang=args.lang))
+            return 1
+        message = {
+            "th": f"ยังไม่มีการเผยแพร่: ไม่พบ {db}",
+            "en": f"{db} does not exist: nothing has been published yet",
+        }[args.lang]
+        print(f"oneplan status: {message}", file=sys.stderr)
         return 1
     if db.is_dir():
         print(f"oneplan status: {db} is a folder, not a DuckDB file", file=sys.stderr)
@@ -191,7 +225,7 @@ def _status(args: argparse.Namespace) -> int:
     import duckdb
 
     try:
-        print(status_report(db))
+        print(status_report(db, lang=args.lang))
     except (duckdb.Error, OSError) as err:
         print(
             f"oneplan status: {db} cannot be read ({_one_line(err)[:200]}); the next "
@@ -199,13 +233,31 @@ def _status(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    last = read_runs(db, limit=1)
+    return 3 if last and last[-1].get("status") == "failed" else 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from oneplan.flows.config import describe
+
+    settings = _settings("config", args, sample=not args.deployed)
+    if settings is None:
+        return 2
+    print(describe(settings))
+    missing = [key for key in ("inbox", "db", "export") if not settings[key].is_set]
+    if missing:
+        print(f"not configured: {', '.join(missing)} (a deployed run would refuse to start)")
+        return 1
     return 0
 
 
 def _sql(args: argparse.Namespace) -> int:
     from oneplan.flows.db import connect_sandboxed
 
-    db = Path(args.db)
+    settings = _settings("sql", args, sample=True)
+    if settings is None:
+        return 2
+    db = Path(settings["db"].value)
     if not db.exists():
         print(f"oneplan sql: {db} does not exist: run `oneplan run` first", file=sys.stderr)
         return 1
@@ -239,7 +291,10 @@ def _export(args: argparse.Namespace) -> int:
     from oneplan.flows.workbook import export_workbook
     from oneplan.transforms.areas import resolve_district_folder
 
-    db, out = Path(args.db), Path(args.xlsx)
+    settings = _settings("export", args, sample=True)
+    if settings is None:
+        return 2
+    db, out = Path(settings["db"].value), Path(args.xlsx)
     if not db.is_file():
         print(f"oneplan export: {db} does not exist: run `oneplan run` first", file=sys.stderr)
         return 1
@@ -271,8 +326,11 @@ def _export(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from oneplan.flows.serve import ServeError, serve
 
+    settings = _settings("serve", args, sample=False)
+    if settings is None:
+        return 2
     try:
-        serve(args.inbox, args.db, args.export, cron=args.cron, timezone=args.timezone)
+        serve(settings=settings, cron=args.cron, timezone=args.timezone)
     except ServeError as err:
         print(f"oneplan serve: {err}", file=sys.stderr)
         return 2
@@ -280,7 +338,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from oneplan.flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
+    from oneplan.flows.reference import ROOT
+
+    given = "(default: ONEPLAN_{0}, else oneplan.toml, else {1})"
 
     parser = argparse.ArgumentParser(
         prog="oneplan", description="Chai Nat provincial One Plan pipeline"
@@ -290,11 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"oneplan {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build and publish the One Plan (Prefect flow)")
-    run.add_argument(
-        "--inbox", default=DEFAULT_INBOX, help="folder with one sub-folder per district"
-    )
-    run.add_argument("--db", default=DEFAULT_DB, help="DuckDB file to publish")
-    run.add_argument("--export", default=DEFAULT_EXPORT, help="folder for the Parquet export")
+    _path_options(run, given, "the sample")
     run.add_argument(
         "--runner",
         choices=("local", "process", "dask"),
@@ -305,16 +361,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
     run.add_argument(
         "--provinces",
-        default="18",
         help="official areas in scope: a province code (default 18, Chai Nat), codes "
         "separated by commas, or all",
     )
     run.set_defaults(func=_run)
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
-    sample.add_argument("--out", default=ROOT / "data" / "sample")
+    from oneplan.flows.config import in_checkout
+
+    # Installed, the package's own copy is read-only data: write a new one here instead.
+    sample_out = ROOT / "data" / "sample" if in_checkout() else Path.cwd() / "sample"
+    sample.add_argument(
+        "--out", default=sample_out, help=f"where to write it (default: {sample_out})"
+    )
     sample.set_defaults(func=_sample)
-    status = sub.add_parser("status", help="when the plan was last published and what changed")
-    status.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
+    status = sub.add_parser(
+        "status",
+        help="when the plan was last published, what changed, how the last run ended "
+        "(exit 0; 1 nothing published; 3 the last run failed)",
+    )
+    status.add_argument("--db", help="published DuckDB file " + given.format("DB", "the sample's"))
+    status.add_argument("--lang", choices=("th", "en"), default="th", help="language (default th)")
     status.set_defaults(func=_status)
     sql = sub.add_parser(
         "sql",
@@ -324,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file, ATTACH another database or read any file but the database itself.",
     )
     sql.add_argument("query", help="SQL text, or the path of a .sql file")
-    sql.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
+    sql.add_argument("--db", help="published DuckDB file " + given.format("DB", "the sample's"))
     sql.set_defaults(func=_sql)
     dictionary = sub.add_parser("dictionary", help="print the data dictionary")
     dictionary.set_defaults(func=_dictionary)
@@ -344,19 +410,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--xlsx", required=True, metavar="FILE", help="workbook to write")
     export.add_argument("--district", help="only this district (code or name)")
-    export.add_argument("--db", default=DEFAULT_DB, help="published DuckDB file")
+    export.add_argument("--db", help="published DuckDB file " + given.format("DB", "the sample's"))
     export.add_argument("--replace", action="store_true", help="write over an existing FILE")
     export.set_defaults(func=_export)
     serve = sub.add_parser(
         "serve", help="serve the nightly deployment on a Prefect server (PREFECT_API_URL)"
     )
-    serve.add_argument("--inbox", default=DEFAULT_INBOX, help="default inbox of the runs")
-    serve.add_argument("--db", default=DEFAULT_DB, help="default DuckDB file of the runs")
-    serve.add_argument("--export", default=DEFAULT_EXPORT, help="default Parquet export folder")
+    _path_options(serve, given, "refuse to start")
+    serve.add_argument("--provinces", help="official areas in scope (default 18, Chai Nat)")
     serve.add_argument("--cron", default="0 2 * * *", help="schedule (default: 0 2 * * *)")
     serve.add_argument("--timezone", default="Asia/Bangkok", help="time zone of the schedule")
     serve.set_defaults(func=_serve)
+    config = sub.add_parser(
+        "config", help="print each setting in force and where it came from (exit 1: incomplete)"
+    )
+    _path_options(config, given, "the sample, for `oneplan run` only")
+    config.add_argument("--provinces", help="official areas in scope")
+    config.add_argument(
+        "--deployed", action="store_true", help="as a deployed run sees it (no sample defaults)"
+    )
+    config.set_defaults(func=_config)
     return parser
+
+
+def _path_options(parser: argparse.ArgumentParser, given: str, fallback: str) -> None:
+    parser.add_argument(
+        "--inbox", help="folder with one sub-folder per district " + given.format("INBOX", fallback)
+    )
+    parser.add_argument("--db", help="DuckDB file to publish " + given.format("DB", fallback))
+    parser.add_argument(
+        "--export", help="folder for the Parquet export " + given.format("EXPORT", fallback)
+    )
+    parser.add_argument(
+        "--staging", help="folder for staged parses (default: staging/ beside the database)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

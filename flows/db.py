@@ -53,8 +53,15 @@ def reference_tables() -> dict[str, pa.Table]:
     return out
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=read_only)
+def connect(
+    path: Path, read_only: bool = False, storage_version: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection with our limits; `storage_version` (e.g. "v1.4.0") is the format a new
+    database file is written in, so DuckDB readers from that version on can open it."""
+    config = {}
+    if storage_version and storage_version != "latest" and not read_only:
+        config["storage_compatibility_version"] = storage_version
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
     con.execute("SET threads = 2")
     con.execute("SET memory_limit = '4GB'")
     con.execute("SET enable_progress_bar = false")
@@ -96,10 +103,16 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return failed
 
 
-def build_database(path: Path, tables: dict[str, pa.Table]) -> None:
+def build_database(
+    path: Path, tables: dict[str, pa.Table], storage_version: str | None = None
+) -> None:
     """Create every table from the schema module, load the Arrow tables, build the SQL-made
-    table and view, comment everything and checkpoint."""
-    con = connect(path)
+    table and view, comment everything and checkpoint. The file is written in
+    `storage_version` (default: config `duckdb_storage_version` for a database in this
+    folder, v1.4.0 unless set)."""
+    from oneplan.flows.config import storage_version as configured_storage_version
+
+    con = connect(path, storage_version=storage_version or configured_storage_version(path))
     tables = {**reference_tables(), **tables}
     try:
         for name in (*BUILD_ORDER, *REFERENCE_BUILT):
@@ -131,9 +144,11 @@ def check_database(path: Path) -> None:
         raise ChecksFailed(failed)
 
 
-def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
+def write_database(
+    path: Path, tables: dict[str, pa.Table], storage_version: str | None = None
+) -> None:
     """Build the database and run its checks (see `build_database`, `check_database`)."""
-    build_database(path, tables)
+    build_database(path, tables, storage_version)
     check_database(path)
 
 

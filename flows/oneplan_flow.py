@@ -11,8 +11,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from oneplan.flows import progress
-from oneplan.flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX
+from oneplan.flows.config import flow_paths
+from oneplan.flows.config import resolve as resolve_config
+from oneplan.flows.errors import PublishError
 from oneplan.flows.report import quality_report_markdown
+from oneplan.flows.runs import record_run, state_reason
+from oneplan.flows.stage import staged_already
 from oneplan.flows.steps import Steps, build_tables, parse, run_steps, start_run
 from oneplan.flows.summary import summary_markdown
 from oneplan.transforms.areas import CHAI_NAT
@@ -58,16 +62,26 @@ class PrefectSteps(Steps):
         return self.tasks[fn](*args)
 
     def each(self, fn: Callable, items: list, *args) -> list:
+        """One parse task per file that has no staged parse yet; files already staged are
+        reused here without a task (an unchanged night pays for no task runs, which cost
+        ~0.1 s each against a real server)."""
         assert fn is parse, "only the parse step runs per item"
         reporter = progress.current()
         reporter.start_files(len(items))
         started = time.perf_counter()
-        futures = parse_file.map(items, staging=unmapped(args[0]))
-        for future in as_completed(futures):
-            reporter.file_done(future.result())
+        staged = [staged_already(job, args[0]) for job in items]
+        for item in staged:
+            if item is not None:
+                reporter.file_done(item)
+        todo = [i for i, item in enumerate(staged) if item is None]
+        if todo:
+            futures = parse_file.map([items[i] for i in todo], staging=unmapped(args[0]))
+            for future in as_completed(futures):
+                reporter.file_done(future.result())
+            for i, future in zip(todo, futures, strict=True):
+                staged[i] = future.result()  # in inbox order, whatever order they finished in
         reporter.stage_done("parse", time.perf_counter() - started)
-        # In inbox order, whatever order they finished in.
-        return [future.result() for future in futures]
+        return staged
 
 
 @contextlib.contextmanager
@@ -84,19 +98,79 @@ def quiet_task_logs() -> Iterator[None]:
         logger.setLevel(level)
 
 
-@flow(name="oneplan-nightly", log_prints=True)
+def _deployment_context() -> tuple[bool, tuple[dict, ...]]:
+    """Whether this flow run was started by a deployment, and the job variables the API gave
+    it and its deployment (see config.check_job_variables)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    flow_run = context.flow_run if context is not None else None
+    if flow_run is None or flow_run.deployment_id is None:
+        return False, ()
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment(flow_run.deployment_id)
+    return True, (flow_run.job_variables or {}, deployment.job_variables or {})
+
+
+def _record_outcome(flow, flow_run, state) -> None:
+    """Flow hook: append the run's outcome beside the database (see flows/runs.py), so a
+    failed night shows in `oneplan status` although it published nothing."""
+    try:
+        paths = flow_paths(flow_run.parameters or {}, deployed=flow_run.deployment_id is not None)
+    except PublishError:
+        # Refused (e.g. parameters outside the roots): record it beside the configured
+        # database if there is one; else only the Prefect state carries the reason.
+        try:
+            paths = {"db": resolve_config({})["db"].value}
+        except PublishError:
+            return
+        if paths["db"] is None:
+            return
+    details = {"flow_run_id": str(flow_run.id)}
+    if state.is_completed():
+        summary = state.result(raise_on_failure=False)
+        unchanged = isinstance(summary, dict) and summary.get("unchanged")
+        status = "unchanged" if unchanged else "published"
+        reason = ""
+    else:
+        status, reason = "failed", state_reason(state)
+    try:
+        record_run(paths["db"], status, flow_run.start_time, reason=reason, **details)
+    except OSError as err:
+        get_run_logger().warning("could not record the run beside %s: %s", paths["db"], err)
+
+
+@flow(
+    name="oneplan-nightly",
+    log_prints=True,
+    on_completion=[_record_outcome],
+    on_failure=[_record_outcome],
+    on_crashed=[_record_outcome],
+)
 def oneplan_flow(
-    inbox: str = str(DEFAULT_INBOX),
-    db: str = str(DEFAULT_DB),
-    export: str = str(DEFAULT_EXPORT),
+    inbox: str | None = None,
+    db: str | None = None,
+    export: str | None = None,
     staging: str | None = None,
-    provinces: str = CHAI_NAT,
+    provinces: str | None = None,
 ) -> dict:
     """Build the provincial One Plan from the inbox: discover, parse, consolidate, assemble,
     build, check, export, swap (flows/steps.py).
 
-    `provinces` is the scope of the official areas: Chai Nat ("18") by default, several
-    codes ("18,17") or "all" for a regional or national plan."""
+    Paths not given come from the environment (ONEPLAN_*) or oneplan.toml; run by a
+    deployment, they must be configured there and parameters must stay inside them (see
+    flows/config.py). `provinces` is the scope of the official areas: Chai Nat ("18") by
+    default, several codes ("18,17") or "all" for a regional or national plan."""
+    deployed, job_variables = _deployment_context()
+    paths = flow_paths(
+        {"inbox": inbox, "db": db, "export": export, "staging": staging, "provinces": provinces},
+        deployed=deployed,
+        job_variables=job_variables,
+    )
+    inbox, db, export, staging = paths["inbox"], paths["db"], paths["export"], paths["staging"]
+    provinces = paths["provinces"] or CHAI_NAT
     run = start_run(inbox, db, export, staging, provinces, get_run_logger())
     with quiet_task_logs():
         summary = run_steps(run, PrefectSteps())

@@ -71,32 +71,72 @@ def nightly_schedule(cron: str, timezone: str):
     return Cron(cron, timezone=timezone)
 
 
+def check_api_is_closed(url: str) -> None:
+    """A server reachable from other machines must ask for credentials: refuse a
+    non-loopback PREFECT_API_URL unless the client has PREFECT_API_AUTH_STRING."""
+    from urllib.parse import urlsplit
+
+    from prefect.settings import PREFECT_API_AUTH_STRING
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host in {"127.0.0.1", "localhost", "::1"}:
+        return
+    if not PREFECT_API_AUTH_STRING.value():
+        raise ServeError(
+            f"PREFECT_API_URL={url} is not a loopback address and PREFECT_API_AUTH_STRING is "
+            "not set: bind the server to 127.0.0.1 or give it an auth string (deploy/README.md)"
+        )
+
+
 def serve(
-    inbox: str | Path,
-    db: str | Path,
-    export: str | Path,
+    inbox: str | Path | None = None,
+    db: str | Path | None = None,
+    export: str | Path | None = None,
     cron: str = "0 2 * * *",
     timezone: str = "Asia/Bangkok",
     name: str = DEPLOYMENT_NAME,
     api_timeout: float = 60.0,
+    settings: dict | None = None,
 ) -> None:
     """Register the deployment `oneplan-nightly/<name>` and run its flow runs until stopped.
 
-    The paths become the deployment's default parameters (absolute, so runs do not depend on
-    the serving process's working directory); a triggered run may override them.
+    `settings` come from flows/config.py (options > environment > oneplan.toml; no sample
+    defaults); without them, from `inbox`, `db`, `export` and the environment. The paths
+    become the deployment's parameters (absolute) and this process's ONEPLAN_* environment,
+    which its flow runs inherit: a triggered run may only use paths inside them
+    (flows/config.py `deployment_paths`).
     """
+    import os
+
+    from oneplan.flows.config import ENV, REQUIRED, ConfigError, resolve
+
+    if settings is None:
+        try:
+            settings = resolve({"inbox": inbox, "db": db, "export": export})
+        except ConfigError as err:
+            raise ServeError(str(err)) from None
+
+    missing = [ENV[key] for key in REQUIRED if not settings[key].is_set]
+    if missing:
+        raise ServeError(
+            f"no {', '.join(missing)}: give --inbox, --db and --export (or set them in the "
+            "environment or oneplan.toml); the deployment never runs on the sample defaults"
+        )
     url = api_url()
+    check_api_is_closed(url)
     schedule = nightly_schedule(cron, timezone)
     wait_for_api(url, api_timeout)
 
     from oneplan.flows.oneplan_flow import oneplan_flow
     from prefect.types.entrypoint import EntrypointType
 
-    parameters = {
-        "inbox": str(Path(inbox).resolve()),
-        "db": str(Path(db).resolve()),
-        "export": str(Path(export).resolve()),
-    }
+    parameters = {key: str(Path(settings[key].value).resolve()) for key in REQUIRED}
+    for key, setting in settings.items():
+        if setting.is_set:
+            value = setting.value
+            if key in ("inbox", "db", "export", "staging"):
+                value = str(Path(value).resolve())
+            os.environ[ENV[key]] = value
     oneplan_flow.serve(
         name=name,
         schedules=[schedule],

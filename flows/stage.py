@@ -208,14 +208,24 @@ def stage_key(job: FileJob) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+def staged_already(job: FileJob, staging_dir: str) -> dict | None:
+    """The staged parse of this exact file under these rules, if one is there (cheap: the
+    file's hash is known from discovery), else None."""
+    target = Path(staging_dir) / stage_key(job)
+    if (target / "done").exists():
+        return {"job": asdict(job), "staged": str(target), "reused": True}
+    return None
+
+
 def stage_file(job: FileJob, staging_dir: str) -> dict:
     """Parse one file into staged Parquet, unless an identical parse is already staged.
 
     A file that changes while it is read is not staged: the result says so ("changed"), and
     `keep_previous_versions` keeps its previously published version instead."""
+    reused = staged_already(job, staging_dir)
+    if reused is not None:
+        return reused
     target = Path(staging_dir) / stage_key(job)
-    if (target / "done").exists():
-        return {"job": asdict(job), "staged": str(target), "reused": True}
     try:
         data = read_stable(job)
     except FileChanged as err:

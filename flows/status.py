@@ -1,70 +1,207 @@
-"""`oneplan status`: when the plan was last published, from which files, what changed."""
+"""`oneplan status`: when the plan was last published, from which files, what changed, and
+how the last run ended (a failed run publishes nothing, so it is read from `<db>.runs.jsonl`).
+Thai by default (`--lang en`), times in Asia/Bangkok."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from oneplan.flows.db import connect, report_query
+from oneplan.flows.db import connect
+from oneplan.flows.runs import read_runs
 
-CHANGE_LABELS = {
-    "added": "added",
-    "removed": "removed",
-    "budget_changed": "budget changed",
-    "moved_tambon": "moved tambon",
-    "details_changed": "details changed",
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+TEXT = {
+    "th": {
+        "published": "เผยแพร่ล่าสุด {when} ที่ {db}",
+        "projects": "  {n_projects} โครงการ จาก {n_subs} ไฟล์ปัจจุบัน "
+        "(อ่านใหม่ {parsed} ไฟล์, ไม่เปลี่ยนแปลงและใช้ซ้ำ {reused} ไฟล์)",
+        "previous": "  เผยแพร่ครั้งก่อน: {when}",
+        "none": "{db}: ยังไม่มีบันทึกการเผยแพร่",
+        "submissions": "ไฟล์ที่ส่ง (ปัจจุบัน):",
+        "district": "  {code} {name}: {n_files} ไฟล์, {n_proj} โครงการ, {when}",
+        "latest_file": "ไฟล์ล่าสุด {when}",
+        "no_file": "ไม่มีไฟล์",
+        "history": "  ประวัติ: ",
+        "first": "เผยแพร่ครั้งแรก: ไม่มีครั้งก่อนให้เปรียบเทียบ",
+        "changes": "การเปลี่ยนแปลงจากการเผยแพร่ครั้งก่อน: {n}",
+        "more": "    ... อีก {n} รายการ: select * from project_changes",
+        "no_amount": "ไม่มี",
+        "last_run": "การรันล่าสุด: {status} เมื่อ {when}",
+        "failed_reason": "  สาเหตุ: {reason}",
+        "failed_kept": "  ข้อมูลที่เผยแพร่ไว้ก่อนหน้ายังคงเดิม",
+        "no_run": "การรันล่าสุด: ไม่มีบันทึก",
+        "status": {
+            "published": "เผยแพร่สำเร็จ",
+            "unchanged": "ไม่มีการเปลี่ยนแปลง",
+            "failed": "ล้มเหลว",
+        },
+        "change": {
+            "added": "เพิ่มใหม่",
+            "removed": "ถูกนำออก",
+            "budget_changed": "งบประมาณเปลี่ยน",
+            "moved_tambon": "ย้ายตำบล",
+            "details_changed": "รายละเอียดเปลี่ยน",
+        },
+        "submission_status": {"superseded": "ถูกแทนที่", "withdrawn": "ถูกถอน"},
+    },
+    "en": {
+        "published": "Published {when} to {db}",
+        "projects": "  {n_projects} projects from {n_subs} current file(s) "
+        "({parsed} parsed, {reused} unchanged and reused)",
+        "previous": "  previous publication: {when}",
+        "none": "{db}: no publication recorded",
+        "submissions": "Submissions (current):",
+        "district": "  {code} {name}: {n_files} file(s), {n_proj} projects, {when}",
+        "latest_file": "latest file {when}",
+        "no_file": "no file",
+        "history": "  history: ",
+        "first": "First publication: nothing to compare with.",
+        "changes": "Changes since the previous publication: {n}",
+        "more": "    ... {n} more: select * from project_changes",
+        "no_amount": "none",
+        "last_run": "Last run: {status} at {when}",
+        "failed_reason": "  reason: {reason}",
+        "failed_kept": "  the previous publication is kept as it was",
+        "no_run": "Last run: none recorded",
+        "status": {"published": "published", "unchanged": "unchanged", "failed": "FAILED"},
+        "change": {
+            "added": "added",
+            "removed": "removed",
+            "budget_changed": "budget changed",
+            "moved_tambon": "moved tambon",
+            "details_changed": "details changed",
+        },
+        "submission_status": {},
+    },
 }
+CHANGE_LABELS = TEXT["en"]["change"]
 
 
-def status_report(db_path: Path, max_changes: int = 20) -> str:
-    """Plain-text status of a published database."""
+def bangkok(moment: datetime | str | None, seconds: bool = True) -> str:
+    """A time as Asia/Bangkok local time (naive values are UTC)."""
+    if moment is None:
+        return "-"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    fmt = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M"
+    return moment.astimezone(BANGKOK).strftime(fmt)
+
+
+def last_run_lines(db_path: Path, lang: str = "th") -> list[str]:
+    """How the last recorded run ended; a failure with its reason."""
+    text = TEXT[lang]
+    runs = read_runs(db_path, limit=1)
+    if not runs:
+        return [text["no_run"]]
+    run = runs[-1]
+    status = run.get("status", "")
+    lines = [
+        text["last_run"].format(
+            status=text["status"].get(status, status),
+            when=bangkok(run.get("ended_at") or run.get("started_at")),
+        )
+    ]
+    if status == "failed":
+        lines.append(text["failed_reason"].format(reason=run.get("reason") or "-"))
+        lines.append(text["failed_kept"])
+    return lines
+
+
+def status_report(db_path: Path, max_changes: int = 20, lang: str = "th") -> str:
+    """Plain-text status of a published database and of the last run."""
+    text = TEXT[lang]
+    run_lines = last_run_lines(db_path, lang)
+    if not db_path.exists():
+        return "\n".join([text["none"].format(db=db_path), *run_lines])
     con = connect(db_path, read_only=True)
     try:
-        pubs = con.execute(report_query("status_publications")).fetchall()
-        if not pubs:
-            return f"{db_path}: no publication recorded"
-        published_at, n_subs, parsed, reused, n_projects, n_changes = pubs[0]
-        lines = [
-            f"Published {published_at:%Y-%m-%d %H:%M:%S %Z} to {db_path}",
-            f"  {n_projects} projects from {n_subs} current file(s) "
-            f"({parsed} parsed, {reused} unchanged and reused)",
-        ]
-        if len(pubs) > 1:
-            lines.append(f"  previous publication: {pubs[1][0]:%Y-%m-%d %H:%M:%S %Z}")
-        lines.append("")
-        lines.append("Submissions (current):")
-        for code, name, n_files, latest, n_proj in con.execute(
-            report_query("status_districts")
-        ).fetchall():
-            when = f"latest file {latest:%Y-%m-%d %H:%M}" if latest else "no file"
-            lines.append(f"  {code} {name}: {n_files} file(s), {n_proj} projects, {when}")
-        history = con.execute(report_query("status_history")).fetchall()
-        if history:
-            lines.append("  history: " + ", ".join(f"{n} {status}" for status, n in history))
-        lines.append("")
-        if len(pubs) == 1:
-            lines.append("First publication: nothing to compare with.")
-            return "\n".join(lines)
-        lines.append(f"Changes since the previous publication: {n_changes}")
-        for change, n in con.execute(
-            report_query("status_change_counts"), [published_at]
-        ).fetchall():
-            lines.append(f"  {CHANGE_LABELS.get(change, change)}: {n}")
-        for row in con.execute(
-            report_query("status_changes"), [published_at, max_changes]
-        ).fetchall():
-            change, source, name, year, old, new, old_tambon, tambon = row
-            detail = ""
-            if change == "budget_changed":
-                detail = f" {year}: {_money(old)} -> {_money(new)}"
-            elif change == "moved_tambon":
-                detail = f" {old_tambon} -> {tambon}"
-            lines.append(f"    {CHANGE_LABELS.get(change, change)}: {name} ({source}){detail}")
-        if n_changes > max_changes:
-            lines.append(f"    ... {n_changes - max_changes} more: select * from project_changes")
-        return "\n".join(lines)
+        lines = _publication_lines(con, db_path, max_changes, text)
     finally:
         con.close()
+    return "\n".join([*run_lines, "", *lines])
 
 
-def _money(amount) -> str:
-    return "none" if amount is None else f"{amount:,.2f}"
+def _publication_lines(con, db_path: Path, max_changes: int, text: dict) -> list[str]:
+    pubs = con.execute(
+        "select published_at, n_submissions, n_files_parsed, n_files_reused, n_projects, "
+        "n_changes from publications order by published_at desc limit 2"
+    ).fetchall()
+    if not pubs:
+        return [text["none"].format(db=db_path)]
+    published_at, n_subs, parsed, reused, n_projects, n_changes = pubs[0]
+    lines = [
+        text["published"].format(when=bangkok(published_at), db=db_path),
+        text["projects"].format(n_projects=n_projects, n_subs=n_subs, parsed=parsed, reused=reused),
+    ]
+    if len(pubs) > 1:
+        lines.append(text["previous"].format(when=bangkok(pubs[1][0])))
+    lines.append("")
+    lines.append(text["submissions"])
+    for code, name, n_files, latest, n_proj in con.execute(
+        """
+        select a.district_code, a.district_name_th, count(distinct s.submission_id),
+            max(s.file_modified_at),
+            (select count(*) from projects p where p.district_code = a.district_code)
+        from (select distinct district_code, district_name_th from areas) as a
+        left join submissions as s
+            on s.district_code = a.district_code and s.status = 'current'
+        group by all order by a.district_code
+        """
+    ).fetchall():
+        when = (
+            text["latest_file"].format(when=bangkok(latest, seconds=False))
+            if latest
+            else text["no_file"]
+        )
+        lines.append(
+            text["district"].format(code=code, name=name, n_files=n_files, n_proj=n_proj, when=when)
+        )
+    history = con.execute(
+        "select status, count(*) from submissions where status <> 'current' group by 1 order by 1"
+    ).fetchall()
+    if history:
+        names = text["submission_status"]
+        lines.append(
+            text["history"] + ", ".join(f"{n} {names.get(status, status)}" for status, n in history)
+        )
+    lines.append("")
+    if len(pubs) == 1:
+        lines.append(text["first"])
+        return lines
+    labels = text["change"]
+    lines.append(text["changes"].format(n=n_changes))
+    for change, n in con.execute(
+        "select change, count(*) from project_changes where changed_at = ? group by 1 order by 1",
+        [published_at],
+    ).fetchall():
+        lines.append(f"  {labels.get(change, change)}: {n}")
+    for row in con.execute(
+        """
+        select change, source_file, project_name, fiscal_year, old_amount_thb,
+            new_amount_thb, old_tambon_code, c.tambon_code
+        from project_changes as c
+        left join submissions as s using (submission_id)
+        where changed_at = ? order by change, source_file, project_name collate th
+        limit ?
+        """,
+        [published_at, max_changes],
+    ).fetchall():
+        change, source, name, year, old, new, old_tambon, tambon = row
+        detail = ""
+        if change == "budget_changed":
+            detail = f" {year}: {_money(old, text)} -> {_money(new, text)}"
+        elif change == "moved_tambon":
+            detail = f" {old_tambon} -> {tambon}"
+        lines.append(f"    {labels.get(change, change)}: {name} ({source}){detail}")
+    if n_changes > max_changes:
+        lines.append(text["more"].format(n=n_changes - max_changes))
+    return lines
+
+
+def _money(amount, text: dict | None = None) -> str:
+    return (text or TEXT["en"])["no_amount"] if amount is None else f"{amount:,.2f}"

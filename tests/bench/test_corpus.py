@@ -159,3 +159,9 @@ def test_bump_one_budget_keeps_encoding(tmp_path):
     row, col, old, new = measure.bump_one_budget(path, 1000)
     assert (row, col, old, new) == (2, 3, "1,500,000.00", "1,501,000.00")
     assert path.read_bytes().decode("cp874").endswith('"1,501,000.00"\r\n')
+
+
+def test_unchanged_over_cold_against_a_running_server():
+    assert measure.unchanged_over_cold({"server_cold": 20.0, "server_unchanged": 2.5}) == 0.125
+    assert measure.unchanged_over_cold({"server_cold": 20.0}) is None
+    assert not set(measure.SERVER_MODES) & set(measure.DEFAULT_MODES["nation"])

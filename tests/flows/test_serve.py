@@ -267,6 +267,21 @@ def test_run_with_a_missing_inbox_fails_with_the_folder(stack, client, deploymen
     assert str(missing) in (state.message or ""), state.message
 
 
+def test_run_with_paths_outside_the_configured_roots_is_refused(stack, client, deployment):
+    elsewhere = stack.root / "notes"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not ours")
+    state = _run(stack, client, deployment, export=str(elsewhere))
+    assert state.is_failed(), f"{state.type}: {state.message}\n{stack.logs()}"
+    assert f"export {elsewhere.resolve()} is outside the configured roots" in state.message
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    from oneplan.flows.runs import read_runs
+
+    last = read_runs(stack.db)[-1]  # recorded beside the configured database
+    assert last["status"] == "failed"
+    assert "is outside the configured roots" in last["reason"]
+
+
 def test_stopping_serve_leaves_the_schedule_active(stack, client, deployment):
     stack.serving.send_signal(signal.SIGTERM)
     try:
