@@ -19,8 +19,9 @@ BUILD_ORDER = (
     "data_issues",
     "project_changes",
     "publications",
+    "project_links",
 )
-SQL_BUILT = ("oneplan", "coverage")
+SQL_BUILT = ("oneplan", "coverage", "plan_rollup")
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -73,7 +74,14 @@ def write_database(path: Path, tables: dict[str, pa.Table]) -> None:
         con.close()
 
 
-HISTORY_TABLES = ("submissions", "projects", "project_budgets", "project_changes", "publications")
+HISTORY_TABLES = (
+    "submissions",
+    "projects",
+    "project_budgets",
+    "project_changes",
+    "publications",
+    "project_links",
+)
 
 
 # What a history row from a database published before a column existed gets for it.
@@ -81,6 +89,9 @@ MISSING_COLUMN_DEFAULTS = {
     ("submissions", "status"): "'current'",
     ("submissions", "first_seen_at"): "loaded_at",
     ("submissions", "last_seen_at"): "loaded_at",
+    ("submissions", "plan_level"): "'tambon'",
+    ("projects", "plan_level"): "'tambon'",
+    ("projects", "is_counted"): "true",
 }
 _TYPE_DEFAULTS = {"VARCHAR": "''", "INTEGER": "0", "BOOLEAN": "false"}
 

@@ -15,6 +15,7 @@ import pyarrow.dataset as ds
 from oneplan.flows.db import read_previous
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
+from oneplan.flows.levels import link_changes, link_levels, plans_of
 from oneplan.flows.lock import run_lock
 from oneplan.flows.publish import QUALITY_FOLDER, publish
 from oneplan.flows.reference import (
@@ -33,6 +34,7 @@ from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT
 from oneplan.transforms.consolidate import FILE_COLUMNS, assemble_tables, consolidate
 from oneplan.transforms.history import project_changes, update_submissions
+from oneplan.transforms.levels import place_projects, place_rows
 from oneplan.transforms.staging import STAGED_SCHEMAS
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
@@ -79,6 +81,7 @@ def build_tables(
     now = pd.Timestamp(loaded_at)
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     jobs = [FileJob(**item["job"]) for item in staged]
+    plans = plans_of(staged)
     current = [
         {
             "submission_id": job.submission_id,
@@ -87,10 +90,16 @@ def build_tables(
             "file_sha256": job.file_sha256,
             "file_modified_at": pd.Timestamp(job.file_modified_at),
             "loaded_at": now,
+            "plan_level": plans[job.submission_id].plan_level,
         }
         for job in jobs
     ]
-    consolidated = consolidate(read_staged(staged), tambon_names, load_rules())
+    frames = read_staged(staged)
+    frames["projects"] = place_projects(frames["projects"], plans)
+    places = place_rows(areas)
+    place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
+    consolidated = consolidate(frames, tambon_names, load_rules())
+    consolidated, links = link_levels(consolidated, load_rules(), place_names)
     columns = [
         "submission_id",
         "district_code",
@@ -98,6 +107,7 @@ def build_tables(
         "file_sha256",
         "file_modified_at",
         "loaded_at",
+        "plan_level",
     ]
     old = {name: t.to_pandas() for name, t in previous.items()} if previous else None
     history = update_submissions(
@@ -108,7 +118,8 @@ def build_tables(
         first_loaded = old["submissions"].set_index("submission_id")["loaded_at"]
         kept = pd.to_datetime(history["submission_id"].map(first_loaded), utc=True)
         history["loaded_at"] = kept.fillna(pd.to_datetime(history["loaded_at"], utc=True))
-    tables = assemble_tables(consolidated, history, areas, pd.DataFrame(inbox_issues))
+    tables = assemble_tables(consolidated, history, places, pd.DataFrame(inbox_issues))
+    tables["project_links"] = _arrow(schema.PROJECT_LINKS, [links])
     new_projects = tables["projects"].to_pandas()
     changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
     if old is not None and len(old["publications"]):
@@ -119,6 +130,11 @@ def build_tables(
             tables["project_budgets"].to_pandas(),
             now,
         )
+        made_broken = link_changes(
+            old.get("project_links"), links, old["projects"], new_projects, now
+        )
+        if len(made_broken):
+            changes = pd.concat([changes, made_broken], ignore_index=True)
     history_of = (lambda name: old[name]) if old is not None else (lambda name: None)
     tables["project_changes"] = _arrow(
         schema.PROJECT_CHANGES, [history_of("project_changes"), changes]
@@ -163,7 +179,7 @@ def _arrow(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table:
     target = schema.arrow_schema(spec)
     if not present:
         return target.empty_table()
-    frame = pd.concat(present, ignore_index=True)[target.names]
+    frame = pd.concat(present, ignore_index=True).reindex(columns=target.names)
     return pa.Table.from_pandas(frame, schema=target, preserve_index=False)
 
 

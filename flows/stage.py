@@ -11,12 +11,20 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import geothai
 import pyarrow as pa
 import pyarrow.parquet as pq
 from oneplan.flows.errors import fault_point
 from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_file
-from oneplan.flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
-from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
+from oneplan.flows.reference import (
+    load_areas,
+    load_level_patterns,
+    load_matcher,
+    load_rules,
+    rules_fingerprint,
+)
+from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
+from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
 from oneplan.transforms.consolidate import with_file_columns
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.sheet import FileContext, FileResult, Sheet, read_sheets
@@ -71,10 +79,14 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
             issues.append(_inbox_issue("file_outside_district", entry.name, entry.name))
             continue
         code = resolve_district_folder(entry.name, areas)
-        if code is None:
+        province = None if code else resolve_province_folder(entry.name, province_codes(provinces))
+        if code is None and province is None:
             issues.append(_inbox_issue("unknown_district_folder", entry.name, entry.name))
             continue
-        name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
+        if province:  # the province folder: province-level plans, rows placed by their cells
+            code, name_th = province, "จังหวัด" + geothai.province(province).name_th
+        else:
+            name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(inbox).as_posix()
             if path.name.startswith((".", "~$")) or path.is_dir():
@@ -104,10 +116,13 @@ def read_plan_file(
     one located issue and no sheets. Only OSError (a flaky disk or share) propagates, so the
     caller can retry rather than publish without the file.
     """
-    ctx = FileContext(source_file, district_code, district_name_th, path.stem)
     rules = load_rules()
     try:
         sheets = read_file(path)
+        plan = plan_of_file(source_file, district_code, sheets)
+        ctx = FileContext(
+            source_file, district_code, district_name_th, path.stem, plan.default_place
+        )
         return sheets, read_sheets(sheets, ctx, rules, load_matcher(provinces))
     except OSError:
         raise
@@ -120,13 +135,35 @@ def read_plan_file(
     return None, result
 
 
+def plan_of_file(source_file: str, district_code: str, sheets: list[Sheet] | None) -> FilePlan:
+    """The file's plan level (data/plan_levels.csv), from its name, titles and sheet names;
+    a file of the province folder (district code = province code) is a province plan."""
+    sheets = sheets or []
+    titles = [text for sheet in sheets for text in title_texts(sheet.rows)]
+    return file_plan(
+        source_file,
+        [sheet.name for sheet in sheets],
+        titles,
+        load_level_patterns(),
+        district_code,
+        in_province_folder=len(district_code) == 2,
+    )
+
+
 def parse_to_tables(job: FileJob) -> dict[str, pa.Table]:
     """The staged tables of one file."""
-    _, result = read_plan_file(
+    tables, _ = parse_with_plan(job)
+    return tables
+
+
+def parse_with_plan(job: FileJob) -> tuple[dict[str, pa.Table], FilePlan]:
+    """The staged tables of one file and what plan it is."""
+    sheets, result = read_plan_file(
         Path(job.path), job.source_file, job.district_code, job.district_name_th, job.provinces
     )
+    plan = plan_of_file(job.source_file, job.district_code, sheets)
     tables = staged_tables(result)
-    return with_file_columns(tables, job.submission_id, job.source_file, job.district_code)
+    return with_file_columns(tables, job.submission_id, job.source_file, job.district_code), plan
 
 
 def stage_key(job: FileJob) -> str:
@@ -140,9 +177,11 @@ def stage_key(job: FileJob) -> str:
 def stage_file(job: FileJob, staging_dir: str) -> dict:
     """Parse one file into staged Parquet, unless an identical parse is already staged."""
     target = Path(staging_dir) / stage_key(job)
-    if (target / "done").exists():
-        return {"job": asdict(job), "staged": str(target), "reused": True}
-    tables = parse_to_tables(job)
+    if (target / "done").exists() and (target / "plan.json").exists():
+        plan = json.loads((target / "plan.json").read_text())
+        return {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
+    tables, file_plan_ = parse_with_plan(job)
+    plan = asdict(file_plan_)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -152,8 +191,9 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
             pq.write_table(
                 table, tmp / f"{name}.parquet", compression="none", write_statistics=False
             )
+    (tmp / "plan.json").write_text(json.dumps(plan, ensure_ascii=False))
     (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
-    return {"job": asdict(job), "staged": str(target), "reused": False}
+    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
