@@ -107,6 +107,12 @@ def _scores(left: list[str], right: list[str]):
     return (chars + words) / 2
 
 
+def _raw_score(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a or "", b or "")
+
+
 def link_id(project_id: str, linked_project_id: str, link_kind: str) -> str:
     """Stable link id: the same two projects and kind, the same id on every run."""
     key = f"{project_id}\x1f{linked_project_id}\x1f{link_kind}"
@@ -236,21 +242,39 @@ def link_projects(
     chosen = []
     ups = pairs[pairs["link_kind"] == "rolls_up_to"].copy()
     ups["parent_rank"] = frame.loc[ups["right"], "level_no"].to_numpy()
-    for _, options in ups.groupby("left"):
-        accepted = options[options["score"] >= settings.accept_score]
-        if len(accepted):
-            nearest = accepted[accepted["parent_rank"] == accepted["parent_rank"].min()]
-            best = nearest.sort_values(["score", "right"], ascending=[False, True]).iloc[0]
-            chosen.append((best, "accepted"))
-        else:
-            best = options.sort_values(["score", "right"], ascending=[False, True]).iloc[0]
-            chosen.append((best, "review"))
+    ups["child_rank"] = frame.loc[ups["left"], "level_no"].to_numpy()
+    ups["raw_score"] = [
+        _raw_score(frame.loc[a, "project_name"], frame.loc[b, "project_name"])
+        for a, b in zip(ups["left"], ups["right"], strict=True)
+    ]
+    # Each child is linked once, to the nearest level above with an accepted match; a
+    # parent takes one child of a level (two same-named rows of one tambon are two
+    # projects, only one of which the plan above took in): best score first, ties to the
+    # closer raw spelling, then to the earlier row.
+    ups["accepted"] = ups["score"] >= settings.accept_score
+    ups = ups.sort_values(
+        ["accepted", "parent_rank", "score", "raw_score", "left", "right"],
+        ascending=[False, True, False, False, True, True],
+    )
+    nearest = ups[ups["accepted"]].groupby("left")["parent_rank"].min()
+    ups["nearest_accepted"] = ups["left"].map(nearest).fillna(-1)
+    done_children, taken = set(), set()
+    for pair in ups.itertuples(index=False):
+        if pair.left in done_children:
+            continue
+        if pair.accepted and pair.parent_rank != pair.nearest_accepted:
+            continue
+        if (pair.right, pair.child_rank) in taken:
+            continue
+        done_children.add(pair.left)
+        taken.add((pair.right, pair.child_rank))
+        chosen.append((pair._asdict(), "accepted" if pair.accepted else "review"))
     dups = pairs[pairs["link_kind"] == "possible_duplicate"]
     # Same-level plans share many programme names (every tambon has its ยาเสพติด project):
     # only a pair with the same budgets is the same project twice.
     dups = dups[dups["matched_fields"].map(lambda f: "amount_thb" in f)]
     for _, options in dups.groupby("right"):
-        best = options.sort_values(["score", "left"], ascending=[False, True]).iloc[0]
+        best = options.sort_values(["score", "left"], ascending=[False, True]).iloc[0].to_dict()
         same_years = frame.loc[best["left"], "amounts"].keys() == frame.loc[best["right"], "amounts"].keys()
         status = "accepted" if best["score"] >= settings.accept_score and same_years else "review"
         chosen.append((best, status))
