@@ -779,6 +779,7 @@ def build_sample() -> list[File]:
 VILLAGE_DISTRICTS = ("1804", "1806")  # village plans (แผนชุมชน) for two tambons of each
 DISTRICT_PLANS = ("1806", "1807")  # a district plan (แผนพัฒนาอำเภอ) taking up tambon requests
 PROVINCE_FOLDER = "จ.ชัยนาท"
+LEVEL_SHEET = "แผนงาน"  # the one sheet of each file build_levels writes
 COPY_DISTRICTS = ("1803", "1805")  # a tambon's amendment copying a neighbour's project
 VILLAGE_ONLY = (
     "จัดซื้อเครื่องออกกำลังกายกลางแจ้งประจำหมู่บ้าน", "จัดตั้งกองทุนเมล็ดพันธุ์ข้าวชุมชน",
@@ -842,7 +843,7 @@ def _level_sheet(level: str, title: list[str], rows: list[tuple[dict, Project | 
     cols = []
     for header, f in LEVEL_HEADERS[level]:
         cols += [(f"งบประมาณ {y}", "year", y) for y in YEARS] if header == "years" else [(header, f, None)]
-    sh = Sheet("แผนงาน")
+    sh = Sheet(LEVEL_SHEET)
     for text in title:
         sh.add([text], "title")
     sh.add([h for h, _, _ in cols], "header")
@@ -942,7 +943,7 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
         rows.append(({"name": up.project_name, "place": place, "agency": "อบจ.ชัยนาท"}, up))
     for code, pairs in sorted(district_projects.items()):
         for origin, dp in (pairs[0], pairs[-1]):  # a taken-up request and a district project
-            up = mirror(dp if origin is None else origin, "province", code)
+            up = mirror(dp, "province", code)
             links.append((dp, up, "rolls_up_to"))
             place = f"อ.{districts[code]}" if origin is None else (
                 f"ต.{tambon_names[origin.tambon_code]} อ.{districts[code]}")  # fmt: skip
