@@ -272,7 +272,7 @@ def link_projects(
     dups = pairs[pairs["link_kind"] == "possible_duplicate"]
     # Same-level plans share many programme names (every tambon has its ยาเสพติด project):
     # only a pair with the same budgets is the same project twice.
-    dups = dups[dups["matched_fields"].map(lambda f: "amount_thb" in f)]
+    dups = dups.loc[dups["matched_fields"].map(lambda f: "amount_thb" in f).astype(bool)]
     for _, options in dups.groupby("right"):
         best = options.sort_values(["score", "left"], ascending=[False, True]).iloc[0].to_dict()
         same_years = frame.loc[best["left"], "amounts"].keys() == frame.loc[best["right"], "amounts"].keys()
