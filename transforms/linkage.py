@@ -322,7 +322,11 @@ def count_once(projects: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         funded.append(None if waiting else level[root])
         counted.append(not (pid in parent and parent[pid] in level))
     return pd.DataFrame(
-        {"project_id": projects["project_id"], "funded_at_level": funded, "is_counted": counted}
+        {
+            "project_id": projects["project_id"].to_numpy(),
+            "funded_at_level": pd.Series(funded, dtype=object),
+            "is_counted": pd.Series(counted, dtype=bool),
+        }
     )
 
 
