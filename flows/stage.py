@@ -24,9 +24,9 @@ from oneplan.flows.reference import (
     rules_fingerprint,
 )
 from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
-from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
 from oneplan.transforms.consolidate import with_file_columns
 from oneplan.transforms.issues import make_issue
+from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
 from oneplan.transforms.sheet import FileContext, FileResult, Sheet, read_sheets
 from oneplan.transforms.staging import staged_tables
 

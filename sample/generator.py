@@ -842,7 +842,11 @@ def _level_sheet(level: str, title: list[str], rows: list[tuple[dict, Project | 
     """A plain plan table of another level: title rows, one header row, one row a project."""
     cols = []
     for header, f in LEVEL_HEADERS[level]:
-        cols += [(f"งบประมาณ {y}", "year", y) for y in YEARS] if header == "years" else [(header, f, None)]
+        cols += (
+            [(f"งบประมาณ {y}", "year", y) for y in YEARS]
+            if header == "years"
+            else [(header, f, None)]
+        )
     sh = Sheet(LEVEL_SHEET)
     for text in title:
         sh.add([text], "title")
@@ -851,7 +855,10 @@ def _level_sheet(level: str, title: list[str], rows: list[tuple[dict, Project | 
         values = {**cells, "seq": n}
         budgets = p.budgets if p else {}
         sh.add(
-            [_num(budgets[y]) if y in budgets else None if y else values.get(f) for _, f, y in cols],
+            [
+                _num(budgets[y]) if y in budgets else None if y else values.get(f)
+                for _, f, y in cols
+            ],
             "accepted",
             project=p,
         )
@@ -967,12 +974,16 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
             copy_.project_name) else []  # fmt: skip
         new = Project(code, t2, f"ปรับปรุงซ่อมแซมอาคารอเนกประสงค์ตำบล{tambon_names[t2]}", [],
                       None, None, _money_of(rng, 100_000, 500_000))  # fmt: skip
-        rows = [({"name": copy_.project_name, "agency": "อบต." + tambon_names[t2]}, copy_),
-                ({"name": new.project_name, "agency": "อบต." + tambon_names[t2]}, new)]
+        rows = [
+            ({"name": copy_.project_name, "agency": "อบต." + tambon_names[t2]}, copy_),
+            ({"name": new.project_name, "agency": "อบต." + tambon_names[t2]}, new),
+        ]
         title = [f"แผนพัฒนาตำบล เพิ่มเติม ครั้งที่ 1 ตำบล{tambon_names[t2]} อำเภอ{districts[code]}"]
         path = f"{folders[code]}/แผนพัฒนาตำบล{tambon_names[t2]} เพิ่มเติม ครั้งที่ 1.xlsx"
         sheet = _level_sheet("village", title, rows)
-        out.append(File(code, path, "xlsx", [sheet], links=[(copy_, original, "possible_duplicate")]))
+        out.append(
+            File(code, path, "xlsx", [sheet], links=[(copy_, original, "possible_duplicate")])
+        )
     return out
 
 

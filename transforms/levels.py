@@ -36,7 +36,9 @@ class LevelPatterns:
         unknown = set(table["plan_level"]) - set(PLAN_LEVELS)
         if unknown:
             raise ValueError(f"data/plan_levels.csv: unknown plan_level {sorted(unknown)}")
-        pairs = {(_squash(p), lvl) for p, lvl in zip(table["pattern"], table["plan_level"])}
+        pairs = {
+            (_squash(p), lvl) for p, lvl in zip(table["pattern"], table["plan_level"], strict=True)
+        }
         return cls(tuple(sorted(pairs, key=lambda pair: (-len(pair[0]), pair))))
 
     def find(self, text: str | None) -> str | None:
@@ -186,16 +188,13 @@ def place_projects(projects: pd.DataFrame, plans: dict[str, FilePlan]) -> pd.Dat
             out["village_numbers"], file_villages, empty, is_village, strict=True
         )
     ]
-    out["plan_key"] = [
-        lvl if lvl != "tambon" else "" for lvl in out["plan_level"]
-    ]
+    out["plan_key"] = [lvl if lvl != "tambon" else "" for lvl in out["plan_level"]]
     out.loc[is_village, "plan_key"] = [
         "village:" + ",".join(map(str, fv)) for fv in file_villages[is_village]
     ]
     # A province file's row sits in the district its place names.
     from_province = out["district_code"].str.len().eq(2)
     out.loc[from_province, "district_code"] = [
-        place[:4] if len(place) >= 4 else place
-        for place in out.loc[from_province, "tambon_code"]
+        place[:4] if len(place) >= 4 else place for place in out.loc[from_province, "tambon_code"]
     ]
     return out

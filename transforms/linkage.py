@@ -143,7 +143,9 @@ def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> pd.Data
     ):
         amounts.setdefault(pid, {})[int(year)] = Decimal(amount)
     frame["amounts"] = frame["project_id"].map(lambda p: amounts.get(p, {}))
-    frame["villages"] = frame["village_numbers"].map(lambda v: frozenset(v if v is not None else ()))
+    frame["villages"] = frame["village_numbers"].map(
+        lambda v: frozenset(v if v is not None else ())
+    )
     frame["level_no"] = frame["plan_level"].map(level_rank)
     frame["row_no"] = range(len(frame))
     return frame.reset_index(drop=True)
@@ -219,9 +221,8 @@ def _comparable(a, b, kind: str) -> bool:
     same_place = a.tambon_code == b.tambon_code
     if same_place and a.submission_id == b.submission_id:
         return False  # two rows of one table are two projects
-    if same_place and a.villages and b.villages and not a.villages & b.villages:
-        return False
-    return True
+    # Two villages of one tambon are two places.
+    return not (same_place and a.villages and b.villages and not a.villages & b.villages)
 
 
 def link_projects(
@@ -275,7 +276,9 @@ def link_projects(
     dups = dups.loc[dups["matched_fields"].map(lambda f: "amount_thb" in f).astype(bool)]
     for _, options in dups.groupby("right"):
         best = options.sort_values(["score", "left"], ascending=[False, True]).iloc[0].to_dict()
-        same_years = frame.loc[best["left"], "amounts"].keys() == frame.loc[best["right"], "amounts"].keys()
+        same_years = (
+            frame.loc[best["left"], "amounts"].keys() == frame.loc[best["right"], "amounts"].keys()
+        )
         status = "accepted" if best["score"] >= settings.accept_score and same_years else "review"
         chosen.append((best, status))
     rows = []
@@ -309,7 +312,11 @@ def count_once(projects: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     where it is funded, unless it is still a request (ขอรับการสนับสนุน) nobody above has
     taken up (funded_at_level NULL: waiting)."""
     accepted = links[links["status"] == "accepted"] if len(links) else links
-    parent = dict(zip(accepted.get("project_id", []), accepted.get("linked_project_id", [])))
+    parent = (
+        dict(zip(accepted["project_id"], accepted["linked_project_id"], strict=True))
+        if len(accepted)
+        else {}
+    )
     level = dict(zip(projects["project_id"], projects["plan_level"], strict=True))
     route = dict(zip(projects["project_id"], projects["funding_route"], strict=True))
     funded, counted = [], []

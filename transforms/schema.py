@@ -584,7 +584,13 @@ PLAN_ROLLUP = Table(
             "วิธีดำเนินการ own | joint | requested (ว่างเมื่อไม่ระบุ)",
             "own | joint | requested; NULL when the file does not say",
         ),
-        _c("n_projects", "INTEGER", "จำนวนโครงการในแผนระดับนี้", "Projects in plans of this level", False),
+        _c(
+            "n_projects",
+            "INTEGER",
+            "จำนวนโครงการในแผนระดับนี้",
+            "Projects in plans of this level",
+            False,
+        ),
         _c(
             "amount_thb",
             "DECIMAL(18,2)",

@@ -178,9 +178,7 @@ def test_each_plan_level_is_recognised_and_placed(published):
         "inner join submissions as s using (submission_id) group by all",
     )
     got = {(level, width) for level, width, _ in rows}
-    want = {
-        (p["plan_level"], len(p["tambon_code"])) for p in MANIFEST["projects"]
-    }
+    want = {(p["plan_level"], len(p["tambon_code"])) for p in MANIFEST["projects"]}
     assert got == want
     assert {("province", 2), ("province", 4), ("district", 4), ("village", 6)} <= got
 

@@ -274,9 +274,7 @@ def test_plans_of_every_level_mirror_tambon_projects_with_spelling_variants(gene
     total = sum(Decimal(r["amount_thb"]) for r in m["plan_rollup"])
     counted = sum(Decimal(r["counted_amount_thb"]) for r in m["plan_rollup"])
     linked = {tuple(link["project"]) for link in m["links"]}
-    assert total - counted == sum(
-        Decimal(a) for key in linked for a in at[key]["budgets"].values()
-    )
+    assert total - counted == sum(Decimal(a) for key in linked for a in at[key]["budgets"].values())
 
 
 def test_spelling_variant_differs_but_keeps_the_words():

@@ -126,17 +126,20 @@ def test_a_request_rolls_up_to_the_nearest_level_that_took_it():
 
 
 def test_no_link_across_places_villages_or_years():
-    assert links_of(
-        [
-            ("t", "tambon", "180402", [3], ROAD, "requested", {2568: 500000}),
-            # another tambon's plan above: not the same place
-            ("x", "district", "180403", [3], ROAD, None, {2568: 500000}),
-            # another village of the same tambon
-            ("v", "village", "180402", [4], ROAD, None, {2568: 500000}),
-            # the province, but another fiscal year
-            ("p", "province", "18", [], ROAD, None, {2570: 500000}),
-        ]
-    ) == []
+    assert (
+        links_of(
+            [
+                ("t", "tambon", "180402", [3], ROAD, "requested", {2568: 500000}),
+                # another tambon's plan above: not the same place
+                ("x", "district", "180403", [3], ROAD, None, {2568: 500000}),
+                # another village of the same tambon
+                ("v", "village", "180402", [4], ROAD, None, {2568: 500000}),
+                # the province, but another fiscal year
+                ("p", "province", "18", [], ROAD, None, {2570: 500000}),
+            ]
+        )
+        == []
+    )
 
 
 def test_grey_band_match_is_kept_for_review():
