@@ -1,12 +1,15 @@
 """The flow on a local Dask cluster (two worker processes) publishes the same plan as a
 run in one process."""
 
+import json
+
 import duckdb
 import pytest
 from oneplan.flows.reference import ROOT
 
 pytestmark = pytest.mark.e2e
 INBOX = ROOT / "data" / "sample" / "inbox"
+MANIFEST = json.loads((ROOT / "data" / "sample" / "expected.json").read_text(encoding="utf-8"))
 COMPARED = {
     "projects": "select * from projects order by project_id",
     "project_budgets": "select * from project_budgets order by all",
@@ -15,6 +18,7 @@ COMPARED = {
     "submissions": "select * exclude (loaded_at, first_seen_at, last_seen_at) "
     "from submissions order by submission_id",
     "coverage": "select * from coverage order by tambon_code",
+    "project_links": "select * from project_links order by link_id",
 }
 
 
@@ -40,8 +44,10 @@ def test_dask_cluster_run_publishes_identical_tables(harness, tmp_path):
             task_runner=DaskTaskRunner(address=cluster.scheduler_address)
         )
         summary = flow(inbox=str(INBOX), db=str(dask_db), export=str(tmp_path / "dask" / "export"))
-    assert summary["files_parsed"] == 24  # nothing reused: every file went to the cluster
+    # nothing reused: every file went to the cluster
+    assert summary["files_parsed"] == len(MANIFEST["files"])
     local, dask = snapshot(local_db), snapshot(dask_db)
     for name in COMPARED:
         assert dask[name] == local[name], name
-    assert len(local["projects"]) == 253
+    assert len(local["projects"]) == len(MANIFEST["projects"])
+    assert len(local["project_links"]) >= len(MANIFEST["links"])
