@@ -158,10 +158,16 @@ def _blocks(frame: pd.DataFrame, kind: str) -> list[tuple[list[int], list[int]]]
     district. Pairs must share a fiscal year (checked per pair)."""
     out = []
     if kind == "rolls_up_to":
+        places = frame["tambon_code"]
+        within: dict[str, list[int]] = {}  # place code -> rows inside it (prefix of the code)
+        for width in (2, 4, 6):
+            for prefix, rows in frame.groupby(places.str[:width]).groups.items():
+                within.setdefault(prefix, []).extend(rows)
         for place, parents in frame.groupby("tambon_code").groups.items():
-            parents = list(parents)
-            children = frame.index[frame["tambon_code"].str.startswith(place)].tolist()
-            out.append((children, parents))
+            # Only a row of a level above the lowest here can be a parent.
+            above = [p for p in parents if frame.at[p, "level_no"] > 0]
+            if above:
+                out.append((sorted(set(within.get(place, []))), above))
     else:
         for _, members in frame.groupby(["plan_level", "district_code"]).groups.items():
             members = list(members)
@@ -182,15 +188,17 @@ def _pair_fields(a, b) -> list[str]:
 def candidate_pairs(frame: pd.DataFrame, settings: LinkageSettings) -> pd.DataFrame:
     """Every compared pair scoring at least the review score, with its kind and fields."""
     rows = []
+    records = list(frame.itertuples(index=False))  # row access by position, fast
+    keys = frame["name_key"].tolist()
     for kind in LINK_KINDS:
         for left, right in _blocks(frame, kind):
             if not left or not right:
                 continue
-            left_keys = frame.loc[left, "name_key"].tolist()
-            right_keys = frame.loc[right, "name_key"].tolist()
+            left_keys = [keys[i] for i in left]
+            right_keys = [keys[j] for j in right]
             scores = _scores(left_keys, right_keys)
             for i, j in zip(*(scores >= settings.review_score).nonzero(), strict=True):
-                a, b = frame.loc[left[i]], frame.loc[right[j]]
+                a, b = records[left[i]], records[right[j]]
                 if not _comparable(a, b, kind):
                     continue
                 rows.append(
@@ -244,9 +252,9 @@ def link_projects(
     ups = pairs[pairs["link_kind"] == "rolls_up_to"].copy()
     ups["parent_rank"] = frame.loc[ups["right"], "level_no"].to_numpy()
     ups["child_rank"] = frame.loc[ups["left"], "level_no"].to_numpy()
+    names = frame["project_name"].tolist()
     ups["raw_score"] = [
-        _raw_score(frame.loc[a, "project_name"], frame.loc[b, "project_name"])
-        for a, b in zip(ups["left"], ups["right"], strict=True)
+        _raw_score(names[a], names[b]) for a, b in zip(ups["left"], ups["right"], strict=True)
     ]
     # Each child is linked once, to the nearest level above with an accepted match; a
     # parent takes one child of a level (two same-named rows of one tambon are two
