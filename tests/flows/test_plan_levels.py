@@ -198,3 +198,14 @@ def test_plan_rollup_check_catches_a_planted_fault(site, tmp_path, plant):
         assert con.execute(check).fetchall() != []
     finally:
         con.close()
+
+
+def test_oneplan_check_reads_a_file_of_the_province_folder(tmp_path):
+    from oneplan.flows.check import check_files
+
+    write_inbox(tmp_path)
+    result = check_files([tmp_path / "จังหวัด" / "แผนพัฒนาจังหวัดชัยนาท.csv"])
+    [checked] = result.files
+    assert checked.district_code == "18"
+    assert checked.outcome_counts() == {"read": 6, "accepted": 4, "rejected": 0, "skipped": 2}
+    assert result.exit_code == 0
