@@ -38,9 +38,11 @@ left join issues_n using (district_code)
 order by area.district_code
 """
 
+# Money counted once: a project taken into a plan above (or a copy) counts there.
 _BUDGETS = """
 select district_code, fiscal_year, sum(amount_thb)
-from oneplan group by district_code, fiscal_year order by district_code, fiscal_year
+from oneplan where is_counted
+group by district_code, fiscal_year order by district_code, fiscal_year
 """
 
 

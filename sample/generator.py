@@ -1119,6 +1119,7 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
             "n_rows_skipped": sum(skipped.values()),
             "skipped_by_kind": skipped,
         }
+    linked = {id(a) for f in files for a, _, _ in f.links}
     districts = {}
     for code in sorted({p.district_code for p in projects}):
         folder = folders.get(code, "")
@@ -1126,6 +1127,8 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
         by_year = dict.fromkeys(map(str, YEARS), Decimal(0))
         by_route = dict.fromkeys(("own", "joint", "requested", "null"), Decimal(0))
         for p in mine:
+            if id(p) in linked:  # counted once: in the project it links to
+                continue
             for y, amount in p.budgets.items():
                 by_year[str(y)] += amount
                 by_route[p.funding_route or "null"] += amount
