@@ -185,15 +185,24 @@ def _pair_fields(a, b) -> list[str]:
     return fields
 
 
+CHUNK = 2000  # rows a side of one score matrix: memory stays bounded in a huge block
+
+
+def _chunks(blocks):
+    """Each block's score matrix in pieces of at most CHUNK x CHUNK (a few MB each)."""
+    for left, right in blocks:
+        for i in range(0, len(left), CHUNK):
+            for j in range(0, len(right), CHUNK):
+                yield left[i : i + CHUNK], right[j : j + CHUNK]
+
+
 def candidate_pairs(frame: pd.DataFrame, settings: LinkageSettings) -> pd.DataFrame:
     """Every compared pair scoring at least the review score, with its kind and fields."""
     rows = []
     records = list(frame.itertuples(index=False))  # row access by position, fast
     keys = frame["name_key"].tolist()
     for kind in LINK_KINDS:
-        for left, right in _blocks(frame, kind):
-            if not left or not right:
-                continue
+        for left, right in _chunks(_blocks(frame, kind)):
             left_keys = [keys[i] for i in left]
             right_keys = [keys[j] for j in right]
             scores = _scores(left_keys, right_keys)

@@ -208,3 +208,18 @@ def test_link_ids_are_stable_and_distinguish_the_kind():
     assert link_id("a", "b", "rolls_up_to") == link_id("a", "b", "rolls_up_to")
     assert link_id("a", "b", "rolls_up_to") != link_id("a", "b", "possible_duplicate")
     assert link_id("a", "b", "rolls_up_to") != link_id("b", "a", "rolls_up_to")
+
+
+def test_a_block_larger_than_a_chunk_is_scored_in_pieces(monkeypatch):
+    from oneplan.transforms import linkage
+
+    rows = [
+        ("t", "tambon", "180402", [3], ROAD, "requested", {2568: 500000}),
+        ("x", "tambon", "180402", [], "ขุดลอกคลองส่งน้ำ", None, {2568: 1}),
+        ("y", "tambon", "180402", [], "ปลูกต้นไม้เฉลิมพระเกียรติ", None, {2568: 2}),
+        ("d", "district", "180402", [3], "ก่อสร้างถนน คสล. สายบ้านนายสมชาย ม.3", None,
+         {2568: 500000}),
+    ]  # fmt: skip
+    whole = links_of(rows)
+    monkeypatch.setattr(linkage, "CHUNK", 1)
+    assert links_of(rows) == whole == [("t", "d", "rolls_up_to", "accepted")]
