@@ -28,6 +28,7 @@ from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue
+from oneplan.transforms.levels import place_rows, resolve_province_folder
 from oneplan.transforms.outputs import inert_text
 from oneplan.transforms.rules import Rules
 from oneplan.transforms.sheet import FileResult, Sheet
@@ -179,7 +180,9 @@ def resolve_district(
     out = {}
     for path in files:
         folder = path.absolute().parent.name
-        code = resolve_district_folder(folder, areas)
+        code = resolve_district_folder(folder, areas) or resolve_province_folder(
+            folder, sorted({c[:2] for c in areas["district_code"]})
+        )
         # A file in a tambon folder inside the district folder (อำเภอ/ต.บ้านเชี่ยน/แผน.xlsx).
         for above in path.absolute().parents[1:3] if code is None else ():
             code = resolve_district_folder(above.name, areas)
@@ -265,7 +268,7 @@ def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
     rules = load_rules()
     areas = load_areas()
     codes = resolve_district(paths, district, areas)
-    districts = areas.drop_duplicates("district_code").set_index("district_code")
+    districts = place_rows(areas).drop_duplicates("district_code").set_index("district_code")
     names = {
         c: (districts.loc[c, "district_name_th"], districts.loc[c, "district_name_en"])
         for c in set(codes.values())

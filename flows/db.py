@@ -25,10 +25,12 @@ BUILD_ORDER = (
     "data_issues",
     "project_changes",
     "publications",
+    "project_links",
 )
 SQL_BUILT = (
     "oneplan",
     "coverage",
+    "plan_rollup",
     "marts/plan_by_strategy",
     "marts/agency_request_list",
     "marts/agency_requests",
@@ -152,7 +154,14 @@ def write_database(
     check_database(path)
 
 
-HISTORY_TABLES = ("submissions", "projects", "project_budgets", "project_changes", "publications")
+HISTORY_TABLES = (
+    "submissions",
+    "projects",
+    "project_budgets",
+    "project_changes",
+    "publications",
+    "project_links",
+)
 
 
 # What a history row from a database published before a column existed gets for it.
@@ -160,6 +169,9 @@ MISSING_COLUMN_DEFAULTS = {
     ("submissions", "status"): "'current'",
     ("submissions", "first_seen_at"): "loaded_at",
     ("submissions", "last_seen_at"): "loaded_at",
+    ("submissions", "plan_level"): "'tambon'",
+    ("projects", "plan_level"): "'tambon'",
+    ("projects", "is_counted"): "true",
 }
 _TYPE_DEFAULTS = {"VARCHAR": "''", "INTEGER": "0", "BOOLEAN": "false"}
 

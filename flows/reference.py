@@ -119,3 +119,19 @@ def load_issue_labels() -> dict[str, str]:
     shown by its code."""
     table = _read_table("issue_labels")
     return dict(zip(table["code"], table["label_th"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def load_level_patterns():
+    """The plan-level patterns of data/plan_levels.csv."""
+    from oneplan.transforms.levels import LevelPatterns
+
+    return LevelPatterns.from_table(_read_table("plan_levels"))
+
+
+@lru_cache(maxsize=1)
+def load_linkage_settings():
+    """Linkage thresholds (data/linkage.csv) and abbreviations (data/abbreviations.csv)."""
+    from oneplan.transforms.linkage import LinkageSettings
+
+    return LinkageSettings.from_tables(_read_table("linkage"), _read_table("abbreviations"))

@@ -79,7 +79,13 @@ def collect_quality(db_path: Path) -> dict:
     try:
         areas = pd.DataFrame(
             con.execute(report_query("quality_areas")).fetchall(),
-            columns=["district_code", "district_name_th", "district_name_en", "tambon_code"],
+            columns=[
+                "district_code",
+                "district_name_th",
+                "district_name_en",
+                "tambon_code",
+                "area_level",
+            ],
         )
         files = con.execute(_FILES).fetchall()
         file_severities = con.execute(_FILE_SEVERITIES).fetchall()
@@ -97,12 +103,16 @@ def collect_quality(db_path: Path) -> dict:
     for submission_id, severity, n in file_severities:
         per_file_sev.setdefault(submission_id, dict.fromkeys(SEVERITIES, 0))[severity] = n
     districts: dict[str, dict] = {}
-    for row in areas.drop_duplicates("district_code").itertuples(index=False):
+    # The province's own row (provincial plans) shows only when a file of it was read.
+    with_files = {code for code, *_ in files}
+    tambons = areas[areas["area_level"] == "tambon"]
+    shown = areas[areas["district_code"].isin(set(tambons["district_code"]) | with_files)]
+    for row in shown.drop_duplicates("district_code").itertuples(index=False):
         districts[row.district_code] = {
             "district_code": row.district_code,
             "district_name_th": row.district_name_th,
             "district_name_en": row.district_name_en,
-            "n_tambons": int((areas["district_code"] == row.district_code).sum()),
+            "n_tambons": int((tambons["district_code"] == row.district_code).sum()),
             "files": [],
             "rows": dict.fromkeys(OUTCOMES, 0),
             "severities": dict.fromkeys(SEVERITIES, 0),

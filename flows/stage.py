@@ -11,15 +11,23 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import geothai
 import pyarrow as pa
 import pyarrow.parquet as pq
 from oneplan.flows.errors import fault_point
 from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
-from oneplan.flows.reference import load_areas, load_matcher, load_rules, rules_fingerprint
+from oneplan.flows.reference import (
+    load_areas,
+    load_level_patterns,
+    load_matcher,
+    load_rules,
+    rules_fingerprint,
+)
 from oneplan.transforms import schema
-from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
+from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
 from oneplan.transforms.consolidate import with_file_columns
 from oneplan.transforms.issues import make_issue
+from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
 from oneplan.transforms.sheet import FileContext, FileResult, Sheet, read_sheets
 from oneplan.transforms.staging import staged_tables
 
@@ -107,10 +115,14 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
             issues.append(_inbox_issue("file_outside_district", entry.name, entry.name))
             continue
         code = resolve_district_folder(entry.name, areas)
-        if code is None:
+        province = None if code else resolve_province_folder(entry.name, province_codes(provinces))
+        if code is None and province is None:
             issues.append(_inbox_issue("unknown_district_folder", entry.name, entry.name))
             continue
-        name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
+        if province:  # the province folder: province-level plans, rows placed by their cells
+            code, name_th = province, "จังหวัด" + geothai.province(province).name_th
+        else:
+            name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(inbox).as_posix()
             if path.name.startswith((".", "~$")) or path.is_dir():
@@ -160,13 +172,16 @@ def read_plan_file(
     """
     if folders is None:  # the folders between the district folder and the file (per tambon)
         folders = tuple(Path(source_file).parts[1:-1])
-    ctx = FileContext(source_file, district_code, district_name_th, path.stem, folders)
     rules = load_rules()
     try:
         if data is None:
             sheets = read_file(path)
         else:
             sheets = read_bytes(data, path.suffix.lower() or path.name)
+        plan = plan_of_file(source_file, district_code, sheets)
+        ctx = FileContext(
+            source_file, district_code, district_name_th, path.stem, folders, plan.default_place
+        )
         return sheets, read_sheets(sheets, ctx, rules, load_matcher(provinces))
     except OSError:
         raise
@@ -184,11 +199,34 @@ def read_plan_file(
     return None, result
 
 
+def plan_of_file(source_file: str, district_code: str, sheets: list[Sheet] | None) -> FilePlan:
+    """The file's plan level (data/plan_levels.csv), from its name, titles and sheet names;
+    a file of the province folder (district code = province code) is a province plan."""
+    sheets = sheets or []
+    titles = [text for sheet in sheets for text in title_texts(sheet.rows)]
+    return file_plan(
+        source_file,
+        [sheet.name for sheet in sheets],
+        titles,
+        load_level_patterns(),
+        district_code,
+        in_province_folder=len(district_code) == 2,
+    )
+
+
 def parse_to_tables(job: FileJob, data: bytes | None = None) -> dict[str, pa.Table]:
     """The staged tables of one file (`data`: the bytes to parse, read by `read_stable`)."""
+    tables, _ = parse_with_plan(job, data)
+    return tables
+
+
+def parse_with_plan(
+    job: FileJob, data: bytes | None = None
+) -> tuple[dict[str, pa.Table], FilePlan]:
+    """The staged tables of one file and what plan it is."""
     if data is None:
         data = read_stable(job)
-    _, result = read_plan_file(
+    sheets, result = read_plan_file(
         Path(job.path),
         job.source_file,
         job.district_code,
@@ -196,8 +234,10 @@ def parse_to_tables(job: FileJob, data: bytes | None = None) -> dict[str, pa.Tab
         job.provinces,
         data=data,
     )
+    plan = plan_of_file(job.source_file, job.district_code, sheets)
     tables = staged_tables(result)
-    return with_file_columns(tables, job.submission_id, job.source_file, job.district_code)
+    tables = with_file_columns(tables, job.submission_id, job.source_file, job.district_code)
+    return tables, plan
 
 
 def stage_key(job: FileJob) -> str:
@@ -212,8 +252,9 @@ def staged_already(job: FileJob, staging_dir: str) -> dict | None:
     """The staged parse of this exact file under these rules, if one is there (cheap: the
     file's hash is known from discovery), else None."""
     target = Path(staging_dir) / stage_key(job)
-    if (target / "done").exists():
-        return {"job": asdict(job), "staged": str(target), "reused": True}
+    if (target / "done").exists() and (target / "plan.json").exists():
+        plan = json.loads((target / "plan.json").read_text())
+        return {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
     return None
 
 
@@ -237,7 +278,8 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
             "changed": changed,
             "staging_dir": staging_dir,
         }
-    tables = parse_to_tables(job, data)
+    tables, file_plan_ = parse_with_plan(job, data)
+    plan = asdict(file_plan_)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -246,11 +288,12 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
         if table.num_rows:
             path = tmp / f"{schema.STAGED_TABLES[kind].name}.parquet"
             pq.write_table(table, path, compression="none", write_statistics=False)
+    (tmp / "plan.json").write_text(json.dumps(plan, ensure_ascii=False))
     (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
-    return {"job": asdict(job), "staged": str(target), "reused": False}
+    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
 
 
 def keep_previous_versions(
@@ -282,7 +325,11 @@ def keep_previous_versions(
             )
             target = Path(item["staging_dir"]) / stage_key(prior)
             if (target / "done").exists():
-                kept.append({"job": asdict(prior), "staged": str(target), "reused": True})
+                plan_file = target / "plan.json"
+                plan = json.loads(plan_file.read_text()) if plan_file.exists() else None
+                kept.append(
+                    {"job": asdict(prior), "staged": str(target), "reused": True, "plan": plan}
+                )
                 issue["submission_id"] = prior.submission_id
         issues.append(issue)
     return kept, issues

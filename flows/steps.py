@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 from oneplan.flows import progress, publish
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
+from oneplan.flows.levels import link_levels, plans_of
 from oneplan.flows.lock import run_lock
 from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
@@ -30,7 +32,9 @@ from oneplan.flows.stage import FileJob, discover_inbox, keep_previous_versions,
 from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT
-from oneplan.transforms.consolidate import Consolidated, consolidate_tables
+from oneplan.transforms.consolidate import Consolidated
+from oneplan.transforms.consolidate import consolidate as consolidate_frames
+from oneplan.transforms.levels import place_projects, place_rows
 from oneplan.transforms.publication import (
     assemble_publication,
     has_readable_row,
@@ -121,37 +125,57 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
     return tables
 
 
-def consolidate(run: Run, staged: list[dict]) -> Consolidated:
-    """All staged rows of every district into publishable rows (duplicates counted once)."""
-    areas = load_areas(run.provinces)
+def consolidate(run: Run, staged: list[dict]) -> tuple[Consolidated, pd.DataFrame]:
+    """All staged rows of every district into publishable rows (duplicates counted once),
+    each placed at its plan's level and linked across levels (money counted once); returns
+    the consolidated rows and the project links."""
+    return consolidate_levels(staged, load_areas(run.provinces))
+
+
+def consolidate_levels(
+    staged: list[dict], areas: pd.DataFrame
+) -> tuple[Consolidated, pd.DataFrame]:
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
-    return consolidate_tables(read_staged(staged), tambon_names, load_rules())
+    frames = {kind: table.to_pandas() for kind, table in read_staged(staged).items()}
+    frames["projects"] = place_projects(frames["projects"], plans_of(staged))
+    places = place_rows(areas)
+    place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
+    rules = load_rules()
+    return link_levels(consolidate_frames(frames, tambon_names, rules), rules, place_names)
 
 
 def files_of(staged: list[dict]) -> list[dict]:
-    """The submission record of each staged file."""
-    return [{"submission_id": FileJob(**s["job"]).submission_id, **s["job"]} for s in staged]
+    """The submission record of each staged file, with its plan level."""
+    plans = plans_of(staged)
+    out = []
+    for s in staged:
+        submission_id = FileJob(**s["job"]).submission_id
+        plan_level = plans[submission_id].plan_level
+        out.append({"submission_id": submission_id, **s["job"], "plan_level": plan_level})
+    return out
 
 
 def assemble(
     run: Run,
     staged: list[dict],
-    consolidated: Consolidated,
+    linked: tuple[Consolidated, pd.DataFrame],
     inbox_issues: list[dict],
     previous: dict[str, pa.Table] | None,
     inputs: str,
 ) -> dict[str, pa.Table]:
     """The published tables, with the history carried on; refuses a plan with no row read."""
+    consolidated, links = linked
     tables = assemble_publication(
         consolidated,
         files_of(staged),
         inbox_issues,
-        load_areas(run.provinces),
+        place_rows(load_areas(run.provinces)),
         run.loaded_at,
         previous,
         files_parsed=sum(not s["reused"] for s in staged),
         rules_fingerprint=rules_fingerprint(),
         inputs_fingerprint=inputs,
+        links=links,
     )
     if not has_readable_row(tables):
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
@@ -170,18 +194,18 @@ def build_tables(
     """The consolidate and assemble steps on staged files, outside a run (for tests and
     `oneplan` tools that build a database from a staged inbox)."""
     areas = load_areas(provinces)
-    tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
-    consolidated = consolidate_tables(read_staged(staged), tambon_names, load_rules())
+    consolidated, links = consolidate_levels(staged, areas)
     return assemble_publication(
         consolidated,
         files_of(staged),
         inbox_issues,
-        areas,
+        place_rows(areas),
         loaded_at,
         previous,
         files_parsed=files_parsed,
         rules_fingerprint=rules_fingerprint(),
         inputs_fingerprint=inputs,
+        links=links,
     )
 
 
@@ -238,9 +262,9 @@ def run_steps(run: Run, steps: Steps) -> dict:
         if is_unchanged(previous, inputs) and run.export.exists():
             run.log.info("nothing changed since the last publication: %s kept", run.db)
             return summarize(run, staged, unchanged=True)
-        consolidated = steps.step("consolidate", consolidate, run, staged)
+        linked = steps.step("consolidate", consolidate, run, staged)
         tables = steps.step(
-            "assemble", assemble, run, staged, consolidated, inbox_issues, previous, inputs
+            "assemble", assemble, run, staged, linked, inbox_issues, previous, inputs
         )
         built = publish.building_path(run.db)
         try:

@@ -335,6 +335,7 @@ class Project:
     responsible_agency: str | None = None  # canonical (data/agencies.csv)
     requested_from: str | None = None  # canonical agency asked, for requested / joint
     source: tuple[str, str, int] | None = None  # set by build_manifest on the kept copy
+    plan_level: str = "tambon"  # the level of the plan whose file holds it (see build_levels)
 
     def as_json(self) -> dict[str, Any]:
         out = {k: v for k, v in vars(self).items() if k not in ("budgets", "source")}
@@ -373,6 +374,8 @@ class File:
     fmt: str
     sheets: list[Sheet]
     encoding: str = "utf-8-sig"
+    # True links this file's projects make: (project, linked project, link kind)
+    links: list[tuple[Project, Project, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -1012,7 +1015,219 @@ def build_sample() -> list[File]:
         files += build_district(code, areas[code], layout, rng, folder, others)
     folder = DISTRICTS[CLASSES_DISTRICT][0]
     files += build_layout_classes(CLASSES_DISTRICT, folder, areas[CLASSES_DISTRICT])
-    return files
+    return files + build_levels(files, random.Random(f"{SEED}-levels"))
+
+
+# ---- plans of other levels: village, district and provincial plans mirroring tambon requests ----
+VILLAGE_DISTRICTS = ("1804", "1806")  # village plans (แผนชุมชน) for two tambons of each
+DISTRICT_PLANS = ("1806", "1807")  # a district plan (แผนพัฒนาอำเภอ) taking up tambon requests
+PROVINCE_FOLDER = "จ.ชัยนาท"
+LEVEL_SHEET = "แผนงาน"  # the one sheet of each file build_levels writes
+COPY_DISTRICTS = ("1803", "1805")  # a tambon's amendment copying a neighbour's project
+VILLAGE_ONLY = (
+    "จัดซื้อเครื่องออกกำลังกายกลางแจ้งประจำหมู่บ้าน", "จัดตั้งกองทุนเมล็ดพันธุ์ข้าวชุมชน",
+    "ส่งเสริมการทอผ้าพื้นเมืองกลุ่มแม่บ้าน", "จัดทำป้ายชื่อซอยและบ้านเลขที่",
+)  # fmt: skip
+DISTRICT_ONLY = (
+    "จัดงานมหกรรมของดีอำเภอ{d}", "พัฒนาศูนย์เรียนรู้เศรษฐกิจพอเพียงระดับอำเภอ{d}",
+)  # fmt: skip
+PROVINCE_ONLY = (
+    "พัฒนาระบบโลจิสติกส์สินค้าเกษตรของจังหวัด", "จัดงานเทศกาลส้มโอขาวแตงกวาและงานกาชาดจังหวัด",
+)  # fmt: skip
+LEVEL_HEADERS = {
+    "village": (("ที่", "seq"), ("โครงการ", "name"), ("years", None), ("หน่วยงานรับผิดชอบ", "agency")),
+    "district": (("ที่", "seq"), ("ตำบล", "place"), ("โครงการ", "name"), ("years", None),
+                 ("หน่วยงานรับผิดชอบ", "agency")),
+    "province": (("ที่", "seq"), ("โครงการ", "name"), ("พื้นที่ดำเนินการ", "place"), ("years", None),
+                 ("หน่วยงานรับผิดชอบ", "agency")),
+}  # fmt: skip
+
+
+def spelling_variant(name: str, rng: random.Random, tambon: str = "") -> str:
+    """The same project as another office types it: abbreviations (คสล., ศพด.), the word
+    โครงการ, another village-number style, the tambon added; never the same text."""
+    out = name.removesuffix(f" ตำบล{tambon}") if tambon else name
+    swaps = [("คอนกรีตเสริมเหล็ก", rng.choice(("คสล.", " ค.ส.ล. ", " คสล. "))),
+             ("ศูนย์พัฒนาเด็กเล็ก", "ศพด.")]  # fmt: skip
+    for long, short in swaps:
+        if long in out and rng.random() < 0.8:
+            out = out.replace(long, short)
+    if out.count("หมู่ที่ ") == 1 and rng.random() < 0.6:
+        out = out.replace("หมู่ที่ ", rng.choice(("ม.", "หมู่ ")))
+    out = out.removeprefix("โครงการ") if out.startswith("โครงการ") else "โครงการ" + out
+    if tambon and rng.random() < 0.4:
+        out += f" ต.{tambon}"
+    return clean_text(out)
+
+
+def _kept_projects(files: list[File]) -> list[tuple[Project, File]]:
+    """Each accepted tambon project once (its first copy in path, sheet and row order)."""
+    seen, out = set(), []
+    for f in sorted(files, key=lambda f: f.path):
+        for sh in f.sheets:
+            for row in sh.rows:
+                p = row.project
+                if row.kind != "accepted" or p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                key = (p.district_code, p.tambon_code, p.project_name, frozenset(p.budgets.items()))
+                if key not in seen:
+                    seen.add(key)
+                    out.append((p, f))
+    return out
+
+
+def _has_village_mark(name: str) -> bool:
+    return "หมู่" in name.replace("หมู่บ้าน", "") or "ม." in name
+
+
+def _level_sheet(level: str, title: list[str], rows: list[tuple[dict, Project | None]]) -> Sheet:
+    """A plain plan table of another level: title rows, one header row, one row a project."""
+    cols = []
+    for header, f in LEVEL_HEADERS[level]:
+        cols += (
+            [(f"งบประมาณ {y}", "year", y) for y in YEARS]
+            if header == "years"
+            else [(header, f, None)]
+        )
+    sh = Sheet(LEVEL_SHEET)
+    for text in title:
+        sh.add([text], "title")
+    sh.add([h for h, _, _ in cols], "header")
+    for n, (cells, p) in enumerate(rows, 1):
+        values = {**cells, "seq": n}
+        budgets = p.budgets if p else {}
+        sh.add(
+            [
+                _num(budgets[y]) if y in budgets else None if y else values.get(f)
+                for _, f, y in cols
+            ],
+            "accepted",
+            project=p,
+        )
+    return sh
+
+
+def _money_of(rng: random.Random, lo: int, hi: int) -> dict[int, Decimal]:
+    years = sorted(rng.sample(YEARS, rng.choice((1, 2, 3))))
+    base = Decimal(rng.randrange(lo, hi, 10_000))
+    return dict.fromkeys(years, base)
+
+
+def build_levels(files: list[File], rng: random.Random) -> list[File]:
+    """Plans of the other levels over the tambon plans in `files`: village plans for two
+    tambons of VILLAGE_DISTRICTS, a district plan in DISTRICT_PLANS, a provincial plan in
+    the province folder, and amendments copying a project into a neighbouring tambon. Their
+    projects mirror tambon projects with spelling variants; each File records the true links."""
+    kept = _kept_projects(files)
+    districts = {d.code: d.name_th for d in geothai.districts(PROVINCE)}
+    tambon_names = {s.code: s.name_th for c in districts for s in geothai.subdistricts(c)}
+    folders = {f.district_code: f.path.split("/")[0] for f in files}
+    used: set[int] = set()
+    out: list[File] = []
+
+    def mirror(p: Project, level: str, code: str, villages=None, tambon_code=None) -> Project:
+        name = spelling_variant(p.project_name, rng, tambon_names.get(p.tambon_code, ""))
+        if villages is None:
+            villages = sorted(p.village_numbers) if _has_village_mark(name) else []
+        return Project(code, tambon_code or p.tambon_code, name, villages, None, None,
+                       dict(p.budgets), plan_level=level)  # fmt: skip
+
+    # Village plans: a village's own projects and those the tambon plan took in.
+    for code in VILLAGE_DISTRICTS:
+        mine = [(p, f) for p, f in kept if p.district_code == code and len(p.village_numbers) == 1]
+        for t in sorted({p.tambon_code for p, _ in mine})[:2]:
+            by_village: dict[int, list[Project]] = {}
+            for p, _ in mine:
+                if p.tambon_code == t:
+                    by_village.setdefault(p.village_numbers[0], []).append(p)
+            for v in sorted(by_village)[:2]:
+                tn, links, rows = tambon_names[t], [], []
+                for p in by_village[v][:2]:
+                    child = mirror(p, "village", code, villages=[v])
+                    links.append((child, p, "rolls_up_to"))
+                    rows.append(({"name": child.project_name, "agency": "คณะกรรมการหมู่บ้าน"}, child))
+                    used.add(id(p))
+                n_own = sum(f.district_code == code for f in out)  # one name a district
+                own_name = VILLAGE_ONLY[n_own % len(VILLAGE_ONLY)]
+                own = Project(code, t, own_name, [v], None, None, _money_of(rng, 20_000, 200_000),
+                              plan_level="village")  # fmt: skip
+                rows.append(({"name": own_name, "agency": "คณะกรรมการหมู่บ้าน"}, own))
+                title = [f"แผนชุมชน หมู่ที่ {v} ตำบล{tn} อำเภอ{districts[code]} จังหวัดชัยนาท",
+                         "ปี พ.ศ. 2568 - 2570"]  # fmt: skip
+                path = f"{folders[code]}/แผนชุมชน หมู่ที่ {v} ต.{tn}.xlsx"
+                out.append(File(code, path, "xlsx", [_level_sheet("village", title, rows)],
+                                links=links))  # fmt: skip
+    # District plans: requests of the district's tambons taken up, and its own projects.
+    district_projects: dict[str, list[tuple[Project, Project]]] = {}
+    for code in DISTRICT_PLANS:
+        d = districts[code]
+        asks = [p for p, _ in kept if p.district_code == code and p.funding_route == "requested"
+                and id(p) not in used][:4]  # fmt: skip
+        links, rows = [], []
+        for p in asks:
+            up = mirror(p, "district", code)
+            links.append((p, up, "rolls_up_to"))
+            rows.append(({"name": up.project_name, "place": f"ต.{tambon_names[p.tambon_code]}",
+                          "agency": "ที่ทำการปกครองอำเภอ" + d}, up))  # fmt: skip
+            district_projects.setdefault(code, []).append((p, up))
+            used.add(id(p))
+        for i, template in enumerate(DISTRICT_ONLY):
+            wide = Project(code, code, template.format(d=d), [], None, None,
+                           _money_of(rng, 200_000, 900_000), plan_level="district")  # fmt: skip
+            place = "" if i == 0 else "ทั้งอำเภอ"
+            rows.append(({"name": wide.project_name, "place": place,
+                          "agency": "สำนักงานพัฒนาชุมชนอำเภอ" + d}, wide))  # fmt: skip
+            district_projects.setdefault(code, []).append((None, wide))
+        title = [f"แผนพัฒนาอำเภอ{d} จังหวัดชัยนาท", "พ.ศ. 2568 - 2570"]
+        path = f"{folders[code]}/แผนพัฒนาอำเภอ{d} 2568-2570.xlsx"
+        out.append(File(code, path, "xlsx", [_level_sheet("district", title, rows)], links=links))
+    # The provincial plan: tambon requests, a district plan's projects, province-wide ones.
+    links, rows = [], []
+    asks = [p for p, _ in kept if p.funding_route == "requested" and id(p) not in used
+            and p.district_code not in DISTRICT_PLANS][:5]  # fmt: skip
+    for p in asks:
+        up = mirror(p, "province", p.district_code)
+        links.append((p, up, "rolls_up_to"))
+        place = f"ต.{tambon_names[p.tambon_code]} อ.{districts[p.district_code]}"
+        rows.append(({"name": up.project_name, "place": place, "agency": "อบจ.ชัยนาท"}, up))
+    for code, pairs in sorted(district_projects.items()):
+        for origin, dp in (pairs[0], pairs[-1]):  # a taken-up request and a district project
+            up = mirror(dp, "province", code)
+            links.append((dp, up, "rolls_up_to"))
+            place = f"อ.{districts[code]}" if origin is None else (
+                f"ต.{tambon_names[origin.tambon_code]} อ.{districts[code]}")  # fmt: skip
+            rows.append(({"name": up.project_name, "place": place,
+                          "agency": "สำนักงานจังหวัดชัยนาท"}, up))  # fmt: skip
+    for name in PROVINCE_ONLY:
+        wide = Project(PROVINCE, PROVINCE, name, [], None, None,
+                       _money_of(rng, 1_000_000, 5_000_000), plan_level="province")  # fmt: skip
+        rows.append(({"name": name, "place": "ทั้งจังหวัด", "agency": "สำนักงานจังหวัดชัยนาท"}, wide))
+    title = ["แผนพัฒนาจังหวัดชัยนาท (พ.ศ. 2568 - 2570)", "บัญชีโครงการ"]
+    path = f"{PROVINCE_FOLDER}/แผนพัฒนาจังหวัดชัยนาท พ.ศ. 2568-2570.xlsx"
+    out.append(File(PROVINCE, path, "xlsx", [_level_sheet("province", title, rows)], links=links))
+    # Amendments: a tambon's plan copies a neighbour's project (same money, other spelling).
+    for code in COPY_DISTRICTS:
+        mine = [p for p, _ in kept if p.district_code == code and id(p) not in used]
+        tambons = sorted({p.tambon_code for p in mine})
+        t1, t2 = tambons[0], tambons[1]
+        original = next(p for p in mine if p.tambon_code == t1)
+        copy_ = mirror(original, "tambon", code, tambon_code=t2)
+        copy_.village_numbers = sorted(original.village_numbers) if _has_village_mark(
+            copy_.project_name) else []  # fmt: skip
+        new = Project(code, t2, f"ปรับปรุงซ่อมแซมอาคารอเนกประสงค์ตำบล{tambon_names[t2]}", [],
+                      None, None, _money_of(rng, 100_000, 500_000))  # fmt: skip
+        rows = [
+            ({"name": copy_.project_name, "agency": "อบต." + tambon_names[t2]}, copy_),
+            ({"name": new.project_name, "agency": "อบต." + tambon_names[t2]}, new),
+        ]
+        title = [f"แผนพัฒนาตำบล เพิ่มเติม ครั้งที่ 1 ตำบล{tambon_names[t2]} อำเภอ{districts[code]}"]
+        path = f"{folders[code]}/แผนพัฒนาตำบล{tambon_names[t2]} เพิ่มเติม ครั้งที่ 1.xlsx"
+        sheet = _level_sheet("village", title, rows)
+        out.append(
+            File(code, path, "xlsx", [sheet], links=[(copy_, original, "possible_duplicate")])
+        )
+    return out
 
 
 # ---- writers ------------------------------------------------------------------------------------
@@ -1128,7 +1343,8 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
                 kind, p = row.kind, row.project
                 if kind == "accepted" and id(p) not in kept:  # the project's first row
                     budgets = frozenset(p.budgets.items())
-                    key = (p.district_code, p.tambon_code, p.project_name, budgets)
+                    plan = p.plan_level if p.plan_level != "village" else str(p.village_numbers)
+                    key = (p.district_code, p.tambon_code, plan, p.project_name, budgets)
                     kept[id(p)] = key not in seen
                     if key in seen:
                         issues.append({**at, "source_row": r, "code": "duplicate_project"})
@@ -1150,12 +1366,16 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
             "n_rows_skipped": sum(skipped.values()),
             "skipped_by_kind": skipped,
         }
+    linked = {id(a) for f in files for a, _, _ in f.links}
     districts = {}
-    for code, folder in sorted(folders.items()):
+    for code in sorted({p.district_code for p in projects}):
+        folder = folders.get(code, "")
         mine = [p for p in projects if p.district_code == code]
         by_year = dict.fromkeys(map(str, YEARS), Decimal(0))
         by_route = dict.fromkeys(("own", "joint", "requested", "null"), Decimal(0))
         for p in mine:
+            if id(p) in linked:  # counted once: in the project it links to
+                continue
             for y, amount in p.budgets.items():
                 by_year[str(y)] += amount
                 by_route[p.funding_route or "null"] += amount
@@ -1165,6 +1385,11 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
             "budget_by_year": {y: _money(v) for y, v in by_year.items()},
             "budget_by_route": {k: _money(v) for k, v in by_route.items()},
         }
+    links = [
+        {"project": list(a.source), "linked_project": list(b.source), "link_kind": kind}
+        for f in sorted(files, key=lambda f: f.path)
+        for a, b, kind in f.links
+    ]
     return {
         "fiscal_years": list(YEARS),
         "districts": districts,
@@ -1172,6 +1397,8 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
         "rejected": rejected,
         "issues": issues,
         "projects": [p.as_json() for p in projects],
+        "links": links,
+        "plan_rollup": _rollup(projects, [(a, b) for f in files for a, b, _ in f.links]),
     }
 
 
@@ -1181,6 +1408,23 @@ def _alignment_issues(p: Project) -> list[str]:
     if p.funding_route in ("requested", "joint") and p.requested_from is None:
         out.append("requested_from_unknown")
     return out
+
+
+def _rollup(projects: list[Project], links: list[tuple[Project, Project]]) -> list[dict]:
+    """Baht per plan level, district and fiscal year: as written, and counted once (a project
+    linked to another has its money counted there)."""
+    linked = {id(a) for a, _ in links}
+    totals: dict[tuple[str, str, int], list[Decimal]] = {}
+    for p in projects:
+        for y, amount in p.budgets.items():
+            entry = totals.setdefault((p.plan_level, p.district_code, y), [Decimal(0)] * 2)
+            entry[0] += amount
+            entry[1] += Decimal(0) if id(p) in linked else amount
+    return [
+        {"plan_level": level, "district_code": code, "fiscal_year": y,
+         "amount_thb": _money(a), "counted_amount_thb": _money(c)}
+        for (level, code, y), (a, c) in sorted(totals.items())
+    ]  # fmt: skip
 
 
 def write_sample(out_dir: Path) -> dict[str, Any]:

@@ -5,6 +5,7 @@ with
 
 area as (
     select * from areas
+    where area_level = 'tambon'
 ),
 
 project as (

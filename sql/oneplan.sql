@@ -42,7 +42,10 @@ final as (
         project.responsible_agency_text,
         project.source_file,
         project.source_sheet,
-        project.source_row
+        project.source_row,
+        project.plan_level,
+        project.funded_at_level,
+        project.is_counted
     from budget
     inner join project on project.project_id = budget.project_id
     inner join area on area.tambon_code = project.tambon_code

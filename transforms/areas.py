@@ -20,6 +20,10 @@ _TAMBON_MARK = re.compile(r"(?:ตำบล|ต\.)\s*([^\s_,()\-]+(?:\s[^\s_,()\
 _SPLIT = re.compile(r"[\s_,()\-]+")
 # Words that name a district or province, never a tambon ("อำเภอหันคา" is not ต.หันคา).
 _OTHER_LEVEL = re.compile(r"^(?:อ\.|อำเภอ|จ\.|จังหวัด)")
+# In a province-level file: "ตลุก อ.สรรพยา" names the district after the tambon.
+_DISTRICT_MARK = re.compile(r"(?:อ\.|อำเภอ)\s*(\S+)")
+_DISTRICT_PART = re.compile(r"^(?:อ\.|อำเภอ)\s*|\s*(?:จ\.|จังหวัด).*$")
+_PROVINCE_WORD = re.compile(r"^(?:จ\.|จังหวัด)")
 
 
 def province_codes(provinces: str) -> list[str]:
@@ -116,10 +120,19 @@ class TambonMatcher:
                 self._province.setdefault(key, []).append(
                     (row.district_code, row.tambon_code, row.tambon_name_th)
                 )
+        self._district_names: dict[str, set[str]] = {}
+        for row in areas.drop_duplicates("district_code").itertuples(index=False):
+            for name in (row.district_name_th, row.district_name_en):
+                self._district_names.setdefault(name_key(name), set()).add(row.district_code)
         self.match = lru_cache(maxsize=65536)(self._match)
 
     def _match(self, text: str, district_code: str) -> TambonMatch:
         cleaned = clean_text(text) or ""
+        wide = self._match_wide(cleaned, district_code)
+        if wide is not None:
+            return wide
+        if len(district_code) == 2:
+            return self._match_in_province(cleaned, district_code)
         key = name_key(_TRAILING_LEVELS.sub("", cleaned)) or name_key(cleaned)
         if not key:
             return TambonMatch("unknown")
@@ -136,6 +149,43 @@ class TambonMatcher:
             code, name = own[close[0]]
             return TambonMatch("fuzzy", code, name)
         return TambonMatch("ambiguous" if close else "unknown")
+
+    def _match_wide(self, cleaned: str, district_code: str) -> TambonMatch | None:
+        """A place wider than a tambon: ทั้งอำเภอ / ทั้งจังหวัด (the file's district or province),
+        or, in a province-level file, a district alone (อ.หันคา / อำเภอหันคา)."""
+        squashed = cleaned.replace(" ", "")
+        if squashed.startswith("ทั้งจังหวัด") or (
+            len(district_code) == 2 and _PROVINCE_WORD.match(squashed)
+        ):
+            return TambonMatch("exact", district_code[:2], squashed)
+        if squashed.startswith("ทั้งอำเภอ") and len(district_code) == 4:
+            return TambonMatch("exact", district_code, squashed)
+        if len(district_code) == 2 and _OTHER_LEVEL.match(squashed):
+            code = self._district_named(squashed, district_code)
+            if code:
+                return TambonMatch("exact", code, squashed)
+        return None
+
+    def _district_named(self, text: str, province_code: str) -> str | None:
+        key = name_key(_DISTRICT_PART.sub("", text))
+        codes = {c for c in self._district_names.get(key, ()) if c.startswith(province_code)}
+        return next(iter(codes)) if len(codes) == 1 else None
+
+    def _match_in_province(self, cleaned: str, province_code: str) -> TambonMatch:
+        """A tambon written in a province-level file: "ตลุก อ.สรรพยา" (in that district) or
+        a name that is one tambon of the province."""
+        part = _DISTRICT_MARK.search(cleaned)
+        if part:
+            district = self._district_named(part.group(1), province_code)
+            tambon = cleaned[: part.start()].strip()
+            if district and tambon:
+                return self._match(tambon, district)
+        key = name_key(_TRAILING_LEVELS.sub("", cleaned)) or name_key(cleaned)
+        found = {t for d, t, n in self._province.get(key, []) if d.startswith(province_code)}
+        if len(found) == 1:
+            (d, t, n), *_ = [x for x in self._province[key] if x[0].startswith(province_code)]
+            return TambonMatch("exact", t, n)
+        return TambonMatch("ambiguous" if found else "unknown")
 
     def find_in_text(self, text: str | None, district_code: str) -> TambonMatch | None:
         """An exact tambon of the district named in a title, sheet or file name; None if none.

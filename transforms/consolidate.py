@@ -36,13 +36,18 @@ class Consolidated:
     row_log: pd.DataFrame
 
 
-def project_id(district_code: str, tambon_code: str, project_name: str, occurrence: int) -> str:
+def project_id(
+    district_code: str, tambon_code: str, project_name: str, occurrence: int, plan_key: str = ""
+) -> str:
     """Stable id: the same project (district, tambon, name, n-th of that name) on every run.
 
     The budget and details are left out on purpose, so a resubmission that only changes
-    them keeps its id.
+    them keeps its id. `plan_key` keeps plans of other levels apart (levels.place_projects;
+    empty for a tambon plan, whose ids are as they always were).
     """
     key = f"{district_code}\x1f{tambon_code}\x1f{project_name}\x1f{occurrence}"
+    if plan_key:
+        key += f"\x1f{plan_key}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -118,16 +123,16 @@ def consolidate(
     projects = projects.assign(
         budget_signature=_budget_signatures(projects, budgets, key_cols)
     ).sort_values(["source_file", "row_order"], ignore_index=True)
-    dup_key = ["district_code", "tambon_code", "project_name", "budget_signature"]
+    if "plan_key" not in projects:
+        projects["plan_key"] = ""
+    dup_key = ["district_code", "tambon_code", "plan_key", "project_name", "budget_signature"]
     projects["is_duplicate"] = projects.duplicated(dup_key, keep="first")
 
     new_issues = []
     if projects["is_duplicate"].any():
         first = projects[~projects["is_duplicate"]].drop_duplicates(dup_key).set_index(dup_key)
         for dup in projects[projects["is_duplicate"]].itertuples(index=False):
-            kept = first.loc[
-                (dup.district_code, dup.tambon_code, dup.project_name, dup.budget_signature)
-            ]
+            kept = first.loc[tuple(getattr(dup, c) for c in dup_key)]
             # Language-neutral location, readable inside the Thai and the English message.
             where = " › ".join(
                 str(part) for part in (kept.source_file, kept.source_sheet, kept.source_row) if part
@@ -147,14 +152,17 @@ def consolidate(
         row_log.loc[is_dup, "kind"] = "duplicate"
         row_log = row_log.drop(columns="dup")
     kept = projects[~projects["is_duplicate"]].copy()
-    kept["occurrence"] = kept.groupby(["district_code", "tambon_code", "project_name"]).cumcount()
+    kept["occurrence"] = kept.groupby(
+        ["district_code", "tambon_code", "plan_key", "project_name"]
+    ).cumcount()
     kept["project_id"] = [
-        project_id(d, t, n, o)
-        for d, t, n, o in zip(
+        project_id(d, t, n, o, k)
+        for d, t, n, o, k in zip(
             kept["district_code"],
             kept["tambon_code"],
             kept["project_name"],
             kept["occurrence"],
+            kept["plan_key"],
             strict=True,
         )
     ]
@@ -172,7 +180,7 @@ def consolidate(
     if new_issues:
         issues = pd.concat([issues, pd.DataFrame(new_issues)], ignore_index=True)
     return Consolidated(
-        projects=kept.drop(columns=["budget_signature", "is_duplicate", "occurrence"]),
+        projects=kept.drop(columns=["budget_signature", "is_duplicate", "occurrence", "plan_key"]),
         budgets=budgets[["project_id", "fiscal_year", "amount_thb"]],
         rejected=rejected,
         issues=issues,

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 from oneplan.transforms import schema
 
-CHANGE_KINDS = ("added", "removed", "budget_changed", "moved_tambon", "details_changed")
+SUBMISSION_STATUSES = ("current", "superseded", "withdrawn")
+CHANGE_KINDS = (
+    "added",
+    "removed",
+    "budget_changed",
+    "moved_tambon",
+    "details_changed",
+    "link_made",  # flows.levels.link_changes
+    "link_broken",
+)
 DETAIL_COLUMNS = (
     "village_numbers",
     "category",

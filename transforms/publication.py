@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, assemble_tables
 from oneplan.transforms.history import project_changes, update_submissions
+from oneplan.transforms.linkage import link_changes
 
 
 def concat_as(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table:
@@ -20,7 +21,7 @@ def concat_as(spec: schema.Table, frames: list[pd.DataFrame | None]) -> pa.Table
     target = schema.arrow_schema(spec)
     if not present:
         return target.empty_table()
-    frame = pd.concat(present, ignore_index=True)[target.names]
+    frame = pd.concat(present, ignore_index=True).reindex(columns=target.names)
     return pa.Table.from_pandas(frame, schema=target, preserve_index=False)
 
 
@@ -55,12 +56,15 @@ def assemble_publication(
     files_parsed: int,
     rules_fingerprint: str,
     inputs_fingerprint: str,
+    links: pd.DataFrame | None = None,
 ) -> dict[str, pa.Table]:
     """Every published base table (Arrow, the schema module's types), carrying the submission
     history, the change log and the publication log on from the previous publication.
 
     `files` are this run's files (submission_id, district_code, source_file, file_sha256,
-    file_modified_at); `previous` the history tables of the published database, or None."""
+    file_modified_at, plan_level); `areas` every place a row can point at (tambons, districts,
+    the province); `links` the project links (schema.PROJECT_LINKS); `previous` the history
+    tables of the published database, or None."""
     now = pd.Timestamp(loaded_at)
     old = {name: t.to_pandas() for name, t in previous.items()} if previous else None
     history = update_submissions(
@@ -69,6 +73,7 @@ def assemble_publication(
     if old is not None:
         history = carry_first_loaded(history, old["submissions"])
     tables = assemble_tables(consolidated, history, areas, pd.DataFrame(inbox_issues))
+    tables["project_links"] = concat_as(schema.PROJECT_LINKS, [links])
     new_projects = tables["projects"].to_pandas()
     changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
     if old is not None and len(old["publications"]):
@@ -79,6 +84,11 @@ def assemble_publication(
             tables["project_budgets"].to_pandas(),
             now,
         )
+        made_broken = link_changes(
+            old.get("project_links"), links, old["projects"], new_projects, now
+        )
+        if len(made_broken):
+            changes = pd.concat([changes, made_broken], ignore_index=True)
     earlier = (lambda name: old[name]) if old is not None else (lambda name: None)
     tables["project_changes"] = concat_as(
         schema.PROJECT_CHANGES, [earlier("project_changes"), changes]

@@ -171,11 +171,38 @@ PROJECT_COLUMNS = (
     SOURCE_SHEET,
     SOURCE_ROW,
 )
+PLAN_LEVEL = _c(
+    "plan_level",
+    "VARCHAR",
+    "ระดับของแผน: village=แผนชุมชน/หมู่บ้าน tambon=ตำบล district=อำเภอ province=จังหวัด",
+    "Plan level: village | tambon | district | province (data/plan_levels.csv)",
+    False,
+)
+LEVEL_COLUMNS = (
+    PLAN_LEVEL,
+    _c(
+        "funded_at_level",
+        "VARCHAR",
+        "ระดับที่รับไปดำเนินการ (ตามการเชื่อมโยงไปยังแผนระดับบน) ว่าง = ขอรับการสนับสนุนแต่ยังไม่มีแผนระดับบนรับ",
+        "Level whose plan carries the project (following its accepted links up); NULL = a "
+        "request no plan above has taken up yet",
+    ),
+    _c(
+        "is_counted",
+        "BOOLEAN",
+        "นับงบประมาณของแถวนี้หรือไม่ (ไม่นับเมื่อเงินนับอยู่ในโครงการที่เชื่อมโยงแล้ว)",
+        "Whether this row's money is counted (false when it is counted in a linked project)",
+        False,
+    ),
+)
+PROJECT_COLUMNS = PROJECT_COLUMNS + LEVEL_COLUMNS
 
 AREAS = Table(
     "areas",
-    "หนึ่งแถวต่อหนึ่งตำบลของจังหวัด (จากทะเบียนกรมการปกครอง ผ่าน geothai)",
-    "One row per tambon of the province (DOPA register via geothai)",
+    "หนึ่งแถวต่อหนึ่งตำบลของจังหวัด (จากทะเบียนกรมการปกครอง ผ่าน geothai) "
+    "และหนึ่งแถวต่ออำเภอและจังหวัด สำหรับโครงการระดับอำเภอและจังหวัด",
+    "One row per tambon of the province (DOPA register via geothai), plus one per district "
+    "and one for the province, the places of district-wide and province-wide projects",
     (
         DISTRICT_CODE,
         DISTRICT_NAME_TH,
@@ -183,6 +210,14 @@ AREAS = Table(
         TAMBON_CODE,
         TAMBON_NAME_TH,
         TAMBON_NAME_EN,
+        _c(
+            "area_level",
+            "VARCHAR",
+            "ระดับของพื้นที่: tambon=ตำบล district=ทั้งอำเภอ province=ทั้งจังหวัด",
+            "tambon | district (district-wide: tambon_code is the district code) | province "
+            "(province-wide: the province code)",
+            False,
+        ),
     ),
     primary_key=("tambon_code",),
 )
@@ -252,6 +287,7 @@ SUBMISSIONS = Table(
             "When a publishing run last saw this version in the inbox",
             False,
         ),
+        PLAN_LEVEL,
     ),
     primary_key=("submission_id",),
 )
@@ -401,8 +437,10 @@ PROJECT_CHANGES = Table(
         _c(
             "change",
             "VARCHAR",
-            "added | removed | budget_changed | moved_tambon | details_changed",
-            "added | removed | budget_changed | moved_tambon | details_changed",
+            "added | removed | budget_changed | moved_tambon | details_changed | link_made | "
+            "link_broken",
+            "added | removed | budget_changed | moved_tambon | details_changed | link_made | "
+            "link_broken",
             False,
         ),
         PROJECT_ID,
@@ -434,6 +472,12 @@ PROJECT_CHANGES = Table(
             "ไฟล์ที่มีการเปลี่ยนแปลง",
             "Submission that carries the change",
             False,
+        ),
+        _c(
+            "linked_project_id",
+            "VARCHAR",
+            "โครงการปลายทางของการเชื่อมโยง (link_made / link_broken)",
+            "The other project of a link made or broken (link_made | link_broken)",
         ),
     ),
 )
@@ -501,6 +545,7 @@ ONEPLAN = Table(
         SOURCE_FILE,
         SOURCE_SHEET,
         SOURCE_ROW,
+        *LEVEL_COLUMNS,
     ),
     is_view=True,
 )
@@ -665,6 +710,138 @@ PLAN_BY_ROUTE = Table(
     is_view=True,
 )
 
+PROJECT_LINKS = Table(
+    "project_links",
+    "หนึ่งแถวต่อหนึ่งการเชื่อมโยงระหว่างโครงการสองโครงการ (ระดับบน หรืออาจซ้ำ)",
+    "One row per link between two projects (rolls up to a plan above, or possible duplicate)",
+    (
+        _c(
+            "link_id",
+            "VARCHAR",
+            "รหัสการเชื่อมโยง (จากรหัสโครงการทั้งสองและชนิด คงที่ทุกรอบ)",
+            "Stable link id (from both project ids and the kind)",
+            False,
+        ),
+        PROJECT_ID,
+        _c(
+            "linked_project_id",
+            "VARCHAR",
+            "โครงการที่เชื่อมไป (ในแผนระดับบน หรือฉบับที่พบก่อน)",
+            "The project linked to (in the plan above, or the copy seen first)",
+            False,
+        ),
+        _c(
+            "link_kind",
+            "VARCHAR",
+            "rolls_up_to=โครงการเดียวกันในแผนระดับบน possible_duplicate=โครงการเดียวกันในแผนระดับเดียวกัน",
+            "rolls_up_to (same project in a plan of a level above) | possible_duplicate (same "
+            "project in another plan of the same level)",
+            False,
+        ),
+        _c(
+            "status",
+            "VARCHAR",
+            "accepted=เชื่อมแล้ว (เงินนับที่โครงการปลายทาง) review=รอคนยืนยัน (ดู data_issues)",
+            "accepted (money counted in the linked project) | review (grey band: a person "
+            "confirms, see data_issues)",
+            False,
+        ),
+        _c(
+            "score",
+            "DECIMAL(5,1)",
+            "คะแนนความเหมือนของชื่อ 0-100",
+            "Name similarity 0-100 (data/linkage.csv thresholds)",
+            False,
+        ),
+        _c("method", "VARCHAR", "วิธีเทียบ", "Matching method", False),
+        _c(
+            "matched_fields",
+            "VARCHAR[]",
+            "ข้อมูลที่ตรงกัน (ชื่อ พื้นที่ ปีงบประมาณ หมู่ที่ งบประมาณ)",
+            "Fields that matched (project_name, place, fiscal_year, village_numbers, amount_thb)",
+            False,
+        ),
+    ),
+    primary_key=("link_id",),
+)
+
+PLAN_ROLLUP = Table(
+    "plan_rollup",
+    "หนึ่งแถวต่อระดับแผน พื้นที่ ปีงบประมาณ และวิธีดำเนินการ: เงินนับครั้งเดียว",
+    "One row per plan level, place, fiscal year and funding route: money counted once",
+    (
+        PLAN_LEVEL,
+        DISTRICT_CODE,
+        DISTRICT_NAME_TH,
+        _c(
+            "place_code",
+            "VARCHAR",
+            "รหัสพื้นที่ (ตำบล 6 หลัก อำเภอ 4 หลัก หรือจังหวัด 2 หลัก)",
+            "Place code: tambon (6 digits), district-wide (4) or province-wide (2)",
+            False,
+        ),
+        _c("place_name_th", "VARCHAR", "ชื่อพื้นที่", "Place name in Thai", False),
+        FISCAL_YEAR,
+        _c(
+            "funding_route",
+            "VARCHAR",
+            "วิธีดำเนินการ own | joint | requested (ว่างเมื่อไม่ระบุ)",
+            "own | joint | requested; NULL when the file does not say",
+        ),
+        _c(
+            "n_projects",
+            "INTEGER",
+            "จำนวนโครงการในแผนระดับนี้",
+            "Projects in plans of this level",
+            False,
+        ),
+        _c(
+            "amount_thb",
+            "DECIMAL(18,2)",
+            "งบประมาณตามที่เขียนในแผนระดับนี้ (บาท)",
+            "Baht as written in plans of this level",
+            False,
+        ),
+        _c("n_counted", "INTEGER", "จำนวนโครงการที่นับเงินที่ระดับนี้", "Projects counted here", False),
+        _c(
+            "counted_amount_thb",
+            "DECIMAL(18,2)",
+            "งบประมาณที่นับที่ระดับนี้ (นับครั้งเดียว)",
+            "Baht counted at this level (each baht once over all levels)",
+            False,
+        ),
+        _c(
+            "n_taken_up",
+            "INTEGER",
+            "จำนวนโครงการที่แผนระดับบนรับไปแล้ว",
+            "Projects taken up by a plan above (accepted rolls_up_to)",
+            False,
+        ),
+        _c(
+            "taken_up_amount_thb",
+            "DECIMAL(18,2)",
+            "งบประมาณของโครงการที่แผนระดับบนรับไปแล้ว",
+            "Baht of the projects taken up by a plan above",
+            False,
+        ),
+        _c(
+            "n_waiting",
+            "INTEGER",
+            "จำนวนโครงการขอรับการสนับสนุนที่ยังไม่มีแผนระดับบนรับ",
+            "Requests no plan above has taken up yet",
+            False,
+        ),
+        _c(
+            "waiting_amount_thb",
+            "DECIMAL(18,2)",
+            "งบประมาณของโครงการที่ยังรอ",
+            "Baht of the requests still waiting",
+            False,
+        ),
+    ),
+    is_view=True,
+)
+
 MARTS: tuple[Table, ...] = (PLAN_BY_STRATEGY, AGENCY_REQUESTS, AGENCY_REQUEST_LIST, PLAN_BY_ROUTE)
 
 TABLES: tuple[Table, ...] = (
@@ -682,6 +859,8 @@ TABLES: tuple[Table, ...] = (
     AGENCIES,
     ONEPLAN,
     *MARTS,
+    PROJECT_LINKS,
+    PLAN_ROLLUP,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
@@ -692,6 +871,7 @@ _ARROW_TYPES = {
     "DECIMAL(5,4)": pa.decimal128(5, 4),
     "DECIMAL(38,2)": pa.decimal128(38, 2),
     "BOOLEAN": pa.bool_(),
+    "DECIMAL(5,1)": pa.decimal128(5, 1),
     "DECIMAL(15,2)": pa.decimal128(15, 2),
     "DECIMAL(18,2)": pa.decimal128(18, 2),
     "INTEGER[]": pa.list_(pa.int32()),
@@ -894,5 +1074,6 @@ SUBMISSION_RECORD_COLUMNS = (
     "source_file",
     "file_sha256",
     "file_modified_at",
+    "plan_level",
     "loaded_at",
 )

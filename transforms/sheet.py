@@ -55,6 +55,7 @@ class FileContext:
     district_name_th: str
     file_stem: str
     folders: tuple[str, ...] = ()  # folders between the district folder and the file
+    default_place: str | None = None  # district/province code: rows of a wider plan (levels.py)
 
 
 @dataclass
@@ -725,6 +726,8 @@ def _sheet_default_tambon(
         found = matcher.find_in_text(text, ctx.district_code)
         if found:
             return found.tambon_code
+    if ctx.default_place:  # a district or province plan: its title names no one tambon
+        return ctx.default_place
     for r in range(header.first_row):
         words = [t for t in (clean_text(v) for v in sheet.rows[r]) if t]
         found = matcher.find_in_text(" ".join(words), ctx.district_code)

@@ -1,8 +1,9 @@
--- The run summary's budgets: per district and fiscal year, from the One Plan view.
+-- The run summary's budgets: per district and fiscal year, from the One Plan view, money
+-- counted once (a project taken into a plan above, or a copy, counts there).
 with
 
 plan as (
-    select * from oneplan
+    select * from oneplan where is_counted
 ),
 
 final as (

@@ -11,6 +11,7 @@ MANIFEST = json.loads((ROOT / "data" / "sample" / "expected.json").read_text("ut
 
 pytestmark = pytest.mark.e2e
 INBOX = ROOT / "data" / "sample" / "inbox"
+MANIFEST = json.loads((ROOT / "data" / "sample" / "expected.json").read_text(encoding="utf-8"))
 COMPARED = {
     "projects": "select * from projects order by project_id",
     "project_budgets": "select * from project_budgets order by all",
@@ -19,6 +20,7 @@ COMPARED = {
     "submissions": "select * exclude (loaded_at, first_seen_at, last_seen_at) "
     "from submissions order by submission_id",
     "coverage": "select * from coverage order by tambon_code",
+    "project_links": "select * from project_links order by link_id",
 }
 
 
@@ -50,3 +52,4 @@ def test_dask_cluster_run_publishes_identical_tables(harness, tmp_path):
     for name in COMPARED:
         assert dask[name] == local[name], name
     assert len(local["projects"]) == len(MANIFEST["projects"])
+    assert len(local["project_links"]) >= len(MANIFEST["links"])

@@ -50,7 +50,8 @@ def test_summary_matches_generator_per_district_and_year(published):
 def test_database_totals_to_the_baht(published):
     rows = query(
         published["db"],
-        "select district_code, fiscal_year, sum(amount_thb) from oneplan group by all",
+        "select district_code, fiscal_year, sum(amount_thb) from oneplan where is_counted "
+        "group by all",
     )
     got = {(code, str(year)): amount for code, year, amount in rows}
     expected = {
@@ -123,6 +124,66 @@ def test_data_check_returns_no_offending_rows(published, check):
     assert query(published["db"], check_queries()[check]) == []
 
 
+def _link_key(kind: str, a: tuple, b: tuple):
+    return (kind, frozenset((a, b))) if kind == "possible_duplicate" else (kind, a, b)
+
+
+def test_links_across_levels_have_precision_and_recall_of_at_least_95(published):
+    rows = query(
+        published["db"],
+        "select l.link_kind, l.status, a.source_file, a.source_sheet, a.source_row, "
+        "b.source_file, b.source_sheet, b.source_row from project_links as l "
+        "inner join projects as a on a.project_id = l.project_id "
+        "inner join projects as b on b.project_id = l.linked_project_id",
+    )
+    true = {
+        _link_key(x["link_kind"], tuple(x["project"]), tuple(x["linked_project"]))
+        for x in MANIFEST["links"]
+    }
+    found = {_link_key(kind, tuple(r[:3]), tuple(r[3:])): st for kind, st, *r in rows}
+    accepted = {k for k, st in found.items() if st == "accepted"}
+    precision = len(accepted & true) / len(accepted)
+    found_or_flagged_precision = len(set(found) & true) / len(found)
+    recall = len(set(found) & true) / len(true)
+    print(f"links: {len(true)} true, {len(accepted)} accepted, {len(found) - len(accepted)} "
+          f"to review; precision {precision:.3f} (accepted), {found_or_flagged_precision:.3f} "
+          f"(accepted or flagged), recall {recall:.3f} (found or flagged)")  # fmt: skip
+    assert precision >= 0.95 and found_or_flagged_precision >= 0.95 and recall >= 0.95
+    assert len(true) >= 25
+
+
+def test_plan_rollup_counts_each_baht_once_to_the_baht(published):
+    rows = query(
+        published["db"],
+        "select plan_level, district_code, fiscal_year, sum(amount_thb), "
+        "sum(counted_amount_thb) from plan_rollup group by all",
+    )
+    got = {(lvl, code, year): (a, c) for lvl, code, year, a, c in rows}
+    want = {
+        (r["plan_level"], r["district_code"], r["fiscal_year"]): (
+            Decimal(r["amount_thb"]),
+            Decimal(r["counted_amount_thb"]),
+        )
+        for r in MANIFEST["plan_rollup"]
+    }
+    assert got == want
+    written = sum(a for a, _ in want.values())
+    counted = sum(c for _, c in want.values())
+    assert counted < written  # money taken up above or copied is counted once
+
+
+def test_each_plan_level_is_recognised_and_placed(published):
+    rows = query(
+        published["db"],
+        "select s.plan_level, length(p.tambon_code), count(*) from projects as p "
+        "inner join submissions as s using (submission_id) group by all",
+    )
+    got = {(level, width) for level, width, _ in rows}
+    want = {(p["plan_level"], len(p["tambon_code"])) for p in MANIFEST["projects"]}
+    assert got == want
+    assert {("province", 2), ("province", 4), ("district", 4), ("village", 6)} <= got
+
+
 def test_coverage_lists_all_53_tambons_all_covered(published):
     rows = query(
         published["db"], "select count(*), count(*) filter (where is_covered) from coverage"
@@ -147,10 +208,11 @@ def test_parquet_export_reads_back_in_pandas_and_duckdb(published):
     ):
         assert pd.api.types.is_string_dtype(frame["district_code"])
         assert pd.api.types.is_integer_dtype(frame["source_row"])
-        assert frame.groupby("district_code")["amount_thb"].sum().to_dict() == expected
+        counted = frame[frame["is_counted"]]  # money counted once, at the level that funds it
+        assert counted.groupby("district_code")["amount_thb"].sum().to_dict() == expected
     rows = duckdb.sql(
         "select typeof(district_code), sum(amount_thb) "
-        f"from read_parquet('{export}/oneplan/*.parquet') group by all"
+        f"from read_parquet('{export}/oneplan/*.parquet') where is_counted group by all"
     ).fetchall()
     assert rows == [("VARCHAR", sum(expected.values()))]
 

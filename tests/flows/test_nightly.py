@@ -37,4 +37,4 @@ def test_unchanged_rerun_runs_no_parse_task(tmp_path, harness):
         unchanged = _task_names(client, second.state_details.flow_run_id)
     assert cold.count("parse") == 2, cold
     assert "parse" not in unchanged, unchanged
-    assert "publish_plan" in unchanged
+    assert "discover" in unchanged and "consolidate" not in unchanged, unchanged

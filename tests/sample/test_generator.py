@@ -78,10 +78,18 @@ def test_manifest_totals_add_up(generated):
     by_district = defaultdict(list)
     for p in m["projects"]:
         by_district[p["district_code"]].append(p)
-    assert set(m["districts"]) == set(by_district) == {d.code for d in geothai.districts("18")}
+    # Province-wide projects of the provincial plan sit in the province ("18") itself.
+    places = {d.code for d in geothai.districts("18")} | {"18"}
+    assert set(m["districts"]) == set(by_district) == places
+    linked = {tuple(link["project"]) for link in m["links"]}
     for code, d in m["districts"].items():
-        mine = by_district[code]
-        assert d["n_projects"] == len(mine)
+        assert d["n_projects"] == len(by_district[code])
+        # Money counted once: a project linked to another counts there.
+        mine = [
+            p
+            for p in by_district[code]
+            if (p["source_file"], p["source_sheet"], p["source_row"]) not in linked
+        ]
         for y in m["fiscal_years"]:
             total = sum((Decimal(p["budgets"].get(str(y), "0")) for p in mine), Decimal(0))
             assert Decimal(d["budget_by_year"][str(y)]) == total, (code, y)
@@ -96,7 +104,7 @@ def test_manifest_totals_add_up(generated):
                 Decimal(0),
             )
             assert Decimal(d["budget_by_route"][route or "null"]) == total, (code, route)
-    assert 150 <= len(m["projects"]) <= 300
+    assert 150 <= sum(p["plan_level"] == "tambon" for p in m["projects"]) <= 300
     amounts = [a for p in m["projects"] for a in p["budgets"].values()]
     assert all(re.fullmatch(r"\d+\.\d\d", a) for a in amounts)
     assert all(set(p["budgets"]) <= {str(y) for y in m["fiscal_years"]} for p in m["projects"])
@@ -141,9 +149,11 @@ def test_every_rejection_reason_is_planted_in_two_formats(generated):
 def test_projects_cover_every_tambon_once_each_and_never_share_a_name(generated):
     _, m = generated
     register = {s.code for d in geothai.districts("18") for s in geothai.subdistricts(d.code)}
-    assert {p["tambon_code"] for p in m["projects"]} == register
+    tambon_plans = [p for p in m["projects"] if p["plan_level"] == "tambon"]
+    assert {p["tambon_code"] for p in tambon_plans} == register
     keys = [
-        (p["tambon_code"], p["project_name"], tuple(p["budgets"].items())) for p in m["projects"]
+        (p["plan_level"], p["tambon_code"], p["project_name"], tuple(p["budgets"].items()))
+        for p in m["projects"]
     ]
     assert len(keys) == len(set(keys))
     tambons_of_name = defaultdict(
@@ -171,7 +181,11 @@ def test_projects_sit_at_their_manifest_rows(generated, district, ext):
     cols = sample.DistrictBuilder.expand(sample.LAYOUTS[layout])
     name_col = next(c for c, (_, f, _) in enumerate(cols) if f == "name")
     year_cols = {str(y): c for c, (_, _, y) in enumerate(cols) if y}
-    projects = [p for p in m["projects"] if p["district_code"] == district]
+    projects = [
+        p
+        for p in m["projects"]
+        if p["district_code"] == district and p["source_sheet"] != sample.LEVEL_SHEET
+    ]
     assert projects and all(p["source_file"].endswith(ext) for p in projects)
     for p in projects:
         row = _read(out / "inbox" / p["source_file"])[p["source_sheet"]][p["source_row"] - 1]
@@ -243,3 +257,37 @@ def test_a_layout_can_be_reused_for_another_district():
     manifest = sample.build_manifest(files)
     assert {p["tambon_code"] for p in manifest["projects"]} == {t.code for t in tambons}
     assert all(path.startswith("x/") for path in manifest["files"])
+
+
+def test_plans_of_every_level_mirror_tambon_projects_with_spelling_variants(generated):
+    _, m = generated
+    levels = {p["plan_level"] for p in m["projects"]}
+    assert levels == {"village", "tambon", "district", "province"}
+    at = {(p["source_file"], p["source_sheet"], p["source_row"]): p for p in m["projects"]}
+    kinds = defaultdict(int)
+    for link in m["links"]:
+        child, parent = at[tuple(link["project"])], at[tuple(link["linked_project"])]
+        kinds[link["link_kind"], child["plan_level"], parent["plan_level"]] += 1
+        assert child["project_name"] != parent["project_name"]  # a variant, never a copy
+        assert child["budgets"] == parent["budgets"]
+    assert set(kinds) == {
+        ("rolls_up_to", "village", "tambon"),
+        ("rolls_up_to", "tambon", "district"),
+        ("rolls_up_to", "tambon", "province"),
+        ("rolls_up_to", "district", "province"),
+        ("possible_duplicate", "tambon", "tambon"),
+    }
+    places = {len(p["tambon_code"]) for p in m["projects"] if p["plan_level"] == "province"}
+    assert places == {2, 4, 6}  # province-wide, district-wide and tambon rows
+    total = sum(Decimal(r["amount_thb"]) for r in m["plan_rollup"])
+    counted = sum(Decimal(r["counted_amount_thb"]) for r in m["plan_rollup"])
+    linked = {tuple(link["project"]) for link in m["links"]}
+    assert total - counted == sum(Decimal(a) for key in linked for a in at[key]["budgets"].values())
+
+
+def test_spelling_variant_differs_but_keeps_the_words():
+    rng = random.Random(1)
+    for name in ("ก่อสร้างถนนคอนกรีตเสริมเหล็ก หมู่ที่ 3", "ปรับปรุงศูนย์พัฒนาเด็กเล็ก"):
+        variant = sample.spelling_variant(name, rng, "ตลุก")
+        assert variant != name
+        assert variant.removeprefix("โครงการ")[:6] == name.removeprefix("โครงการ")[:6]

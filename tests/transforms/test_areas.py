@@ -90,3 +90,33 @@ def test_district_name_shared_by_provinces_needs_the_code():
     # Several provinces have an อำเภอเฉลิมพระเกียรติ: the name alone is not enough.
     assert resolve_district_folder("เฉลิมพระเกียรติ", nation) is None
     assert resolve_district_folder("เมืองชัยนาท", nation) == "1801"
+
+
+@pytest.mark.parametrize(
+    ("written", "scope", "code"),
+    [
+        ("ตลุก อ.สรรพยา", "18", "180402"),  # a province file: tambon and its district
+        ("ต.ตลุก อำเภอสรรพยา", "18", "180402"),
+        ("อ.หันคา", "18", "1806"),  # a district alone: district-wide
+        ("อำเภอเมืองชัยนาท", "18", "1801"),
+        ("ทั้งจังหวัด", "18", "18"),
+        ("จังหวัดชัยนาท", "18", "18"),
+        ("ตลุก", "18", "180402"),  # one tambon of that name in the province
+        ("ทั้งอำเภอ", "1804", "1804"),  # a district file: the whole district
+        ("ตลุก", "1804", "180402"),  # tambon plans are matched as before
+    ],
+)
+def test_places_wider_than_a_tambon_in_province_and_district_files(areas, written, scope, code):
+    from oneplan.transforms.areas import TambonMatcher
+
+    found = TambonMatcher(areas).match(written, scope)
+    assert (found.status, found.tambon_code) == ("exact", code)
+
+
+def test_a_district_alone_in_a_tambon_plan_is_not_a_district_wide_place(areas):
+    from oneplan.transforms.areas import TambonMatcher
+
+    # In a district's own tambon plan "อ.หันคา" still means what it did (the tambon หันคา).
+    assert TambonMatcher(areas).match("อ.หันคา", "1806").tambon_code != "1806"
+    # A tambon written with another district is that inconsistency (the reader rejects it).
+    assert TambonMatcher(areas).match("ตลุก อ.หันคา", "18").status == "wrong_district"

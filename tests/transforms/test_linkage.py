@@ -1,0 +1,225 @@
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from oneplan.flows.reference import load_linkage_settings
+from oneplan.transforms.linkage import (
+    LinkageSettings,
+    count_once,
+    link_id,
+    link_projects,
+    name_score,
+    normalize_name,
+)
+
+SETTINGS = load_linkage_settings()
+
+
+def n(text: str) -> str:
+    return normalize_name(text, SETTINGS)
+
+
+def test_abbreviations_villages_places_and_prefix_are_normalised_away():
+    full = n("ก่อสร้างถนนคอนกรีตเสริมเหล็ก สายบ้านนายสมชาย หมู่ที่ 3")
+    assert n("โครงการก่อสร้างถนน คสล. สายบ้านนายสมชาย ม.3 ต.ตลุก อ.สรรพยา") == full
+    assert n("ก่อสร้างถนน ค.ส.ล. สายบ้านนายสมชาย หมู่ 3") == full
+    assert n("ปรับปรุง ศพด.") == n("ปรับปรุงศูนย์พัฒนาเด็กเล็ก")
+    assert n("ก่อสร้างถนนคอนกรีตเสริมเหล็ก") == "ก่อสร้าง ถนน คอนกรีตเสริมเหล็ก"
+
+
+def test_sara_am_typed_as_two_characters_is_the_same_name():
+    assert n("ขุดลอกคลองส่งน\u0e49\u0e4d\u0e32") == n("ขุดลอกคลองส่งน้ำ")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "band"),
+    [
+        ("อบรมป้องกันยาเสพติดในเยาวชน", "อบรมเยาวชนป้องกันยาเสพติด", "accept"),  # word order
+        ("ขยายเขตระบบประปาหมู่บ้าน", "ขยายเขตประปาหมู่บ้าน", "accept"),
+        ("ซ่อมแซมถนนลูกรังเพื่อการเกษตร", "ปรับปรุงซ่อมแซมถนนลูกรังเพื่อการเกษตร บ้านหนองแซง", "review"),
+        ("ก่อสร้างถนนคอนกรีตเสริมเหล็ก", "ก่อสร้างรางระบายน้ำคอนกรีตเสริมเหล็ก", "none"),
+        ("ขุดลอกคลองส่งน้ำ", "ขุดลอกหนองน้ำสาธารณะ", "none"),
+        ("ส่งเสริมการปลูกผักปลอดสารพิษ", "ส่งเสริมการเลี้ยงปลาในบ่อดิน", "none"),
+    ],
+)
+def test_name_score_bands(a, b, band):
+    score = name_score(n(a), n(b))
+    got = (
+        "accept"
+        if score >= SETTINGS.accept_score
+        else "review"
+        if score >= SETTINGS.review_score
+        else "none"
+    )
+    assert got == band, score
+
+
+@given(st.text(alphabet="กขคงจฉชซฌญฎฏฐ ่้๊๋ะัาำิีึืุู", min_size=1, max_size=30))
+def test_name_score_of_a_name_with_itself_is_100_or_0_when_empty(text):
+    key = n(text)
+    assert name_score(key, key) == (100.0 if key else 0.0)
+
+
+def test_thresholds_are_validated():
+    table = pd.DataFrame({"setting": ["accept_score", "review_score"], "value": ["60", "80"]})
+    abbreviations = pd.DataFrame({"abbreviation": [], "expansion": []})
+    with pytest.raises(ValueError, match="review_score"):
+        LinkageSettings.from_tables(table, abbreviations)
+
+
+def frame(rows):
+    projects = pd.DataFrame(
+        [
+            {
+                "project_id": pid,
+                "plan_level": level,
+                "district_code": place[:4] if len(place) > 2 else place,
+                "tambon_code": place,
+                "village_numbers": villages,
+                "project_name": name,
+                "funding_route": route,
+                "submission_id": f"s-{level}-{place}",
+                "source_file": f"{level}.csv",
+                "source_sheet": "",
+                "source_row": i + 2,
+            }
+            for i, (pid, level, place, villages, name, route, _) in enumerate(rows)
+        ]
+    )
+    budgets = pd.DataFrame(
+        [
+            {"project_id": pid, "fiscal_year": year, "amount_thb": Decimal(amount)}
+            for pid, *_, money in rows
+            for year, amount in money.items()
+        ]
+    )
+    return projects, budgets
+
+
+ROAD = "ก่อสร้างถนนคอนกรีตเสริมเหล็ก สายบ้านนายสมชาย หมู่ที่ 3"
+
+
+def links_of(rows):
+    projects, budgets = frame(rows)
+    links = link_projects(projects, budgets, SETTINGS)
+    return [(r.project_id, r.linked_project_id, r.link_kind, r.status) for r in links.itertuples()]
+
+
+def test_a_request_rolls_up_to_the_nearest_level_that_took_it():
+    assert links_of(
+        [
+            ("t", "tambon", "180402", [3], ROAD, "requested", {2568: 500000}),
+            ("d", "district", "180402", [3], "ก่อสร้างถนน คสล. สายบ้านนายสมชาย ม.3", None,
+             {2568: 500000}),
+            ("p", "province", "1804", [], "โครงการก่อสร้างถนน คสล. สายบ้านนายสมชาย", None,
+             {2568: 500000}),
+            ("v", "village", "180402", [3], "ก่อสร้างถนน ค.ส.ล. สายบ้านนายสมชาย", None,
+             {2568: 500000}),
+        ]
+    ) == [
+        ("d", "p", "rolls_up_to", "accepted"),
+        ("t", "d", "rolls_up_to", "accepted"),
+        ("v", "t", "rolls_up_to", "accepted"),
+    ]  # fmt: skip
+
+
+def test_no_link_across_places_villages_or_years():
+    assert (
+        links_of(
+            [
+                ("t", "tambon", "180402", [3], ROAD, "requested", {2568: 500000}),
+                # another tambon's plan above: not the same place
+                ("x", "district", "180403", [3], ROAD, None, {2568: 500000}),
+                # another village of the same tambon
+                ("v", "village", "180402", [4], ROAD, None, {2568: 500000}),
+                # the province, but another fiscal year
+                ("p", "province", "18", [], ROAD, None, {2570: 500000}),
+            ]
+        )
+        == []
+    )
+
+
+def test_grey_band_match_is_kept_for_review():
+    assert links_of(
+        [
+            ("t", "tambon", "180402", [], "ซ่อมแซมถนนลูกรังเพื่อการเกษตร", None, {2568: 80000}),
+            ("p", "province", "18", [], "ปรับปรุงซ่อมแซมถนนลูกรังเพื่อการเกษตร บ้านหนองแซง", None,
+             {2568: 80000}),
+        ]
+    ) == [("t", "p", "rolls_up_to", "review")]  # fmt: skip
+
+
+def test_a_copy_in_a_neighbouring_tambon_is_a_duplicate_only_with_the_same_money():
+    rows = [
+        ("a", "tambon", "180402", [], ROAD, None, {2568: 500000, 2569: 100}),
+        ("b", "tambon", "180403", [], "โครงการ" + ROAD, None, {2568: 500000, 2569: 100}),
+        # a common programme in a third tambon, other money: not a copy
+        ("c", "tambon", "180404", [], ROAD, None, {2568: 20000}),
+    ]
+    assert links_of(rows) == [("b", "a", "possible_duplicate", "accepted")]
+    rows[1] = ("b", "tambon", "180403", [], ROAD, None, {2568: 500000})  # one year only
+    assert links_of(rows) == [("b", "a", "possible_duplicate", "review")]
+
+
+def test_one_parent_takes_one_child_of_a_level():
+    assert links_of(
+        [
+            ("t1", "tambon", "180402", [], "จัดการแข่งขันกีฬาต้านยาเสพติด", None, {2568: 1000}),
+            ("t2", "tambon", "180402", [], "จัดการแข่งขันกีฬาต้านยาเสพติด ตำบลตลุก", None,
+             {2568: 2000}),
+            ("d", "district", "180402", [], "โครงการจัดการแข่งขันกีฬาต้านยาเสพติด", None,
+             {2568: 1000}),
+        ]
+    ) == [("t1", "d", "rolls_up_to", "accepted")]  # fmt: skip
+
+
+def test_count_once_follows_links_to_the_level_that_funds():
+    projects = pd.DataFrame(
+        {
+            "project_id": ["v", "t", "d", "w", "c", "k"],
+            "plan_level": ["village", "tambon", "district", "tambon", "tambon", "tambon"],
+            "funding_route": [None, "requested", None, "requested", "own", "own"],
+        }
+    )
+    links = pd.DataFrame(
+        {
+            "project_id": ["v", "t", "c", "k"],
+            "linked_project_id": ["t", "d", "k", "gone"],
+            "link_kind": ["rolls_up_to", "rolls_up_to", "possible_duplicate", "rolls_up_to"],
+            "status": ["accepted", "accepted", "accepted", "accepted"],
+        }
+    )
+    got = count_once(projects, links)
+    assert got["funded_at_level"].tolist() == [
+        "district",
+        "district",
+        "district",
+        None,  # a request nobody took up: waiting
+        "tambon",
+        "tambon",  # a link to a project that is not there counts nothing away
+    ]
+    assert got["is_counted"].tolist() == [False, False, True, True, False, True]
+
+
+def test_link_ids_are_stable_and_distinguish_the_kind():
+    assert link_id("a", "b", "rolls_up_to") == link_id("a", "b", "rolls_up_to")
+    assert link_id("a", "b", "rolls_up_to") != link_id("a", "b", "possible_duplicate")
+    assert link_id("a", "b", "rolls_up_to") != link_id("b", "a", "rolls_up_to")
+
+
+def test_a_block_larger_than_a_chunk_is_scored_in_pieces(monkeypatch):
+    from oneplan.transforms import linkage
+
+    rows = [
+        ("t", "tambon", "180402", [3], ROAD, "requested", {2568: 500000}),
+        ("x", "tambon", "180402", [], "ขุดลอกคลองส่งน้ำ", None, {2568: 1}),
+        ("y", "tambon", "180402", [], "ปลูกต้นไม้เฉลิมพระเกียรติ", None, {2568: 2}),
+        ("d", "district", "180402", [3], "ก่อสร้างถนน คสล. สายบ้านนายสมชาย ม.3", None,
+         {2568: 500000}),
+    ]  # fmt: skip
+    whole = links_of(rows)
+    monkeypatch.setattr(linkage, "CHUNK", 1)
+    assert links_of(rows) == whole == [("t", "d", "rolls_up_to", "accepted")]
