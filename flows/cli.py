@@ -161,7 +161,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from oneplan.flows.reference import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
+    from oneplan.flows.defaults import DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT
 
     parser = argparse.ArgumentParser(
         prog="oneplan", description="Chai Nat provincial One Plan pipeline"

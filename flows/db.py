@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from oneplan.flows.defaults import SQL
 from oneplan.flows.errors import PublishError
-from oneplan.flows.reference import SQL
 from oneplan.transforms import schema
 
 BUILD_ORDER = (
