@@ -34,8 +34,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import corpus
 from oneplan.sample import generator as sample
+
+from bench import corpus
 
 SCALES = ("province", "region", "nation")
 DISTRICT_FILE_ROWS = (300, 850)  # a district's workbook: every tambon in it
@@ -124,9 +125,7 @@ def ensure_corpus(
         log(f"  {corpus_name(scale)}: corpus up to date ({manifest['n_files']} files)")
         return manifest
     log(f"  {corpus_name(scale)}: generating in {Path(root) / corpus_name(scale)} ...")
-    return corpus.generate(
-        scale, root, log, name=corpus_name(scale), build=build_job, spec_of=spec
-    )
+    return corpus.generate(scale, root, log, name=corpus_name(scale), build=build_job, spec_of=spec)
 
 
 def inbox_of(scale: str, root: Path = corpus.CORPUS_ROOT) -> Path:
