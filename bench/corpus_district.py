@@ -40,7 +40,7 @@ from bench import corpus
 
 SCALES = ("province", "region", "nation")
 DISTRICT_FILE_ROWS = (300, 850)  # a district's workbook: every tambon in it
-TAMBON_FILE_ROWS = (100, 400)  # one tambon's workbook
+TAMBON_FILE_ROWS = (120, 400)  # one tambon's workbook
 ROWS_PER_PROJECT = {"wide": 1.0, "long": 2.25}  # long: 1, 2, 3, 3 years drawn per project
 SPREAD = 0.2
 
