@@ -20,6 +20,8 @@ Measurements (modes):
   calamine for .xls/.ods) / read_csv of every sheet, header=None, concat, to_parquet.
 - pandas_calamine: the same script with calamine for .xlsx too (the fairest baseline).
 - floor: python-calamine reads every cell and csv parses every line, nothing else.
+- check_500: `oneplan check FILE --district CODE` of the corpus's .xlsx closest to 500 rows
+  (exit 1, "the file has errors", is a success here: the corpus plants errors).
 
 Growth exponent: the slope of log(median seconds) against log(rows) over the scales run in the
 invocation (least squares; 1.0 is linear), for each mode measured at two scales or more.
@@ -63,6 +65,7 @@ MODES: dict[str, str] = {
     "pandas_openpyxl": "pandas script, openpyxl for .xlsx, header=None, every sheet",
     "pandas_calamine": "pandas script, calamine, header=None, every sheet",
     "floor": "floor: python-calamine cells + csv parse",
+    "check_500": "`oneplan check` of the .xlsx closest to 500 rows",
 }
 # A unit runs in one go within a round: its modes depend on each other (rerun after cold).
 UNITS: dict[str, tuple[str, ...]] = {
@@ -71,6 +74,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "pandas_openpyxl": ("pandas_openpyxl",),
     "pandas_calamine": ("pandas_calamine",),
     "floor": ("floor",),
+    "check_500": ("check_500",),
 }
 OURS = UNITS["run_plan"] + UNITS["cli"]
 RATIOS: tuple[tuple[str, str], ...] = (  # (numerator, denominator), paired within a round
@@ -182,6 +186,26 @@ def _ours_unit(
     return runs
 
 
+def check_target(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The .xlsx file whose row count is closest to 500 (Chai Nat's first: `oneplan check`
+    knows Chai Nat's districts; then path order)."""
+    xlsx = [f for f in manifest["files"] if f["format"] == "xlsx"]
+    return min(
+        xlsx,
+        key=lambda f: (not f["district_code"].startswith("18"), abs(f["rows"] - 500), f["path"]),
+    )
+
+
+def _check_unit(inbox: Path, manifest: dict[str, Any]) -> dict[str, Run]:
+    target = check_target(manifest)
+    argv = [_oneplan(), "check", str(inbox / target["path"]), "--district", target["district_code"]]
+    run = run_child(argv, timed_inside=False)
+    if run.returncode == 1:  # errors found: the check did its job
+        run.returncode, run.error = 0, ""
+    run.info = {"file": target["path"], "rows": target["rows"]}
+    return {"check_500": run}
+
+
 def _other_unit(unit: str, inbox: Path, work: Path) -> dict[str, Run]:
     if unit == "floor":
         return {"floor": run_child([_python(), "-m", "bench.child", "floor", str(inbox)])}
@@ -218,6 +242,8 @@ def measure_corpus(
         for unit in rotated(units, i):
             if unit in ("run_plan", "cli"):
                 got.update(_ours_unit(unit, i, inbox, manifest, provinces, work, env))
+            elif unit == "check_500":
+                got.update(_check_unit(inbox, manifest))
             else:
                 got.update(_other_unit(unit, inbox, work))
         for mode, run in got.items():

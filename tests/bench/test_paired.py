@@ -158,3 +158,13 @@ def test_growth_over_corpora():
     got = paired.growth([corpus_(1000, 0.5), corpus_(8000, 4.0)])
     assert got == {"floor": pytest.approx(1.0)}
     assert math.isclose(got["floor"], 1.0)
+
+
+def test_check_target_is_the_chai_nat_xlsx_nearest_500_rows():
+    files = [
+        {"path": "1001/a.xlsx", "format": "xlsx", "rows": 500, "district_code": "1001"},
+        {"path": "1801/b.xlsx", "format": "xlsx", "rows": 700, "district_code": "1801"},
+        {"path": "1802/c.xlsx", "format": "xlsx", "rows": 420, "district_code": "1802"},
+        {"path": "1803/d.csv", "format": "csv", "rows": 500, "district_code": "1803"},
+    ]
+    assert paired.check_target({"files": files})["path"] == "1802/c.xlsx"
