@@ -241,13 +241,15 @@ def measure_corpus(
         got: dict[str, Run] = {}
         for unit in rotated(units, i):
             if unit in ("run_plan", "cli"):
-                got.update(_ours_unit(unit, i, inbox, manifest, provinces, work, env))
+                new = _ours_unit(unit, i, inbox, manifest, provinces, work, env)
             elif unit == "check_500":
-                got.update(_check_unit(inbox, manifest))
+                new = _check_unit(inbox, manifest)
             else:
-                got.update(_other_unit(unit, inbox, work))
-        for mode, run in got.items():
-            if mode in modes:
+                new = _other_unit(unit, inbox, work)
+            got.update(new)
+            for mode, run in new.items():
+                if mode not in modes:
+                    continue
                 state = f"FAILED rc={run.returncode}: {run.error[-300:]}" if run.returncode else ""
                 log(
                     f"    {name} round {i + 1} {mode}: {run.wall_s:.2f}s, peak "
