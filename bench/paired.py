@@ -293,7 +293,9 @@ def summarize_corpus(
             "median_s": med,
             "min_s": min(ok, default=None),
             "max_s": max(ok, default=None),
-            "rows_per_s": rows / med if med else None,
+            "rows_per_s": (good[0].info.get("rows", rows) if mode == "check_500" else rows) / med
+            if med and good
+            else None,
             "peak_mb": max((run.peak_mb for run in good), default=None),
             "tree_peak_mb": max(
                 (run.tree_peak_mb for run in good if run.tree_peak_mb is not None), default=None
@@ -374,6 +376,8 @@ def corpus_markdown(c: dict[str, Any]) -> str:
     ]
     for m in c["measurements"].values():
         label = m["label"] + (f" ({m['failed']} failed)" if m["failed"] else "")
+        if m["runs"] and m["runs"][0]["info"].get("file"):  # check_500: which file
+            label += f" ({m['runs'][0]['info']['rows']} rows)"
         label += "".join(f" **{p}**" for p in m["problems"])
         lines.append(
             f"| {label} | {m['n']} | {_f(m['median_s'])} | {_f(m['min_s'])} | {_f(m['max_s'])} "
