@@ -120,6 +120,17 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in pts) / sxx
 
 
+def marginal_kb_per_row(points: list[tuple[int, float]]) -> float | None:
+    """Least-squares slope of peak MB on rows, in KB a row; None with fewer than two counts."""
+    pts = [(float(n), mb) for n, mb in points if mb is not None]
+    if len({x for x, _ in pts}) < 2:
+        return None
+    mx = statistics.fmean(x for x, _ in pts)
+    my = statistics.fmean(y for _, y in pts)
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    return sum((x - mx) * (y - my) for x, y in pts) / sxx * 1024
+
+
 def rotated(units: list[str], round_index: int) -> list[str]:
     """The units in the order of a round: rotated by the round's index."""
     k = round_index % len(units) if units else 0
@@ -339,16 +350,20 @@ def summarize_corpus(
 
 
 # ---- reporting -----------------------------------------------------------------------------------
-def growth(corpora: list[dict[str, Any]]) -> dict[str, float | None]:
+def growth(corpora: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """Per mode measured on two corpora or more: the time exponent and the peak memory a row."""
     out = {}
     for mode in MODES:
-        points = [
-            (c["n_rows"], c["measurements"][mode]["median_s"])
+        found = [
+            (c["n_rows"], c["measurements"][mode])
             for c in corpora
             if mode in c["measurements"] and c["measurements"][mode]["median_s"]
         ]
-        if len(points) >= 2:
-            out[mode] = growth_exponent(points)
+        if len(found) >= 2:
+            out[mode] = {
+                "time_exponent": growth_exponent([(n, m["median_s"]) for n, m in found]),
+                "kb_per_row": marginal_kb_per_row([(n, m["peak_mb"]) for n, m in found]),
+            }
     return out
 
 
@@ -406,13 +421,20 @@ def report_markdown(result: dict[str, Any]) -> str:
         "",
     ]
     lines += [corpus_markdown(c) + "\n" for c in result["corpora"]]
-    if result["growth"]:
+    grown = growth(result["corpora"])
+    if grown:
         lines += [
-            "### Growth exponent (slope of log seconds on log rows; 1.0 is linear)",
+            "### Growth over the scales run",
             "",
-            "| measurement | exponent |",
-            "|---|---:|",
-            *(f"| {MODES[k]} | {_f(v)} |" for k, v in result["growth"].items()),
+            "Time exponent: slope of log median seconds on log rows (1.0 is linear); peak "
+            "memory: slope of peak MB on rows, in KB a row.",
+            "",
+            "| measurement | time exponent | peak KB a row |",
+            "|---|---:|---:|",
+            *(
+                f"| {MODES[k]} | {_f(v['time_exponent'])} | {_f(v['kb_per_row'])} |"
+                for k, v in grown.items()
+            ),
             "",
         ]
     return "\n".join(lines)

@@ -152,12 +152,15 @@ def test_coverage_catches_a_rerun_that_parsed_everything():
 
 
 def test_growth_over_corpora():
-    def corpus_(rows, seconds):
-        return {"n_rows": rows, "measurements": {"floor": {"median_s": seconds}}}
+    def corpus_(rows, seconds, peak):
+        return {"n_rows": rows, "measurements": {"floor": {"median_s": seconds, "peak_mb": peak}}}
 
-    got = paired.growth([corpus_(1000, 0.5), corpus_(8000, 4.0)])
-    assert got == {"floor": pytest.approx(1.0)}
-    assert math.isclose(got["floor"], 1.0)
+    got = paired.growth([corpus_(1000, 0.5, 40.0), corpus_(8000, 4.0, 75.0)])
+    assert list(got) == ["floor"]
+    assert math.isclose(got["floor"]["time_exponent"], 1.0)
+    assert math.isclose(got["floor"]["kb_per_row"], 35.0 / 7000 * 1024)
+    assert paired.marginal_kb_per_row([(1000, 10.0)]) is None
+    assert paired.growth([corpus_(1000, 0.5, 40.0)]) == {}
 
 
 def test_check_target_is_the_chai_nat_xlsx_nearest_500_rows():
@@ -168,3 +171,26 @@ def test_check_target_is_the_chai_nat_xlsx_nearest_500_rows():
         {"path": "1803/d.csv", "format": "csv", "rows": 500, "district_code": "1803"},
     ]
     assert paired.check_target({"files": files})["path"] == "1802/c.xlsx"
+
+
+def test_report_has_the_growth_table_when_two_scales_ran():
+    def corpus_(rows, seconds, peak):
+        manifest = {
+            "spec": corpus_district.spec("province"), "n_rows": rows, "n_files": 2,
+            "n_projects": rows, "bytes": 1024, "formats": {"csv": 2},
+            "files": [{"rows": 100}, {"rows": 200}],
+        }  # fmt: skip
+        rounds = [
+            {"loadavg": [1.0, 1.0, 1.0], "runs": {"floor": Run(seconds, None, peak, None, 0)}}
+        ]
+        return paired.summarize_corpus("province", manifest, rounds, ["floor"], None, "abc")
+
+    result = {
+        "started_at": "now", "command": "python -m bench", "runs": 1,
+        "machine": {"nproc": 2, "cpu": "x", "mem_total_mb": 1, "python": "3", "packages": {}},
+        "corpora": [corpus_(1000, 1.0, 50.0), corpus_(10_000, 100.0, 50.0)],
+    }  # fmt: skip
+    text = paired.report_markdown(result)
+    assert "| floor: python-calamine cells + csv parse | 2.00 | 0.00 |" in text
+    result["corpora"].pop()
+    assert "Growth" not in paired.report_markdown(result)
