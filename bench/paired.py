@@ -16,6 +16,8 @@ Measurements (modes):
   after one budget of one CSV file was raised (one file changed).
 - cli_cold / _unchanged / _one_changed: the same three through `oneplan run`, which starts a
   temporary Prefect server for the run (no PREFECT_API_URL), one PREFECT_HOME per corpus.
+- cli_server_*: the same three against a Prefect server that is already running (the nightly
+  path), only with `--server-url URL` (start one with `prefect server start`).
 - pandas_openpyxl: the pandas script as usually written: read_excel (openpyxl for .xlsx,
   calamine for .xls/.ods) / read_csv of every sheet, header=None, concat, to_parquet.
 - pandas_calamine: the same script with calamine for .xlsx too (the fairest baseline).
@@ -62,6 +64,9 @@ MODES: dict[str, str] = {
     "cli_cold": "`oneplan run` (temporary Prefect server), cold",
     "cli_unchanged": "`oneplan run` (temporary server), unchanged rerun",
     "cli_one_changed": "`oneplan run` (temporary server), one file changed",
+    "cli_server_cold": "`oneplan run` against a running Prefect server, cold",
+    "cli_server_unchanged": "`oneplan run` against a running server, unchanged rerun",
+    "cli_server_one_changed": "`oneplan run` against a running server, one file changed",
     "pandas_openpyxl": "pandas script, openpyxl for .xlsx, header=None, every sheet",
     "pandas_calamine": "pandas script, calamine, header=None, every sheet",
     "floor": "floor: python-calamine cells + csv parse",
@@ -71,12 +76,14 @@ MODES: dict[str, str] = {
 UNITS: dict[str, tuple[str, ...]] = {
     "run_plan": ("run_plan_cold", "run_plan_unchanged", "run_plan_one_changed"),
     "cli": ("cli_cold", "cli_unchanged", "cli_one_changed"),
+    "cli_server": ("cli_server_cold", "cli_server_unchanged", "cli_server_one_changed"),
     "pandas_openpyxl": ("pandas_openpyxl",),
     "pandas_calamine": ("pandas_calamine",),
     "floor": ("floor",),
     "check_500": ("check_500",),
 }
-OURS = UNITS["run_plan"] + UNITS["cli"]
+OURS = UNITS["run_plan"] + UNITS["cli"] + UNITS["cli_server"]
+SERVER_MODES = UNITS["cli_server"]  # only with --server-url
 RATIOS: tuple[tuple[str, str], ...] = (  # (numerator, denominator), paired within a round
     ("run_plan_cold", "pandas_openpyxl"),
     ("run_plan_cold", "pandas_calamine"),
@@ -84,6 +91,10 @@ RATIOS: tuple[tuple[str, str], ...] = (  # (numerator, denominator), paired with
     ("cli_cold", "pandas_openpyxl"),
     ("cli_cold", "pandas_calamine"),
     ("cli_cold", "run_plan_cold"),
+    ("cli_server_cold", "run_plan_cold"),
+    ("cli_server_cold", "pandas_calamine"),
+    ("cli_server_unchanged", "cli_server_cold"),
+    ("cli_server_one_changed", "cli_server_cold"),
     ("run_plan_unchanged", "run_plan_cold"),
     ("run_plan_one_changed", "run_plan_cold"),
     ("cli_unchanged", "cli_cold"),
@@ -229,7 +240,13 @@ def _other_unit(unit: str, inbox: Path, work: Path) -> dict[str, Run]:
 
 
 def measure_corpus(
-    scale: str, manifest: dict[str, Any], runs: int, modes: list[str], work: Path, log=print
+    scale: str,
+    manifest: dict[str, Any],
+    runs: int,
+    modes: list[str],
+    work: Path,
+    log=print,
+    server_url: str = "",
 ) -> dict[str, Any]:
     """`runs` rounds of every unit holding a requested mode, on one district-sized corpus."""
     name = corpus_district.corpus_name(scale)
@@ -237,11 +254,11 @@ def measure_corpus(
     provinces = scope(manifest)
     units = [u for u, ms in UNITS.items() if set(ms) & set(modes)]
     blocked = None
-    if {"run_plan", "cli"} & set(units):
+    if {"run_plan", "cli", "cli_server"} & set(units):
         blocked = ours_blocker(inbox, provinces)
         if blocked:
             log(f"    {name}: ours not measured: {blocked}")
-            units = [u for u in units if u not in ("run_plan", "cli")]
+            units = [u for u in units if u not in ("run_plan", "cli", "cli_server")]
     home = Path(tempfile.mkdtemp(prefix="prefect-home-", dir=work))
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update(PREFECT_ENV, PREFECT_HOME=str(home))
@@ -251,8 +268,9 @@ def measure_corpus(
         load = list(os.getloadavg())
         got: dict[str, Run] = {}
         for unit in rotated(units, i):
-            if unit in ("run_plan", "cli"):
-                new = _ours_unit(unit, i, inbox, manifest, provinces, work, env)
+            if unit in ("run_plan", "cli", "cli_server"):
+                unit_env = dict(env, PREFECT_API_URL=server_url) if unit == "cli_server" else env
+                new = _ours_unit(unit, i, inbox, manifest, provinces, work, unit_env)
             elif unit == "check_500":
                 new = _check_unit(inbox, manifest)
             else:
@@ -441,7 +459,9 @@ def report_markdown(result: dict[str, Any]) -> str:
 
 
 # ---- entry point ---------------------------------------------------------------------------------
-def run(scales: list[str], runs: int, modes: list[str], out: Path, log=print) -> dict[str, Any]:
+def run(
+    scales: list[str], runs: int, modes: list[str], out: Path, log=print, server_url: str = ""
+) -> dict[str, Any]:
     started = datetime.now(UTC)
     result: dict[str, Any] = {
         "started_at": started.isoformat(timespec="seconds"),
@@ -456,7 +476,9 @@ def run(scales: list[str], runs: int, modes: list[str], out: Path, log=print) ->
         log(f"  measuring {corpus_district.corpus_name(scale)}: {manifest['n_files']} files")
         work = Path(tempfile.mkdtemp(prefix=f"oneplan-bench-{scale}-"))
         try:
-            result["corpora"].append(measure_corpus(scale, manifest, runs, modes, work, log))
+            result["corpora"].append(
+                measure_corpus(scale, manifest, runs, modes, work, log, server_url)
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
     result["growth"] = growth(result["corpora"])
@@ -481,17 +503,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="paired rounds (default 3)")
     parser.add_argument("--modes", help=f"comma-separated subset of: {', '.join(MODES)}")
     parser.add_argument("--no-prefect", action="store_true", help="leave out the cli_* modes")
+    parser.add_argument(
+        "--server-url",
+        default="",
+        help="PREFECT_API_URL of a running Prefect server: adds the cli_server_* modes",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the .md/.json go")
     args = parser.parse_args(argv)
     scales = [s.strip() for s in args.scale.split(",") if s.strip()]
     modes = [m.strip() for m in args.modes.split(",")] if args.modes else list(MODES)
+    if not args.server_url:
+        if args.modes and set(modes) & set(SERVER_MODES):
+            parser.error("the cli_server_* modes need --server-url")
+        modes = [m for m in modes if m not in SERVER_MODES]
     if args.no_prefect:
         modes = [m for m in modes if not m.startswith("cli")]
     if bad := sorted(set(scales) - set(corpus_district.SCALES)) + sorted(set(modes) - set(MODES)):
         parser.error(f"unknown scale or mode: {', '.join(bad)}")
     if args.runs < 1:
         parser.error("--runs must be >= 1")
-    result = run(scales, args.runs, modes, args.out, lambda s: print(s, flush=True))
+    log = lambda s: print(s, flush=True)  # noqa: E731
+    result = run(scales, args.runs, modes, args.out, log, args.server_url)
     print("\n" + report_markdown(result), flush=True)
     print(f"wrote {args.out}/district-{'-'.join(scales)}.md and .json")
     return 0
