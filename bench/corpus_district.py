@@ -15,7 +15,9 @@ row count:
 - rows a project: ROWS_PER_PROJECT by the layout's shape (long layouts: one row a project and
   fiscal year, two and a quarter on average); projects a tambon drawn between 80% and 100%
   of the target's; titles, headers, subtotals, summary sheets and planted rows come on top,
-  so files land between 100 and about 1,000 rows.
+  so files land between 100 and about 1,000 rows. Exceptions, as in the sample: a layout
+  that sends last round's .xls beside the new .xlsx (one tambon's rows again) and the ผ.02/2
+  requests file can be smaller.
 
 The draw is seeded by the district code and batch, so a corpus is the same on every machine.
 Files go to `<root>/district-<scale>/inbox/...` with manifest.json (bench.corpus.generate: one

@@ -371,7 +371,7 @@ def summarize_corpus(
 def growth(corpora: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
     """Per mode measured on two corpora or more: the time exponent and the peak memory a row."""
     out = {}
-    for mode in MODES:
+    for mode in (m for m in MODES if m != "check_500"):  # check reads one file at every scale
         found = [
             (c["n_rows"], c["measurements"][mode])
             for c in corpora
