@@ -1,8 +1,12 @@
-"""Benchmark of the One Plan pipeline at province, region and national scale.
+"""Benchmark of the One Plan pipeline on district-sized files at province, region and nation scale.
 
-    python -m bench [--scale province|region|nation|all] [--runs 3] [--out bench/results]
+    python -m bench [--scale province[,region]] [--runs 3] [--out bench/results]
+    python -m bench --tiny [--scale ...]        the old tiny-file corpora (about 28 rows a file)
 
-`bench.corpus` writes deterministic corpora (the sample's messy layouts, geothai's real codes),
-`bench.measure` times ours against a naive pandas baseline and a python-calamine floor, each run
-in a fresh subprocess, and `bench.profile` profiles `run_plan` on one corpus.
+`bench.corpus_district` writes the district-sized corpora (one workbook per district or per
+tambon, 100 to 1,000 rows, the sample's layouts, geothai's real codes) on top of `bench.corpus`;
+`bench.paired` times ours (`run_plan`, `oneplan run`) against the pandas script (openpyxl and
+calamine, header=None) and the python-calamine floor in paired rounds of fresh processes;
+`bench.measure` is the older per-mode harness (`--tiny`), and `bench.profile` profiles
+`run_plan` on one corpus.
 """

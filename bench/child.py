@@ -2,8 +2,10 @@
 
     python -m bench.child ours INBOX OUT [PROVINCES]   run_plan(INBOX, OUT/oneplan.duckdb,
                                                        OUT/export, provinces=PROVINCES)
-    python -m bench.child baseline INBOX OUT.parquet [none|0]  naive pandas read + concat +
-                                                       to_parquet, header=None (or header=0)
+    python -m bench.child baseline INBOX OUT.parquet [none|0] [openpyxl|calamine]
+                                                       naive pandas read + concat + to_parquet,
+                                                       header=None (or header=0), .xlsx read
+                                                       by openpyxl (default) or calamine
     python -m bench.child floor INBOX                  python-calamine cells + csv parse, no more
     python -m bench.child check INBOX [PROVINCES]      district folders the pipeline resolves
 
@@ -72,11 +74,12 @@ def ours(inbox: str, out: str, provinces: str | None = None) -> dict:
     }
 
 
-def baseline(inbox: str, out: str, header: str = "none") -> dict:
+def baseline(inbox: str, out: str, header: str = "none", xlsx_engine: str = "openpyxl") -> dict:
     """The naive way: pandas reads every sheet of every file, concat, to_parquet.
 
-    .xlsx with openpyxl (pandas' default); .xls and .ods with calamine, because xlrd is not
-    installed (and odf would be slower still); CSV with read_csv, utf-8-sig then cp874.
+    .xlsx with openpyxl (pandas' default; xlsx_engine "calamine" for the fast script); .xls
+    and .ods with calamine, because xlrd is not installed (and odf would be slower still); CSV
+    with read_csv, utf-8-sig then cp874.
     Everything is read as text so that the concat of differently shaped plans can be written.
 
     header "none" (the reference baseline): header=None, columns by position. header "0":
@@ -98,7 +101,7 @@ def baseline(inbox: str, out: str, header: str = "none") -> dict:
             except UnicodeDecodeError:
                 sheets = {"": pd.read_csv(path, dtype=str, encoding="cp874", **kw)}
         else:
-            engine = "openpyxl" if suffix in {".xlsx", ".xlsm"} else "calamine"
+            engine = xlsx_engine if suffix in {".xlsx", ".xlsm"} else "calamine"
             sheets = pd.read_excel(path, sheet_name=None, engine=engine, dtype=str, **kw)
         for name, frame in sheets.items():
             frame.columns = [str(c) for c in frame.columns]

@@ -175,9 +175,21 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def generate(scale: str, root: Path = CORPUS_ROOT, log=print) -> dict[str, Any]:
-    """(Re)write `<root>/<scale>/inbox` and its manifest.json, one district at a time."""
-    out = Path(root) / scale
+def generate(
+    scale: str,
+    root: Path = CORPUS_ROOT,
+    log=print,
+    *,
+    name: str | None = None,
+    build=None,
+    spec_of=None,
+) -> dict[str, Any]:
+    """(Re)write `<root>/<name or scale>/inbox` and its manifest.json, one district at a time.
+
+    build(job) -> (files, layout) and spec_of(scale) default to this module's build_job and
+    spec (bench.corpus_district passes its own: the district-sized corpora)."""
+    build, spec_of = build or build_job, spec_of or spec
+    out = Path(root) / (name or scale)
     inbox = out / "inbox"
     shutil.rmtree(out, ignore_errors=True)
     inbox.mkdir(parents=True)
@@ -189,7 +201,7 @@ def generate(scale: str, root: Path = CORPUS_ROOT, log=print) -> dict[str, Any]:
     formats: Counter[str] = Counter()
     layouts: Counter[str] = Counter()
     for n, job in enumerate(jobs, 1):
-        built, layout = build_job(job)
+        built, layout = build(job)
         sample.write_files(inbox, built)
         counted = sample.build_manifest(built)  # one district: duplicates are per district
         rows = accepted = 0
@@ -233,7 +245,7 @@ def generate(scale: str, root: Path = CORPUS_ROOT, log=print) -> dict[str, Any]:
             log(f"  {scale}: {n}/{len(jobs)} districts, {totals['files']} files")
     manifest = {
         "generator_version": generator_version(),
-        "spec": spec(scale),
+        "spec": spec_of(scale),
         "n_files": totals["files"],
         "n_rows": totals["rows"],
         "n_rows_accepted": totals["accepted"],

@@ -1,6 +1,7 @@
 """Profile ours (run_plan, cold, no Prefect) on one benchmark corpus with cProfile.
 
-    python -m bench.profile [--corpus province-xN] [--top 25] [--rerun] [--out bench/results]
+    python -m bench.profile [--corpus province-xN|district-province|...] [--top 25] [--rerun]
+                            [--out bench/results]
 
 Prints the top functions by cumulative and by own time, a per-stage split (discover, parse,
 publish), and writes `<out>/profile-<corpus>.prof` (open with `python -m pstats` or snakeviz).
@@ -18,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import corpus
+from bench import corpus, corpus_district
 from bench.measure import RESULTS, code_fingerprint, scope
 
 STAGES = (  # (label, function name, where it lives: a path fragment)
@@ -69,7 +70,10 @@ def top(stats: pstats.Stats, key: str, n: int) -> str:
 
 
 def profile(name: str, n: int, rerun: bool, out: Path) -> str:
-    manifest = corpus.ensure_corpus(name)
+    if name.startswith("district-"):  # bench.corpus_district's corpora
+        manifest = corpus_district.ensure_corpus(name.removeprefix("district-"))
+    else:
+        manifest = corpus.ensure_corpus(name)
     from oneplan.flows.oneplan_flow import run_plan
 
     work = Path(tempfile.mkdtemp(prefix="oneplan-profile-"))
@@ -107,7 +111,8 @@ def profile(name: str, n: int, rerun: bool, out: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=corpus.SCALES, default="province-xN")
+    district = [corpus_district.corpus_name(s) for s in corpus_district.SCALES]
+    parser.add_argument("--corpus", choices=(*corpus.SCALES, *district), default="province-xN")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--rerun", action="store_true", help="profile an all-staged rerun")
     parser.add_argument("--out", type=Path, default=RESULTS)

@@ -338,7 +338,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from oneplan.flows.reference import ROOT
+    from oneplan.flows.defaults import ROOT
 
     given = "(default: ONEPLAN_{0}, else oneplan.toml, else {1})"
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from oneplan.flows.defaults import SQL
 from oneplan.flows.errors import ChecksFailed
-from oneplan.flows.reference import SQL, load_alignment
+from oneplan.flows.reference import load_alignment
 from oneplan.transforms import schema
 from oneplan.transforms.alignment import (
     agencies_frame,

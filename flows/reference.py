@@ -5,16 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
+from oneplan.flows.defaults import DATA, DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT, SQL
 from oneplan.transforms.alignment import Alignment, build_alignment
 from oneplan.transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
 from oneplan.transforms.rules import Rules, build_rules
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
-SQL = ROOT / "sql"
 RULE_TABLES = (
     "header_synonyms",
     "row_kinds",
@@ -109,9 +106,10 @@ def build_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-DEFAULT_INBOX = ROOT / "data" / "sample" / "inbox"
-DEFAULT_DB = ROOT / "out" / "oneplan.duckdb"
-DEFAULT_EXPORT = ROOT / "out" / "export"
+__all__ = [  # the paths live in flows.defaults (no heavy imports); re-exported here
+    "DATA", "DEFAULT_DB", "DEFAULT_EXPORT", "DEFAULT_INBOX", "ROOT", "SQL",
+    "build_fingerprint", "load_areas", "load_matcher", "load_rules", "rules_fingerprint",
+]  # fmt: skip
 
 
 def load_issue_labels() -> dict[str, str]:

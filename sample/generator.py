@@ -419,8 +419,9 @@ def _typed_amount(v: Any) -> Decimal | None:
 class DistrictBuilder:
     """Lays out one district's plan in one layout, recording what every row is."""
 
-    def __init__(self, code, tambons, layout, rng, folder, name_th, others=()):
+    def __init__(self, code, tambons, layout, rng, folder, name_th, others=(), per_tambon=None):
         self.code = code
+        self.per_tambon = per_tambon  # (lo, hi) projects a tambon, over the layout's own
         self.tambons = list(tambons)
         self.rng = rng
         self.folder = folder
@@ -463,7 +464,9 @@ class DistrictBuilder:
             a, b = (p.format(t=tn) for p in rng.sample(PLACES, 2))
             prefix = "โครงการ" if rng.random() < L.get("prefix", 0) else ""
             name = prefix + tpl.format(t=tn, a=a, b=b)
-            name = next((n for n in (name, f"{name} ตำบล{tn}") if n not in self.used), "")
+            phases = (f"{name} ระยะที่ {k}" for k in range(2, 10) if self.per_tambon)
+            candidates = (name, f"{name} ตำบล{tn}", *phases)  # big plans: phase 2, 3, ...
+            name = next((n for n in candidates if n not in self.used), "")
         self.used.add(name)
         step = 10_000 if hi >= 500_000 else 1_000
         odd = rng.randrange(step) if rng.random() < 0.1 else 0  # e.g. 1,632,820
@@ -560,7 +563,7 @@ class DistrictBuilder:
         return it
 
     def items(self) -> dict[str, list[Item]]:
-        lo, hi = self.L.get("per_tambon", (3, 5))
+        lo, hi = self.per_tambon or self.L.get("per_tambon", (3, 5))
         out = {}
         for t in self.tambons:
             out[t.code] = [self.new_item(t) for _ in range(self.rng.randint(lo, hi))]
@@ -834,15 +837,24 @@ class DistrictBuilder:
 
 
 def build_district(
-    code: str, tambons, layout: str, rng: random.Random, folder: str = "", others=()
+    code: str,
+    tambons,
+    layout: str,
+    rng: random.Random,
+    folder: str = "",
+    others=(),
+    per_tambon: tuple[int, int] | None = None,
 ) -> list[File]:
     """One district's plan files, in memory, in a layout of LAYOUTS (planted problems included).
 
     tambons: the district's geothai subdistricts; others: the province's other tambons (the
-    wrong-district plant picks one). Write with `write_files`, count with `build_manifest`.
+    wrong-district plant picks one); per_tambon: (lo, hi) projects a tambon instead of the
+    layout's (the benchmark's district-sized files). Write with `write_files`, count with
+    `build_manifest`.
     """
     name = next(d.name_th for d in geothai.districts(code[:2]) if d.code == code)
-    return DistrictBuilder(code, tambons, layout, rng, folder or code, name, others).build()
+    builder = DistrictBuilder(code, tambons, layout, rng, folder or code, name, others, per_tambon)
+    return builder.build()
 
 
 # ---- the ninth layout family: plans as districts really send them (issue 12) --------------------

@@ -1,0 +1,70 @@
+"""`oneplan check` and `oneplan status` start without Prefect, and `status` without pandas:
+each command runs in a fresh interpreter that then reports which modules it had imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from oneplan.flows.oneplan_flow import run_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+# Runs the CLI's main in this interpreter, then prints the top-level modules it imported.
+PROBE = """
+import json, sys
+from oneplan.flows.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def imported_by(*argv: str) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("published")
+    inbox = tmp / "inbox"
+    (inbox / "1805").mkdir(parents=True)
+    (inbox / "1805" / "plan.csv").write_text(
+        'ที่,ตำบล,โครงการ,2568\n1,ห้วยกรด,ประปา,"1,000"\n', encoding="utf-8"
+    )
+    run_plan(inbox, tmp / "out" / "oneplan.duckdb", tmp / "out" / "export")
+    return inbox / "1805" / "plan.csv", tmp / "out" / "oneplan.duckdb"
+
+
+def test_status_imports_neither_prefect_nor_pandas(published):
+    _, db = published
+    code, modules = imported_by("status", "--db", str(db))
+    assert code == 0
+    assert "duckdb" in modules  # the probe sees what the command really used
+    assert not {"prefect", "pandas"} & modules
+
+
+def test_check_does_not_import_prefect(published):
+    plan, _ = published
+    code, modules = imported_by("check", str(plan), "--district", "1805")
+    assert code == 0
+    assert "oneplan" in modules
+    assert "prefect" not in modules
+
+
+def test_the_probe_sees_prefect_when_a_command_imports_it(published):
+    """The planted fault: `--help` of `run` does not import Prefect, so import it the way `run`
+    does and see the probe report it (a probe that cannot see Prefect would pass vacuously)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import prefect\n" + PROBE, "status", "--db", str(published[1])],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert "prefect" in json.loads(done.stdout.strip().splitlines()[-1])["modules"]
