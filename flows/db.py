@@ -9,13 +9,7 @@ import duckdb
 import pyarrow as pa
 from oneplan.flows.defaults import SQL
 from oneplan.flows.errors import ChecksFailed
-from oneplan.flows.reference import load_alignment
 from oneplan.transforms import schema
-from oneplan.transforms.alignment import (
-    agencies_frame,
-    development_areas_frame,
-    strategies_frame,
-)
 
 BUILD_ORDER = (
     "areas",
@@ -37,21 +31,26 @@ SQL_BUILT = (
     "marts/agency_requests",
     "marts/plan_by_route",
 )
-# Reference tables published from data/ (strategy frames, development areas, agencies).
+# Reference tables published from data/ (strategy frames, development areas, agencies), each
+# built by the function of transforms.alignment so named.
 REFERENCE_BUILT = {
-    "strategies": strategies_frame,
-    "development_areas": development_areas_frame,
-    "agencies": agencies_frame,
+    "strategies": "strategies_frame",
+    "development_areas": "development_areas_frame",
+    "agencies": "agencies_frame",
 }
 
 
 def reference_tables() -> dict[str, pa.Table]:
-    """The published reference tables, built from the alignment tables in data/."""
-    alignment = load_alignment()
+    """The published reference tables, built from the alignment tables in data/ (imported
+    here, not at the top: `oneplan status` and `sql` read the database without pandas)."""
+    from oneplan.flows.reference import load_alignment
+    from oneplan.transforms import alignment as frames
+
+    tables = load_alignment()
     out = {}
     for name, build in REFERENCE_BUILT.items():
         target = schema.arrow_schema(schema.TABLES_BY_NAME[name])
-        frame = build(alignment)
+        frame = getattr(frames, build)(tables)
         out[name] = pa.Table.from_pandas(frame[target.names], schema=target, preserve_index=False)
     return out
 

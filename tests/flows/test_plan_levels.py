@@ -179,9 +179,10 @@ PLANTS = {
     "dangling": "insert into project_links select 'x', project_id, 'gone', 'rolls_up_to', "
     "'accepted', 99.0, 'm', [] from projects where plan_level = 'tambon' and is_counted "
     "limit 1",
-    "totals": "insert into projects select '#p', district_code, '999999', [], 'x', null, null, "
-    "null, null, null, null, null, submission_id, source_file, source_sheet, 99, plan_level, "
-    "plan_level, true from projects limit 1; "
+    "totals": "insert into projects by name select '#p' as project_id, district_code, "
+    "'999999' as tambon_code, [] as village_numbers, 'x' as project_name, submission_id, "
+    "source_file, source_sheet, 99 as source_row, plan_level, plan_level as funded_at_level, "
+    "true as is_counted from projects limit 1; "
     "insert into project_budgets values ('#p', 2568, 1000)",
 }
 

@@ -4,11 +4,13 @@ in an otherwise valid database (built from small tables, written by the real Duc
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from oneplan.flows.db import build_database, check_database, check_queries, write_database
 from oneplan.flows.errors import PublishError
 from oneplan.transforms import schema
+from oneplan.transforms.levels import place_rows
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -25,6 +27,7 @@ def _submission(submission_id: str, source_file: str, status: str = "current", *
         "file_modified_at": NOW,
         "loaded_at": NOW,
         "status": status,
+        "plan_level": "tambon",
         "first_seen_at": NOW,
         "last_seen_at": NOW,
     }
@@ -43,6 +46,9 @@ def _project(project_id: str, tambon_code: str = "180401", submission_id: str = 
         "source_row": 5,
         "strategy_code": "P1",
         "strategy_source": "column",
+        "plan_level": "tambon",
+        "funded_at_level": "tambon",
+        "is_counted": True,
     }
 
 
@@ -50,20 +56,27 @@ def valid_rows() -> dict[str, list[dict]]:
     """A database every check passes: one district, two tambons, one current file with one
     accepted project (a budget in two years) and one rejected row."""
     return {
-        "areas": [
-            {
-                "district_code": "1804",
-                "district_name_th": "หันคา",
-                "district_name_en": "Hankha",
-                "tambon_code": code,
-                "tambon_name_th": name,
-                "tambon_name_en": name_en,
-            }
-            for code, name, name_en in (
-                ("180401", "หันคา", "Hankha"),
-                ("180402", "บ้านเชี่ยน", "Ban Chian"),
+        "areas": pd.DataFrame(
+            place_rows(
+                pd.DataFrame(
+                    [
+                        ("1804", "หันคา", "Hankha", code, name, name_en)
+                        for code, name, name_en in (
+                            ("180401", "หันคา", "Hankha"),
+                            ("180402", "บ้านเชี่ยน", "Ban Chian"),
+                        )
+                    ],
+                    columns=[
+                        "district_code",
+                        "district_name_th",
+                        "district_name_en",
+                        "tambon_code",
+                        "tambon_name_th",
+                        "tambon_name_en",
+                    ],
+                )
             )
-        ],
+        ).to_dict("records"),
         "submissions": [_submission("s1", "1804/ตลุก.xlsx")],
         "projects": [_project("p1")],
         "project_budgets": [
@@ -83,6 +96,7 @@ def valid_rows() -> dict[str, list[dict]]:
         "data_issues": [],
         "project_changes": [],
         "publications": [],
+        "project_links": [],
     }
 
 
@@ -118,8 +132,9 @@ PLANTED = {
     ),
 }
 # Checks over views, each caught by a planted fault in its own test: oneplan_reconciles below,
-# marts_reconcile in tests/flows/test_alignment_cycle.py.
-VIEW_CHECKS = {"oneplan_reconciles", "marts_reconcile"}
+# marts_reconcile in tests/flows/test_alignment_cycle.py, plan_rollup_reconciles in
+# tests/flows/test_plan_levels.py.
+VIEW_CHECKS = {"oneplan_reconciles", "marts_reconcile", "plan_rollup_reconciles"}
 
 
 def test_valid_tables_pass_every_check(tmp_path):
