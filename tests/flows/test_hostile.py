@@ -2,7 +2,6 @@
 the nightly reader (discover_inbox + parse_to_tables, no Prefect run) and in `oneplan check`."""
 
 import io
-import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -271,15 +270,14 @@ def test_check_never_shows_a_traceback_when_the_reader_crashes(tmp_path, capsys,
     )
 
 
-def test_huge_blank_sheet_is_read_quickly(tmp_path):
+def test_huge_blank_sheet_is_read_to_its_one_project(tmp_path):
+    """200k blank rows: read within the child's time budget (flows/contain.py) to exactly its
+    one project; how fast is the benchmark's business, not a timed test's."""
     build(tmp_path, "blank rows.xlsx")
     [job], _ = discover_inbox(tmp_path / "inbox")
-    start = time.perf_counter()
     tables = parse_to_tables(job)
-    elapsed = time.perf_counter() - start
     assert tables["projects"].column("project_name").to_pylist() == ["ก่อสร้างถนน คสล. หมู่ที่ 3"]
     assert tables["row_log"].column("outcome").to_pylist() == ["skipped", "accepted"]
-    assert elapsed < 4, f"{elapsed:.1f} s for a sheet of blank rows"
 
 
 def test_big_cell_is_cut_to_the_limit(tmp_path):

@@ -38,3 +38,15 @@ def test_rejects_row_agrees_with_the_reader(rules, matcher):
             if issue["code"] in rejecting and issue["source_row"] is not None:
                 assert (issue["source_sheet"], issue["source_row"]) in rejected, issue
     assert seen == rejecting
+
+
+def test_every_issue_code_has_a_thai_label_and_every_label_a_code():
+    """The report and the annotated copy show each code by its Thai label
+    (data/issue_labels.csv); a code added without one would show as its bare code."""
+    from oneplan.flows.reference import load_issue_labels, load_rules
+
+    codes = set(load_rules().issue_codes)
+    labels = load_issue_labels()
+    assert sorted(codes - set(labels)) == []
+    assert sorted(set(labels) - codes) == []
+    assert all(label.strip() for label in labels.values())
