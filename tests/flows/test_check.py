@@ -3,7 +3,6 @@
 import hashlib
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -279,7 +278,7 @@ def test_annotate_never_overwrites_the_original(tmp_path, capsys):
     assert sha(plan) == before
 
 
-def test_check_runs_without_prefect_and_fast(tmp_path):
+def test_check_runs_without_prefect(tmp_path):
     plan = write_plan(tmp_path / "1804" / "plan.xlsx")
     script = (
         "import sys\n"
@@ -288,14 +287,11 @@ def test_check_runs_without_prefect_and_fast(tmp_path):
         "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
         "sys.exit(code)\n"
     )
-    start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-    elapsed = time.perf_counter() - start
     assert (done.returncode, done.stderr) == (1, "")
-    assert done.stdout.endswith("ไม่ผ่าน: พบข้อผิดพลาด 1 รายการ\n")
-    assert elapsed < 4, f"oneplan check took {elapsed:.1f} s"
+    assert done.stdout.endswith("ไม่ผ่าน: พบข้อผิดพลาด 1 รายการ\n")  # its speed: python -m bench
 
 
 def test_annotate_several_files(tmp_path, capsys):
