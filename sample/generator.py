@@ -1093,9 +1093,9 @@ def _has_village_mark(name: str) -> bool:
     return "หมู่" in name.replace("หมู่บ้าน", "") or "ม." in name
 
 
-LEVEL_AGENCY = {  # an agency typed in a plan of another level -> canonical (data/agencies.csv)
-    "อบจ.ชัยนาท": PAO, "สำนักงานจังหวัดชัยนาท": "จังหวัดชัยนาท",
-}  # fmt: skip; any other text is canonical as typed, or not in the table (kept as typed)
+# An agency typed in a plan of another level -> its canonical name (data/agencies.csv); any
+# other text is canonical as typed, or not in the table (kept as typed).
+LEVEL_AGENCY = {"อบจ.ชัยนาท": PAO, "สำนักงานจังหวัดชัยนาท": "จังหวัดชัยนาท"}
 
 
 def _level_agency(typed: str) -> str:
