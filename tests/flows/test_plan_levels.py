@@ -228,9 +228,9 @@ PLANTS = {
     "dangling": "insert into project_links select 'x', project_id, 'gone', 'rolls_up_to', "
     "'accepted', 99.0, 'm', [] from projects where plan_level = 'tambon' and is_counted "
     "limit 1",
-    "totals": "insert into projects select '#p', district_code, '999999', [], 'x', null, null, "
-    "null, null, null, null, null, submission_id, source_file, source_sheet, 99, plan_level, "
-    "plan_level, true from projects limit 1; "
+    "totals": "create temp table planted as select * from projects limit 1; "
+    "update planted set project_id = '#p', tambon_code = '999999', source_row = 99, "
+    "is_counted = true; insert into projects select * from planted; "
     "insert into project_budgets values ('#p', 2568, 1000)",
 }
 

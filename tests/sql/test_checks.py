@@ -27,6 +27,7 @@ def _submission(submission_id: str, source_file: str, status: str = "current", *
         "status": status,
         "first_seen_at": NOW,
         "last_seen_at": NOW,
+        "plan_level": "tambon",
     }
 
 
@@ -43,12 +44,15 @@ def _project(project_id: str, tambon_code: str = "180401", submission_id: str = 
         "source_row": 5,
         "strategy_code": "P1",
         "strategy_source": "column",
+        "plan_level": "tambon",
+        "funded_at_level": "tambon",
+        "is_counted": True,
     }
 
 
 def valid_rows() -> dict[str, list[dict]]:
-    """A database every check passes: one district, two tambons, one current file with one
-    accepted project (a budget in two years) and one rejected row."""
+    """A database every check passes: one district (its own row and two tambons), one current
+    file with one accepted project (a budget in two years) and one rejected row."""
     return {
         "areas": [
             {
@@ -58,10 +62,12 @@ def valid_rows() -> dict[str, list[dict]]:
                 "tambon_code": code,
                 "tambon_name_th": name,
                 "tambon_name_en": name_en,
+                "area_level": level,
             }
-            for code, name, name_en in (
-                ("180401", "หันคา", "Hankha"),
-                ("180402", "บ้านเชี่ยน", "Ban Chian"),
+            for code, name, name_en, level in (
+                ("1804", "หันคา", "Hankha", "district"),  # the place of district-wide projects
+                ("180401", "หันคา", "Hankha", "tambon"),
+                ("180402", "บ้านเชี่ยน", "Ban Chian", "tambon"),
             )
         ],
         "submissions": [_submission("s1", "1804/ตลุก.xlsx")],
@@ -82,6 +88,7 @@ def valid_rows() -> dict[str, list[dict]]:
         ],
         "data_issues": [],
         "project_changes": [],
+        "project_links": [],
         "publications": [],
     }
 
@@ -118,8 +125,9 @@ PLANTED = {
     ),
 }
 # Checks over views, each caught by a planted fault in its own test: oneplan_reconciles below,
-# marts_reconcile in tests/flows/test_alignment_cycle.py.
-VIEW_CHECKS = {"oneplan_reconciles", "marts_reconcile"}
+# marts_reconcile in tests/flows/test_alignment_cycle.py and tests/flows/test_plan_levels.py,
+# plan_rollup_reconciles in tests/flows/test_plan_levels.py.
+VIEW_CHECKS = {"oneplan_reconciles", "marts_reconcile", "plan_rollup_reconciles"}
 
 
 def test_valid_tables_pass_every_check(tmp_path):
@@ -146,7 +154,8 @@ def test_planted_row_refuses_publication_naming_the_check(tmp_path, check):
 
 
 def test_a_view_that_loses_a_budget_fails_oneplan_reconciles(tmp_path):
-    """oneplan_reconciles guards the view's SQL: a view dropping one budget row is caught."""
+    """oneplan_reconciles guards the view's SQL: a view dropping one budget row is caught, and
+    so is the marts' money against plan_rollup's (marts_reconcile), which reads the tables."""
     import duckdb
 
     db = tmp_path / "view.duckdb"
@@ -159,4 +168,4 @@ def test_a_view_that_loses_a_budget_fails_oneplan_reconciles(tmp_path):
     con.close()
     with pytest.raises(PublishError) as err:
         check_database(db)
-    assert err.value.checks == ["oneplan_reconciles"]
+    assert err.value.checks == ["marts_reconcile", "oneplan_reconciles"]
