@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from oneplan.flows.defaults import DATA, ROOT
 from oneplan.flows.errors import PublishError
-from oneplan.flows.reference import DATA, ROOT
 
 PATH_KEYS = ("inbox", "db", "export", "staging")
 KEYS = (*PATH_KEYS, "provinces", "duckdb_storage_version", "roots")

@@ -9,13 +9,7 @@ import duckdb
 import pyarrow as pa
 from oneplan.flows.defaults import SQL
 from oneplan.flows.errors import ChecksFailed
-from oneplan.flows.reference import load_alignment
 from oneplan.transforms import schema
-from oneplan.transforms.alignment import (
-    agencies_frame,
-    development_areas_frame,
-    strategies_frame,
-)
 
 BUILD_ORDER = (
     "areas",
@@ -38,18 +32,23 @@ SQL_BUILT = (
     "marts/plan_by_route",
 )
 # Reference tables published from data/ (strategy frames, development areas, agencies).
+# (Builders imported when used: `oneplan status` opens the database without pandas.)
 REFERENCE_BUILT = {
-    "strategies": strategies_frame,
-    "development_areas": development_areas_frame,
-    "agencies": agencies_frame,
+    "strategies": "strategies_frame",
+    "development_areas": "development_areas_frame",
+    "agencies": "agencies_frame",
 }
 
 
 def reference_tables() -> dict[str, pa.Table]:
     """The published reference tables, built from the alignment tables in data/."""
+    from oneplan.flows.reference import load_alignment
+    from oneplan.transforms import alignment as builders
+
     alignment = load_alignment()
     out = {}
-    for name, build in REFERENCE_BUILT.items():
+    for name, builder in REFERENCE_BUILT.items():
+        build = getattr(builders, builder)
         target = schema.arrow_schema(schema.TABLES_BY_NAME[name])
         frame = build(alignment)
         out[name] = pa.Table.from_pandas(frame[target.names], schema=target, preserve_index=False)
