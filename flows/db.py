@@ -31,8 +31,8 @@ SQL_BUILT = (
     "marts/agency_requests",
     "marts/plan_by_route",
 )
-# Reference tables published from data/ (strategy frames, development areas, agencies), each
-# built by the function of transforms.alignment so named.
+# Reference tables published from data/ (strategy frames, development areas, agencies).
+# (Builders imported when used: `oneplan status` opens the database without pandas.)
 REFERENCE_BUILT = {
     "strategies": "strategies_frame",
     "development_areas": "development_areas_frame",
@@ -41,16 +41,16 @@ REFERENCE_BUILT = {
 
 
 def reference_tables() -> dict[str, pa.Table]:
-    """The published reference tables, built from the alignment tables in data/ (imported
-    here, not at the top: `oneplan status` and `sql` read the database without pandas)."""
+    """The published reference tables, built from the alignment tables in data/."""
     from oneplan.flows.reference import load_alignment
-    from oneplan.transforms import alignment as frames
+    from oneplan.transforms import alignment as builders
 
-    tables = load_alignment()
+    alignment = load_alignment()
     out = {}
-    for name, build in REFERENCE_BUILT.items():
+    for name, builder in REFERENCE_BUILT.items():
+        build = getattr(builders, builder)
         target = schema.arrow_schema(schema.TABLES_BY_NAME[name])
-        frame = getattr(frames, build)(tables)
+        frame = build(alignment)
         out[name] = pa.Table.from_pandas(frame[target.names], schema=target, preserve_index=False)
     return out
 

@@ -1093,8 +1093,23 @@ def _has_village_mark(name: str) -> bool:
     return "หมู่" in name.replace("หมู่บ้าน", "") or "ม." in name
 
 
+# An agency typed in a plan of another level -> its canonical name (data/agencies.csv); any
+# other text is canonical as typed, or not in the table (kept as typed).
+LEVEL_AGENCY = {"อบจ.ชัยนาท": PAO, "สำนักงานจังหวัดชัยนาท": "จังหวัดชัยนาท"}
+
+
+def _level_agency(typed: str) -> str:
+    """The canonical responsible agency of a level row's agency text: `อบต.X` is X's own
+    organisation; the rest through LEVEL_AGENCY, else as typed."""
+    if typed.startswith("อบต."):
+        return SAO.format(t=typed.removeprefix("อบต."))
+    return LEVEL_AGENCY.get(typed, typed)
+
+
 def _level_sheet(level: str, title: list[str], rows: list[tuple[dict, Project | None]]) -> Sheet:
-    """A plain plan table of another level: title rows, one header row, one row a project."""
+    """A plain plan table of another level: title rows, one header row, one row a project.
+    Each project is aligned as the pipeline aligns a row with no strategy column or section:
+    strategy inferred from its name, responsible agency canonical, route unknown."""
     cols = []
     for header, f in LEVEL_HEADERS[level]:
         cols += (
@@ -1109,6 +1124,10 @@ def _level_sheet(level: str, title: list[str], rows: list[tuple[dict, Project | 
     for n, (cells, p) in enumerate(rows, 1):
         values = {**cells, "seq": n}
         budgets = p.budgets if p else {}
+        if p is not None:
+            p.strategy_code = infer_strategy([p.category, p.project_name])
+            p.strategy_source = "inferred" if p.strategy_code else None
+            p.responsible_agency = _level_agency(cells["agency"]) if cells.get("agency") else None
         sh.add(
             [
                 _num(budgets[y]) if y in budgets else None if y else values.get(f)

@@ -623,8 +623,10 @@ MART_AMOUNT = _c("amount_thb", "DECIMAL(38,2)", "งบประมาณรว�
 
 PLAN_BY_STRATEGY = Table(
     "plan_by_strategy",
-    "หนึ่งแถวต่ออำเภอ × ยุทธศาสตร์จังหวัด × ปีงบประมาณ (ยุทธศาสตร์ว่าง = ไม่ทราบ)",
-    "One row per district, provincial strategy and fiscal year (NULL strategy = unknown)",
+    "หนึ่งแถวต่ออำเภอ × ยุทธศาสตร์จังหวัด × ปีงบประมาณ (ยุทธศาสตร์ว่าง = ไม่ทราบ); "
+    "นับเงินครั้งเดียว (เฉพาะโครงการที่ is_counted)",
+    "One row per district, provincial strategy and fiscal year (NULL strategy = unknown); "
+    "money counted once (only is_counted projects)",
     (
         *DISTRICT_YEAR,
         STRATEGY_CODE,
@@ -640,8 +642,8 @@ PLAN_BY_STRATEGY = Table(
         _c(
             "share_of_district",
             "DECIMAL(5,4)",
-            "สัดส่วนของงบประมาณของอำเภอในปีนั้น (0-1)",
-            "Share of the district's budget that year (0-1)",
+            "สัดส่วนของงบประมาณที่นับของอำเภอในปีนั้น (0-1)",
+            "Share of the district's counted budget that year (0-1)",
         ),
     ),
     is_view=True,
@@ -649,9 +651,10 @@ PLAN_BY_STRATEGY = Table(
 
 AGENCY_REQUESTS = Table(
     "agency_requests",
-    "หนึ่งแถวต่อหน่วยงานที่ขอ × อำเภอ × ปีงบประมาณ (โครงการ requested/joint; ว่าง = ไม่ระบุหน่วยงาน)",
-    "One row per agency asked, district and fiscal year "
-    "(requested and joint projects; NULL = no agency named)",
+    "หนึ่งแถวต่อหน่วยงานที่ขอ × อำเภอ × ปีงบประมาณ (โครงการ requested/joint ที่นับ "
+    "ไม่รวมโครงการที่แผนระดับสูงกว่ารับไปแล้วหรือสำเนาซ้ำ; ว่าง = ไม่ระบุหน่วยงาน)",
+    "One row per agency asked, district and fiscal year (counted requested and joint "
+    "projects, not those taken up by a plan above or duplicate copies; NULL = no agency named)",
     (
         _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked"),
         *DISTRICT_YEAR,
@@ -663,8 +666,8 @@ AGENCY_REQUESTS = Table(
 
 AGENCY_REQUEST_LIST = Table(
     "agency_request_list",
-    "หนึ่งแถวต่อโครงการที่ขอรับการสนับสนุน/ทำร่วม และปีงบประมาณ: รายการที่จังหวัดส่งให้หน่วยงาน",
-    "One row per requested or joint project and fiscal year: "
+    "หนึ่งแถวต่อโครงการที่ขอรับการสนับสนุน/ทำร่วมที่นับ (is_counted) และปีงบประมาณ: รายการที่จังหวัดส่งให้หน่วยงาน",
+    "One row per counted (is_counted) requested or joint project and fiscal year: "
     "the list the province sends each agency",
     (
         _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked"),
@@ -685,8 +688,10 @@ AGENCY_REQUEST_LIST = Table(
 
 PLAN_BY_ROUTE = Table(
     "plan_by_route",
-    "หนึ่งแถวต่ออำเภอ × ปีงบประมาณ: เงินทำเอง ทำร่วม ขอรับการสนับสนุน และไม่ระบุ แยกกัน",
-    "One row per district and fiscal year: own, joint, requested and unknown money kept apart",
+    "หนึ่งแถวต่ออำเภอ × ปีงบประมาณ: เงินทำเอง ทำร่วม ขอรับการสนับสนุน และไม่ระบุ แยกกัน "
+    "นับเงินครั้งเดียว (เฉพาะโครงการที่ is_counted)",
+    "One row per district and fiscal year: own, joint, requested and unknown money kept apart, "
+    "counted once (only is_counted projects)",
     (
         *DISTRICT_YEAR,
         _c("own_thb", "DECIMAL(38,2)", "งบทำเอง (บาท)", "Own money (ทำเอง), baht", False),

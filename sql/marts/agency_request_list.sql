@@ -1,12 +1,13 @@
--- What the province sends each agency: every requested or joint project, one row per fiscal year.
--- Grain: requested or joint project x fiscal year.
+-- What the province sends each agency: every requested or joint project, one row per fiscal year,
+-- counted once (a request taken up by a plan above, or a duplicate copy, is listed at the project
+-- that counts it: oneplan.is_counted). Grain: counted requested or joint project x fiscal year.
 create view agency_request_list as
 
 with
 
 plan as (
     select * from oneplan
-    where funding_route in ('requested', 'joint')
+    where is_counted and funding_route in ('requested', 'joint')
 ),
 
 final as (

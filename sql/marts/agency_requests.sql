@@ -1,4 +1,5 @@
--- Requests per agency asked: requested and joint projects and their money.
+-- Requests per agency asked: requested and joint projects and their money, counted once
+-- (built on agency_request_list, which keeps only counted projects).
 -- Grain: agency asked (NULL = none named) x district x fiscal year.
 create view agency_requests as
 

@@ -1,11 +1,13 @@
 -- Own, joint, requested and unknown money kept apart: requested money is another agency's,
--- never the tambons' own budget. Grain: district x fiscal year.
+-- never the tambons' own budget. Money counted once: only projects the One Plan counts
+-- (oneplan.is_counted), so the mart reconciles with plan_rollup. Grain: district x fiscal year.
 create view plan_by_route as
 
 with
 
 plan as (
     select * from oneplan
+    where is_counted
 ),
 
 final as (

@@ -1,4 +1,5 @@
--- How much of each district's plan serves each provincial strategy, per fiscal year.
+-- How much of each district's plan serves each provincial strategy, per fiscal year, money
+-- counted once (only projects the One Plan counts: oneplan.is_counted; shares of counted money).
 -- Grain: district x provincial strategy (NULL = not aligned) x fiscal year.
 create view plan_by_strategy as
 
@@ -6,6 +7,7 @@ with
 
 plan as (
     select * from oneplan
+    where is_counted
 ),
 
 strategy as (

@@ -174,15 +174,63 @@ def test_links_survive_a_resubmission_and_changes_record_links_made_and_broken(s
     ) == [("link_broken",), ("link_made",)]
 
 
+def test_marts_count_money_once_as_the_rollup_does(site):
+    """plan_by_route, plan_by_strategy and the requests count only the projects the One Plan
+    counts: the two requests taken up above are not asked of anyone a second time."""
+    db = site["db"]
+    once = query(db, "select sum(counted_amount_thb) from plan_rollup")[0][0]
+    by_route = query(
+        db,
+        "select sum(own_thb), sum(joint_thb), sum(requested_thb), sum(unknown_thb) "
+        "from plan_by_route",
+    )[0]
+    assert by_route == (
+        Decimal("240000.00"), Decimal("0.00"), Decimal("90000.00"), once - Decimal("330000.00")
+    )  # fmt: skip
+    assert query(db, "select sum(amount_thb) from plan_by_strategy")[0][0] == once
+    assert query(
+        db, "select project_name, fiscal_year, amount_thb, requested_from from agency_request_list"
+    ) == [("ติดตั้งไฟฟ้าส่องสว่างพลังงานแสงอาทิตย์ หมู่ที่ 4", 2568, Decimal("90000.00"), None)]
+    assert query(db, "select sum(n_projects), sum(amount_thb) from agency_requests") == [
+        (1, Decimal("90000.00"))
+    ]
+    assert query(db, check_queries()["marts_reconcile"]) == []
+
+
+UNCOUNTED_ROUTE = """create or replace view plan_by_route as
+select district_code, district_name_th, fiscal_year,
+    coalesce(sum(amount_thb) filter (where funding_route = 'own'), 0) as own_thb,
+    coalesce(sum(amount_thb) filter (where funding_route = 'joint'), 0) as joint_thb,
+    coalesce(sum(amount_thb) filter (where funding_route = 'requested'), 0) as requested_thb,
+    coalesce(sum(amount_thb) filter (where funding_route is null), 0) as unknown_thb,
+    count(distinct project_id) as n_projects
+from oneplan group by all"""
+
+
+def test_marts_reconcile_catches_a_mart_counting_linked_money(site, tmp_path):
+    """A plan_by_route that sums every level's copy of a project (as a hand consolidation
+    does) is caught: its money differs from the counted One Plan and plan_rollup."""
+    check = check_queries()["marts_reconcile"]
+    copy = tmp_path / "planted.duckdb"
+    shutil.copy(site["db"], copy)
+    con = connect(copy)
+    try:
+        assert con.execute(check).fetchall() == []
+        con.execute(UNCOUNTED_ROUTE)
+        rows = con.execute("select district_code, fiscal_year from (" + check + ")").fetchall()
+    finally:
+        con.close()
+    assert sorted(rows) == [("1804", 2568), ("1804", 2569)]
+
+
 PLANTS = {
     "flag": "update projects set is_counted = true where not is_counted",
     "dangling": "insert into project_links select 'x', project_id, 'gone', 'rolls_up_to', "
     "'accepted', 99.0, 'm', [] from projects where plan_level = 'tambon' and is_counted "
     "limit 1",
-    "totals": "insert into projects by name select '#p' as project_id, district_code, "
-    "'999999' as tambon_code, [] as village_numbers, 'x' as project_name, submission_id, "
-    "source_file, source_sheet, 99 as source_row, plan_level, plan_level as funded_at_level, "
-    "true as is_counted from projects limit 1; "
+    "totals": "create temp table planted as select * from projects limit 1; "
+    "update planted set project_id = '#p', tambon_code = '999999', source_row = 99, "
+    "is_counted = true; insert into projects select * from planted; "
     "insert into project_budgets values ('#p', 2568, 1000)",
 }
 

@@ -4,13 +4,11 @@ in an otherwise valid database (built from small tables, written by the real Duc
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pandas as pd
 import pyarrow as pa
 import pytest
 from oneplan.flows.db import build_database, check_database, check_queries, write_database
 from oneplan.flows.errors import PublishError
 from oneplan.transforms import schema
-from oneplan.transforms.levels import place_rows
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -27,9 +25,9 @@ def _submission(submission_id: str, source_file: str, status: str = "current", *
         "file_modified_at": NOW,
         "loaded_at": NOW,
         "status": status,
-        "plan_level": "tambon",
         "first_seen_at": NOW,
         "last_seen_at": NOW,
+        "plan_level": "tambon",
     }
 
 
@@ -53,30 +51,25 @@ def _project(project_id: str, tambon_code: str = "180401", submission_id: str = 
 
 
 def valid_rows() -> dict[str, list[dict]]:
-    """A database every check passes: one district, two tambons, one current file with one
-    accepted project (a budget in two years) and one rejected row."""
+    """A database every check passes: one district (its own row and two tambons), one current
+    file with one accepted project (a budget in two years) and one rejected row."""
     return {
-        "areas": pd.DataFrame(
-            place_rows(
-                pd.DataFrame(
-                    [
-                        ("1804", "หันคา", "Hankha", code, name, name_en)
-                        for code, name, name_en in (
-                            ("180401", "หันคา", "Hankha"),
-                            ("180402", "บ้านเชี่ยน", "Ban Chian"),
-                        )
-                    ],
-                    columns=[
-                        "district_code",
-                        "district_name_th",
-                        "district_name_en",
-                        "tambon_code",
-                        "tambon_name_th",
-                        "tambon_name_en",
-                    ],
-                )
+        "areas": [
+            {
+                "district_code": "1804",
+                "district_name_th": "หันคา",
+                "district_name_en": "Hankha",
+                "tambon_code": code,
+                "tambon_name_th": name,
+                "tambon_name_en": name_en,
+                "area_level": level,
+            }
+            for code, name, name_en, level in (
+                ("1804", "หันคา", "Hankha", "district"),  # the place of district-wide projects
+                ("180401", "หันคา", "Hankha", "tambon"),
+                ("180402", "บ้านเชี่ยน", "Ban Chian", "tambon"),
             )
-        ).to_dict("records"),
+        ],
         "submissions": [_submission("s1", "1804/ตลุก.xlsx")],
         "projects": [_project("p1")],
         "project_budgets": [
@@ -95,8 +88,8 @@ def valid_rows() -> dict[str, list[dict]]:
         ],
         "data_issues": [],
         "project_changes": [],
-        "publications": [],
         "project_links": [],
+        "publications": [],
     }
 
 
@@ -132,8 +125,8 @@ PLANTED = {
     ),
 }
 # Checks over views, each caught by a planted fault in its own test: oneplan_reconciles below,
-# marts_reconcile in tests/flows/test_alignment_cycle.py, plan_rollup_reconciles in
-# tests/flows/test_plan_levels.py.
+# marts_reconcile in tests/flows/test_alignment_cycle.py and tests/flows/test_plan_levels.py,
+# plan_rollup_reconciles in tests/flows/test_plan_levels.py.
 VIEW_CHECKS = {"oneplan_reconciles", "marts_reconcile", "plan_rollup_reconciles"}
 
 
@@ -161,7 +154,8 @@ def test_planted_row_refuses_publication_naming_the_check(tmp_path, check):
 
 
 def test_a_view_that_loses_a_budget_fails_oneplan_reconciles(tmp_path):
-    """oneplan_reconciles guards the view's SQL: a view dropping one budget row is caught."""
+    """oneplan_reconciles guards the view's SQL: a view dropping one budget row is caught, and
+    so is the marts' money against plan_rollup's (marts_reconcile), which reads the tables."""
     import duckdb
 
     db = tmp_path / "view.duckdb"
@@ -174,4 +168,4 @@ def test_a_view_that_loses_a_budget_fails_oneplan_reconciles(tmp_path):
     con.close()
     with pytest.raises(PublishError) as err:
         check_database(db)
-    assert err.value.checks == ["oneplan_reconciles"]
+    assert err.value.checks == ["marts_reconcile", "oneplan_reconciles"]

@@ -81,14 +81,14 @@ def test_submission_records_and_first_loaded_time_carried():
             "source_file": "1801/a.xlsx",
             "file_sha256": "f" * 64,
             "file_modified_at": "2026-10-01T00:00:00+00:00",
-            "plan_level": "village",
+            "plan_level": "tambon",
             "path": "/ignored",
         }
     ]
     records = submission_records(files, T1)
     assert list(records.columns) == list(schema.SUBMISSION_RECORD_COLUMNS)
     assert records.loc[0, "loaded_at"] == T1
-    assert records.loc[0, "plan_level"] == "village"
+    assert records.loc[0, "plan_level"] == "tambon"
     old = pd.DataFrame({"submission_id": ["s1"], "loaded_at": [T0]})
     assert carry_first_loaded(records, old).loc[0, "loaded_at"] == T0
     new = pd.DataFrame({"submission_id": ["s9"], "loaded_at": [T0]})
