@@ -601,9 +601,9 @@ AGENCIES = Table(
             "kind",
             "VARCHAR",
             "ประเภท: local=อปท. pao=อบจ. province provincial_office district_office department "
-            "ministry state_enterprise",
+            "ministry state_enterprise community=คณะกรรมการหมู่บ้าน",
             "local | pao | province | provincial_office | district_office | department | ministry "
-            "| state_enterprise",
+            "| state_enterprise | community (a village committee)",
             False,
         ),
         _c(

@@ -443,3 +443,13 @@ def test_flow_run_log_has_a_line_per_file_and_no_task_state_lines(harness, tmp_p
     assert sorted(m.split(": ", 1)[0] for m in per_file) == sorted(MANIFEST["files"])
     assert any(lvl == logging.WARNING and m.startswith("district ") for lvl, _, m in messages)
     assert [m for _, task_run, m in messages if task_run and "Finished in state" in m] == []
+
+
+def test_agencies_the_sample_names_are_all_known(published):
+    """Every agency the generator writes (district offices and village committees included)
+    is in data/agencies.csv: an agency_unknown issue would be a false report to the officer."""
+    planted = [i for i in MANIFEST["issues"] if i["code"] == "agency_unknown"]
+    got = query(
+        published["db"], "select source_file from data_issues where code = 'agency_unknown'"
+    )
+    assert (planted, got) == ([], [])
