@@ -163,8 +163,24 @@ def read_plan_file(
     folders: tuple[str, ...] | None = None,
     data: bytes | None = None,
 ) -> tuple[list[Sheet] | None, FileResult]:
+    """Read and normalise one file as the nightly run does (see `read_plan`)."""
+    sheets, result, _ = read_plan(
+        path, source_file, district_code, district_name_th, provinces, folders, data
+    )
+    return sheets, result
+
+
+def read_plan(
+    path: Path,
+    source_file: str,
+    district_code: str,
+    district_name_th: str,
+    provinces: str,
+    folders: tuple[str, ...] | None = None,
+    data: bytes | None = None,
+) -> tuple[list[Sheet] | None, FileResult, FilePlan]:
     """Read and normalise one file as the nightly run does (`data`: its bytes, when the
-    caller has read them already).
+    caller has read them already), with the plan it is (level, default place).
 
     Bad input never raises: a file that cannot be read, or that crashes the reader, yields
     one located issue and no sheets. Only OSError (a flaky disk or share) propagates, so the
@@ -182,7 +198,7 @@ def read_plan_file(
         ctx = FileContext(
             source_file, district_code, district_name_th, path.stem, folders, plan.default_place
         )
-        return sheets, read_sheets(sheets, ctx, rules, load_matcher(provinces))
+        return sheets, read_sheets(sheets, ctx, rules, load_matcher(provinces)), plan
     except OSError:
         raise
     except ReadError as err:
@@ -196,7 +212,7 @@ def read_plan_file(
             rules, code, source_file=source_file, sheet=sheet, value=detail, expected=expected
         )
     )
-    return None, result
+    return None, result, plan_of_file(source_file, district_code, None)
 
 
 def plan_of_file(source_file: str, district_code: str, sheets: list[Sheet] | None) -> FilePlan:
@@ -226,7 +242,7 @@ def parse_with_plan(
     """The staged tables of one file and what plan it is."""
     if data is None:
         data = read_stable(job)
-    sheets, result = read_plan_file(
+    _, result, plan = read_plan(
         Path(job.path),
         job.source_file,
         job.district_code,
@@ -234,7 +250,6 @@ def parse_with_plan(
         job.provinces,
         data=data,
     )
-    plan = plan_of_file(job.source_file, job.district_code, sheets)
     tables = staged_tables(result)
     tables = with_file_columns(tables, job.submission_id, job.source_file, job.district_code)
     return tables, plan

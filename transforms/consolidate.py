@@ -98,13 +98,6 @@ def consolidate_district(
     return consolidate(frames, tambon_names, rules)
 
 
-def consolidate_tables(
-    tables: dict[str, pa.Table], tambon_names: dict[str, str], rules: Rules
-) -> Consolidated:
-    """`consolidate` of the staged Arrow tables of every file (each kind in one table)."""
-    return consolidate({k: t.to_pandas() for k, t in tables.items()}, tambon_names, rules)
-
-
 def consolidate(
     frames: dict[str, pd.DataFrame], tambon_names: dict[str, str], rules: Rules
 ) -> Consolidated:
