@@ -27,7 +27,7 @@ from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
-from oneplan.transforms.issues import make_issue
+from oneplan.transforms.issues import make_issue, render_issue
 from oneplan.transforms.levels import place_rows, resolve_province_folder
 from oneplan.transforms.outputs import inert_text
 from oneplan.transforms.rules import Rules
@@ -292,29 +292,6 @@ def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
 
 
 # -- the report -------------------------------------------------------------------------------
-def issue_body(issue: dict, lang: str) -> str:
-    """The message without the location prefix `make_issue` puts in front (shown separately)."""
-    th = lang == "th"
-    sheet, row, column, cell = (
-        issue.get("source_sheet"),
-        issue.get("source_row"),
-        issue.get("column_name"),
-        issue.get("cell"),
-    )
-    where = [f"ไฟล์ {issue['source_file']}" if th else issue["source_file"]]
-    if sheet:
-        where.append(f"แผ่นงาน {sheet}" if th else f"sheet {sheet}")
-    if row is not None:
-        where.append(f"แถว {row}" if th else f"row {row}")
-    if column:
-        where.append(f"คอลัมน์ {column}" if th else f"column {column}")
-    if cell:
-        where.append(f"({cell})")
-    prefix = (" " if th else ", ").join(where) + ": "
-    message = issue["message"] if th else issue["message_en"]
-    return message[len(prefix) :] if message.startswith(prefix) else message
-
-
 def issue_fix(issue: dict, rules: Rules, lang: str) -> str:
     entry = rules.issue(issue["code"])
     return entry.fix_th if lang == "th" else entry.fix_en
@@ -388,11 +365,12 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
             for issue in issues:
                 label = t["severity"][issue["severity"]]
                 where = _one_line(_location(issue, t))
+                body = _one_line(render_issue(rules, issue, lang, with_location=False))
                 if where:
                     lines.append(f"    [{label}] {where}")
-                    lines.append(f"      {_one_line(issue_body(issue, lang))}")
+                    lines.append(f"      {body}")
                 else:
-                    lines.append(f"    [{label}] {_one_line(issue_body(issue, lang))}")
+                    lines.append(f"    [{label}] {body}")
                 fix = issue_fix(issue, rules, lang)
                 if fix:
                     lines.append("      " + t["fix"].format(fix=fix))
@@ -490,7 +468,8 @@ def _comment_text(issues: list[dict], rules: Rules, lang: str) -> str:
     t = TEXT[lang]
     parts = []
     for issue in issues:
-        text = f"[{t['severity'][issue['severity']]}] {issue_body(issue, lang)}"
+        body = render_issue(rules, issue, lang, with_location=False)
+        text = f"[{t['severity'][issue['severity']]}] {body}"
         fix = issue_fix(issue, rules, lang)
         if fix:
             text += "\n" + t["fix"].format(fix=fix)
@@ -576,7 +555,7 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
                 issue.get("cell"),
                 label,
                 issue["code"],
-                issue_body(issue, lang),
+                render_issue(rules, issue, lang, with_location=False),
                 issue_fix(issue, rules, lang),
             ]
             for col, value in enumerate(values, start=1):

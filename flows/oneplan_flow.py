@@ -17,7 +17,7 @@ from oneplan.flows.errors import PublishError
 from oneplan.flows.report import quality_report_markdown
 from oneplan.flows.runs import record_run, state_reason
 from oneplan.flows.stage import staged_already
-from oneplan.flows.steps import Steps, build_tables, parse, run_steps, start_run
+from oneplan.flows.steps import Steps, parse, run_steps, start_run
 from oneplan.flows.summary import summary_markdown
 from oneplan.transforms.areas import CHAI_NAT
 from prefect import flow, get_run_logger, task, unmapped
@@ -25,7 +25,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-__all__ = ["build_tables", "make_task_runner", "oneplan_flow", "run_plan"]
+__all__ = ["make_task_runner", "oneplan_flow", "run_plan"]
 
 
 def _io_error(task, task_run, state) -> bool:

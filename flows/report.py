@@ -17,6 +17,7 @@ import pandas as pd
 from oneplan.flows.db import connect, report_query
 from oneplan.flows.reference import load_issue_labels, load_rules
 from oneplan.transforms.areas import resolve_district_folder
+from oneplan.transforms.issues import render_issue
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
@@ -45,30 +46,39 @@ _FILE_SEVERITIES = report_query("quality_file_severities")
 _CODES = report_query("quality_codes")
 
 _INBOX = report_query("quality_inbox")
+_INBOX_COLUMNS = (
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "column_name",
+    "cell",
+    "severity",
+    "code",
+    "raw_value",
+    "expected_value",
+)
 
 _MISSING = report_query("quality_missing")
 
 
 def _issue_item(row: tuple, labels: dict[str, str], rules) -> dict:
-    from oneplan.flows.check import issue_body
-
-    (_, source_file, sheet, source_row, column, cell, severity, code, message, message_en) = row
+    (_, source_file, sheet, source_row, column, cell, severity, code, raw, expected) = row
     issue = {
         "source_file": source_file,
         "source_sheet": sheet or "",
         "source_row": source_row,
         "column_name": column,
         "cell": cell,
-        "message": message,
-        "message_en": message_en,
+        "severity": severity,
+        "code": code,
+        "raw_value": raw,
+        "expected_value": expected,
     }
     entry = rules.issue_codes.get(code)
     return {
         **issue,
-        "severity": severity,
-        "code": code,
         "label_th": labels.get(code, code),
-        "body": issue_body(issue, "th"),
+        "body": render_issue(rules, issue, "th", with_location=False),
         "fix_th": entry.fix_th if entry else "",
     }
 
@@ -157,13 +167,13 @@ def collect_quality(db_path: Path) -> dict:
         by_route = districts[code]["money"].setdefault(int(year), dict.fromkeys(ROUTES, ZERO))
         by_route[route if route in by_route else "unstated"] += Decimal(amount)
     inbox_rest = []
-    for source_file, severity, code, message, message_en in inbox:
+    for row in inbox:
+        issue = dict(zip(_INBOX_COLUMNS, row, strict=True))
+        source_file = issue["source_file"]
         item = {
-            "source_file": source_file,
-            "severity": severity,
-            "code": code,
-            "message": message,
-            "message_en": message_en,
+            **issue,
+            "message": render_issue(rules, issue, "th"),
+            "message_en": render_issue(rules, issue, "en"),
         }
         folder = source_file.split("/", 1)[0] if "/" in source_file else None
         district = resolve_district_folder(folder, areas) if folder else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,9 +31,9 @@ from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, r
 from oneplan.flows.stage import FileJob, discover_inbox, keep_previous_versions, stage_file
 from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
-from oneplan.transforms.areas import CHAI_NAT
 from oneplan.transforms.consolidate import Consolidated
 from oneplan.transforms.consolidate import consolidate as consolidate_frames
+from oneplan.transforms.issues import with_messages
 from oneplan.transforms.levels import place_projects, place_rows
 from oneplan.transforms.publication import (
     assemble_publication,
@@ -164,42 +164,42 @@ def assemble(
     inputs: str,
 ) -> dict[str, pa.Table]:
     """The published tables, with the history carried on; refuses a plan with no row read."""
-    consolidated, links = linked
-    tables = assemble_publication(
-        consolidated,
-        files_of(staged),
+    tables = publication_tables(
+        staged,
+        linked,
         inbox_issues,
         place_rows(load_areas(run.provinces)),
         run.loaded_at,
         previous,
         files_parsed=sum(not s["reused"] for s in staged),
-        rules_fingerprint=rules_fingerprint(),
-        inputs_fingerprint=inputs,
-        links=links,
+        inputs=inputs,
     )
     if not has_readable_row(tables):
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
     return tables
 
 
-def build_tables(
+def publication_tables(
     staged: list[dict],
+    linked: tuple[Consolidated, pd.DataFrame],
     inbox_issues: list[dict],
+    places: pd.DataFrame,
     loaded_at: datetime,
-    previous: dict[str, pa.Table] | None = None,
-    files_parsed: int = 0,
-    provinces: str = CHAI_NAT,
-    inputs: str = "",
+    previous: dict[str, pa.Table] | None,
+    *,
+    files_parsed: int,
+    inputs: str,
 ) -> dict[str, pa.Table]:
-    """The consolidate and assemble steps on staged files, outside a run (for tests and
-    `oneplan` tools that build a database from a staged inbox)."""
-    areas = load_areas(provinces)
-    consolidated, links = consolidate_levels(staged, areas)
+    """Every published table of the consolidated rows. Each issue's messages are rendered
+    from its record here, the one place the published messages are made."""
+    consolidated, links = linked
+    rules = load_rules()
+    consolidated = replace(consolidated, issues=with_messages(consolidated.issues, rules))
     return assemble_publication(
         consolidated,
         files_of(staged),
-        inbox_issues,
-        place_rows(areas),
+        with_messages(pd.DataFrame(inbox_issues), rules).to_dict("records"),
+        places,
         loaded_at,
         previous,
         files_parsed=files_parsed,

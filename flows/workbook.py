@@ -514,7 +514,7 @@ ANNOTATED_FOLDER = "annotated"
 
 _ISSUES_OF_FILES = """
 select i.submission_id, i.source_file, i.source_sheet, i.source_row, i.column_name, i.cell,
-    i.severity, i.code, i.message, i.message_en
+    i.severity, i.code, i.raw_value, i.expected_value
 from data_issues as i
 inner join submissions as s on s.submission_id = i.submission_id
 where s.status = 'current'

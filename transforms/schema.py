@@ -365,12 +365,20 @@ DATA_ISSUES = Table(
         _c(
             "message",
             "VARCHAR",
-            "ข้อความภาษาไทย ระบุไฟล์ แผ่นงาน แถว และเซลล์",
-            "Thai message naming file, sheet, row and cell",
+            "ข้อความภาษาไทย ระบุไฟล์ แผ่นงาน แถว และเซลล์ (สร้างจากรหัสปัญหาและค่าในแถวนี้)",
+            "Thai message naming file, sheet, row and cell (rendered from this row's code "
+            "and values)",
             False,
         ),
         _c("message_en", "VARCHAR", "ข้อความภาษาอังกฤษ", "The same message in English", False),
         _c("raw_value", "VARCHAR", "ค่าที่พบในเซลล์", "The offending cell value"),
+        _c(
+            "expected_value",
+            "VARCHAR",
+            "ค่าที่ข้อความนำมาเทียบ (เช่น ขีดจำกัด ชื่อที่ระบบอ่านได้ ตำแหน่งของโครงการที่เก็บไว้)",
+            "What the message compares the value with (a limit, the name it was read as, "
+            "where the kept copy is)",
+        ),
         _c(
             "cell",
             "VARCHAR",
@@ -1025,7 +1033,11 @@ STG_ISSUES = Table(
     "stg_issues",
     "หนึ่งแถวต่อหนึ่งปัญหาที่พบในไฟล์หนึ่ง",
     "One row per problem found in one file",
-    (*STAGED_FILE_COLUMNS, *DATA_ISSUES.columns[2:]),
+    # The issue records as the reader makes them: the messages are rendered at publication.
+    (
+        *STAGED_FILE_COLUMNS,
+        *(c for c in DATA_ISSUES.columns[2:] if c.name not in ("message", "message_en")),
+    ),
 )
 
 STG_ROW_LOG = Table(

@@ -21,8 +21,8 @@ final as (
         issue.cell,
         issue.severity,
         issue.code,
-        issue.message,
-        issue.message_en
+        issue.raw_value,
+        issue.expected_value
     from issue
     inner join submission on submission.submission_id = issue.submission_id
 )

@@ -8,3 +8,29 @@ def harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="session")
+def build_tables():
+    """The consolidate and assemble steps on staged files, outside a run, without the run's
+    refusal of a plan with no readable row: `build_tables(staged, inbox_issues, loaded_at)`."""
+    from oneplan.flows.reference import load_areas
+    from oneplan.flows.steps import consolidate_levels, publication_tables
+    from oneplan.transforms.areas import CHAI_NAT
+    from oneplan.transforms.levels import place_rows
+
+    def build(staged, inbox_issues, loaded_at, previous=None, files_parsed=0, provinces=CHAI_NAT):
+        areas = load_areas(provinces)
+        linked = consolidate_levels(staged, areas)
+        return publication_tables(
+            staged,
+            linked,
+            inbox_issues,
+            place_rows(areas),
+            loaded_at,
+            previous,
+            files_parsed=files_parsed,
+            inputs="",
+        )
+
+    return build

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 from oneplan.flows.cli import main
-from oneplan.flows.oneplan_flow import build_tables
 from oneplan.flows.stage import discover_inbox, parse_to_tables, stage_file
+from oneplan.transforms.issues import render_issue
 
 DISTRICT = "1804"
 HEADER = ["ที่", "โครงการ", "2568", "2569"]
@@ -202,7 +202,7 @@ def test_the_undecodable_bytes_really_are_neither_utf8_nor_cp874():
 
 
 @pytest.mark.parametrize("name", PARAMS)
-def test_nightly_reader_reports_each_hostile_file(tmp_path, name):
+def test_nightly_reader_reports_each_hostile_file(tmp_path, name, rules):
     build(tmp_path, name)
     jobs, inbox_issues = discover_inbox(tmp_path / "inbox")
     assert inbox_issues == []
@@ -213,8 +213,9 @@ def test_nightly_reader_reports_each_hostile_file(tmp_path, name):
     found = [(i["code"], i["severity"], i["source_sheet"], i["cell"]) for i in issues]
     assert found == CASES[name][1]
     for issue in issues:
-        assert issue["message"].startswith(f"ไฟล์ {DISTRICT}/{name}")
-        assert issue["message_en"].startswith(f"{DISTRICT}/{name}")
+        located = {"source_file": job.source_file, **issue}
+        assert render_issue(rules, located, "th").startswith(f"ไฟล์ {DISTRICT}/{name}")
+        assert render_issue(rules, located, "en").startswith(f"{DISTRICT}/{name}")
 
 
 @pytest.mark.parametrize("name", PARAMS)
@@ -288,14 +289,14 @@ def test_big_cell_is_cut_to_the_limit(tmp_path):
     assert name.startswith("ถนน ถนน")
 
 
-def test_odd_file_name_still_names_the_tambon(tmp_path):
+def test_odd_file_name_still_names_the_tambon(tmp_path, rules):
     build(tmp_path, ODD_NAME)
     [job], _ = discover_inbox(tmp_path / "inbox")
     tables = parse_to_tables(job)
     [rejected] = tables["rejected"].to_pylist()
     assert (rejected["source_row"], rejected["reasons"]) == (2, ["unreadable_budget"])
     [issue] = tables["issues"].to_pylist()
-    assert issue["message"] == (
+    assert render_issue(rules, {"source_file": job.source_file, **issue}) == (
         f"ไฟล์ {DISTRICT}/{ODD_NAME} แผ่นงาน Sheet1 แถว 2 คอลัมน์ 2568 (Sheet1!C2): "
         'อ่านงบประมาณ "หนึ่งแสน" ไม่ได้'
     )
@@ -342,7 +343,7 @@ def stage_inbox(tmp_path: Path) -> tuple[list[dict], list[dict]]:
     return [stage_file(job, staging) for job in jobs], inbox_issues
 
 
-def test_the_rest_of_the_district_still_loads(tmp_path):
+def test_the_rest_of_the_district_still_loads(tmp_path, build_tables):
     for name in MIXED:
         build(tmp_path, name)
     good(tmp_path / "inbox" / DISTRICT / "good.xlsx")
@@ -366,7 +367,7 @@ def test_the_rest_of_the_district_still_loads(tmp_path):
     assert f"{DISTRICT}/good.xlsx" not in by_file
 
 
-def test_a_district_with_only_unreadable_files_does_not_stop_the_others(tmp_path):
+def test_a_district_with_only_unreadable_files_does_not_stop_the_others(tmp_path, build_tables):
     (tmp_path / "inbox" / DISTRICT).mkdir(parents=True)
     (tmp_path / "inbox" / "1806").mkdir()
     good(tmp_path / "inbox" / DISTRICT / "good.xlsx")

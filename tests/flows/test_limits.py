@@ -13,7 +13,6 @@ import pytest
 import xlsxwriter
 from oneplan.flows.cli import main
 from oneplan.flows.contain import run_contained
-from oneplan.flows.oneplan_flow import build_tables
 from oneplan.flows.read import (
     LIMITS,
     ReadError,
@@ -111,7 +110,9 @@ def test_timeout_and_memory_budget_of_the_child():
     assert run_contained(divmod, (7, 2)) == (3, 1)
 
 
-def test_the_bomb_in_the_inbox_is_an_error_and_the_district_still_loads(tmp_path, capsys):
+def test_the_bomb_in_the_inbox_is_an_error_and_the_district_still_loads(
+    tmp_path, capsys, build_tables
+):
     folder = tmp_path / "inbox" / DISTRICT
     folder.mkdir(parents=True)
     (folder / "bomb.xlsx").write_bytes(far_cell())
@@ -344,7 +345,7 @@ def test_a_timeout_kills_only_its_own_child():
     assert err.value.code == "read_timeout"
 
 
-def test_a_village_cell_of_thousands_of_digits_costs_nothing_but_that_cell(tmp_path):
+def test_a_village_cell_of_thousands_of_digits_costs_nothing_but_that_cell(tmp_path, build_tables):
     """It used to raise ValueError (int() of over 4,300 digits), and the whole file became
     unreadable_file: a false rejection of every row in it."""
     from oneplan.transforms.numbers import parse_village_numbers

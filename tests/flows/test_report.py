@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from oneplan.flows.db import write_database
-from oneplan.flows.oneplan_flow import build_tables
 from oneplan.flows.report import quality_report_markdown, write_quality_report
 from oneplan.flows.stage import discover_inbox, stage_file
 
@@ -40,7 +39,7 @@ def make_inbox(inbox: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
+def published(tmp_path_factory, build_tables) -> Path:
     root = tmp_path_factory.mktemp("report")
     make_inbox(root / "inbox")
     jobs, inbox_issues = discover_inbox(root / "inbox")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from oneplan.transforms.issues import render_issue
 from oneplan.transforms.sheet import FileContext, Sheet, find_header, read_sheets
 
 CTX = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
@@ -74,7 +75,7 @@ def test_wide_sheet_rows_are_each_accounted_for_once(rules, matcher):
     assert codes(result) == [(8, "unreadable_budget"), (9, "missing_project_name")]
     bad = next(i for i in result.issues if i["code"] == "unreadable_budget")
     assert bad["cell"] == "ต.ตลุก!E8"
-    assert bad["message"].startswith(
+    assert render_issue(rules, bad).startswith(
         "ไฟล์ 1804/plan.xlsx แผ่นงาน ต.ตลุก แถว 8 คอลัมน์ งบประมาณ (บาท) 2570"
     )
 

@@ -5,6 +5,7 @@ exact expected projects and row logs."""
 from decimal import Decimal
 
 import pytest
+from oneplan.transforms.issues import render_issue
 from oneplan.transforms.sheet import FileContext, Sheet, find_header, read_sheets
 
 D = Decimal
@@ -78,7 +79,7 @@ def test_year_from_the_sheet_name_of_a_single_amount_column(sheet_name, year, ru
     assert projects(result, "tambon_code", "budgets") == [("180602", {year: D("100.00")})]
     [info] = [i for i in result.issues if i["code"] == "fiscal_year_inferred"]
     assert (info["severity"], info["raw_value"]) == ("info", str(year))
-    assert f'ชื่อแผ่นงาน "{sheet_name}"' in info["message"]
+    assert f'ชื่อแผ่นงาน "{sheet_name}"' in render_issue(rules, info, with_location=False)
 
 
 def test_year_from_title_then_file_name(rules, matcher):
@@ -89,9 +90,8 @@ def test_year_from_title_then_file_name(rules, matcher):
     ]
     result = read([Sheet("Sheet1", rows)], rules=rules, matcher=matcher)
     assert projects(result, "budgets") == [({2569: D("100.00")},)]
-    assert (
-        "หัวเรื่อง" in next(i for i in result.issues if i["code"] == "fiscal_year_inferred")["message"]
-    )
+    info = next(i for i in result.issues if i["code"] == "fiscal_year_inferred")
+    assert "หัวเรื่อง" in render_issue(rules, info, with_location=False)
     ctx = FileContext("1806/x.xlsx", "1806", "หันคา", "แผนพัฒนาตำบลบ้านเชี่ยน ปี 2570")
     result = read([Sheet("Sheet1", rows[1:])], ctx, rules=rules, matcher=matcher)
     assert projects(result, "budgets") == [({2570: D("100.00")},)]
