@@ -11,17 +11,8 @@ from oneplan.flows.defaults import SQL
 from oneplan.flows.errors import ChecksFailed
 from oneplan.transforms import schema
 
-BUILD_ORDER = (
-    "areas",
-    "submissions",
-    "projects",
-    "project_budgets",
-    "rejected_rows",
-    "data_issues",
-    "project_changes",
-    "publications",
-    "project_links",
-)
+# The tables loaded from the run's Arrow tables, in the order the schema declares them.
+BUILD_ORDER = tuple(t.name for t in schema.TABLES if not t.is_view and t.built_from == "run")
 SQL_BUILT = (
     "oneplan",
     "coverage",
@@ -154,14 +145,8 @@ def write_database(
     check_database(path)
 
 
-HISTORY_TABLES = (
-    "submissions",
-    "projects",
-    "project_budgets",
-    "project_changes",
-    "publications",
-    "project_links",
-)
+# The tables the next run reads back from the published database (see `read_previous`).
+HISTORY_TABLES = tuple(t.name for t in schema.TABLES if t.is_history)
 
 
 # What a history row from a database published before a column existed gets for it.

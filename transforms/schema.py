@@ -28,6 +28,13 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
     is_view: bool = False
+    # Where a base table's rows come from: "run" (the run's Arrow tables, loaded in
+    # declaration order), "reference" (the tables in data/) or "sql" (built by sql/<name>.sql,
+    # as every view is).
+    built_from: str = "run"
+    # Read back from the published database by the next run (the history carried on and the
+    # tables the changes are found against).
+    is_history: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -290,6 +297,7 @@ SUBMISSIONS = Table(
         PLAN_LEVEL,
     ),
     primary_key=("submission_id",),
+    is_history=True,
 )
 
 PROJECTS = Table(
@@ -298,6 +306,7 @@ PROJECTS = Table(
     "One row per accepted project",
     PROJECT_COLUMNS,
     primary_key=("project_id",),
+    is_history=True,
 )
 
 PROJECT_BUDGETS = Table(
@@ -306,6 +315,7 @@ PROJECT_BUDGETS = Table(
     "One row per project and fiscal year that has a budget",
     (PROJECT_ID, FISCAL_YEAR, AMOUNT_THB),
     primary_key=("project_id", "fiscal_year"),
+    is_history=True,
 )
 
 REJECTED_ROWS = Table(
@@ -428,6 +438,7 @@ COVERAGE = Table(
         ),
     ),
     primary_key=("tambon_code",),
+    built_from="sql",
 )
 
 PROJECT_CHANGES = Table(
@@ -488,6 +499,7 @@ PROJECT_CHANGES = Table(
             "The other project of a link made or broken (link_made | link_broken)",
         ),
     ),
+    is_history=True,
 )
 
 PUBLICATIONS = Table(
@@ -534,6 +546,7 @@ PUBLICATIONS = Table(
             False,
         ),
     ),
+    is_history=True,
 )
 
 ONEPLAN = Table(
@@ -583,6 +596,7 @@ STRATEGIES = Table(
         ),
     ),
     primary_key=("strategy_code",),
+    built_from="reference",
 )
 
 DEVELOPMENT_AREAS = Table(
@@ -595,6 +609,7 @@ DEVELOPMENT_AREAS = Table(
         _c("name_en", "VARCHAR", "ชื่อด้าน (อังกฤษ)", "Name in English", False),
     ),
     primary_key=("development_area",),
+    built_from="reference",
 )
 
 AGENCIES = Table(
@@ -623,6 +638,7 @@ AGENCIES = Table(
         ),
     ),
     primary_key=("agency_code",),
+    built_from="reference",
 )
 
 DISTRICT_YEAR = (DISTRICT_CODE, DISTRICT_NAME_TH, FISCAL_YEAR)
@@ -776,6 +792,7 @@ PROJECT_LINKS = Table(
         ),
     ),
     primary_key=("link_id",),
+    is_history=True,
 )
 
 PLAN_ROLLUP = Table(
