@@ -16,6 +16,20 @@ import pandas as pd
 from oneplan.transforms.text import clean_text, normalize_header
 
 SEVERITIES = ("error", "warning", "info")
+# The checks of a project row's own cells, whose codes may reject the row (issue_codes.csv
+# `rejects_row`). A row failing one of the first five has no name or no place: it cannot be
+# a project, so its code must reject it; a budget or year that cannot be read may instead
+# leave that amount out of an accepted project.
+MUST_REJECT = frozenset(
+    {
+        "missing_required_column",
+        "missing_project_name",
+        "no_tambon",
+        "unknown_tambon",
+        "tambon_wrong_district",
+    }
+)
+ROW_CHECKS = MUST_REJECT | {"unreadable_budget", "negative_budget", "unreadable_fiscal_year"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,10 @@ class Rules:
                 return route
         return None
 
+    def rejects_row(self, code: str) -> bool:
+        """Whether a row check's issue rejects the row (issue_codes.csv `rejects_row`)."""
+        return self.issue(code).rejects_row
+
     def issue(self, code: str) -> IssueCode:
         try:
             return self.issue_codes[code]
@@ -133,6 +151,16 @@ def build_rules(
         if row.severity not in SEVERITIES:
             raise ValueError(f"issue_codes.csv line {i}: severity {row.severity!r}")
         rejects = str(row.rejects_row).strip().lower() == "true"
+        if rejects and row.code not in ROW_CHECKS:
+            raise ValueError(
+                f"issue_codes.csv line {i}: {row.code} is not a check of a row's cells; "
+                "rejects_row must be false"
+            )
+        if not rejects and row.code in MUST_REJECT:
+            raise ValueError(
+                f"issue_codes.csv line {i}: a row with {row.code} cannot be a project; "
+                "rejects_row must be true"
+            )
         codes[row.code] = IssueCode(
             row.code, row.severity, rejects, row.message_th, row.message_en, row.fix_th, row.fix_en
         )

@@ -529,7 +529,7 @@ class _SheetReader:
         reasons: list[str] = []
 
         def reject(code, col=None, value=None, expected=None):
-            if code not in reasons:
+            if self.rules.rejects_row(code) and code not in reasons:
                 reasons.append(code)
             self.issue(code, rownum, col, value, expected)
 
