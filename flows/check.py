@@ -1,10 +1,11 @@
 """`oneplan check`: what a district officer runs on a plan file before sending it.
 
-Each file is read exactly as the nightly run reads it (`flows.read.read_file`, then
-`transforms.sheet.read_sheets` and `transforms.staging.staged_tables`), and the files given
-together are consolidated with `transforms.consolidate.consolidate_district`, so duplicate
-projects are reported too. The report lists, per file and sheet, every issue with its cell, its
-message and the catalogue's "how to fix", the rows accepted / rejected / skipped and a verdict.
+Each file is read exactly as the nightly run reads it (`flows.stage.read_plan_file`, then
+`transforms.staging.staged_tables`), and the files given together are consolidated with
+`transforms.consolidate.consolidate_district`, so duplicate projects are reported too. The
+report lists, per file and sheet, every issue with its cell, its message (rendered from the
+issue record by `transforms.issues.render_issue`) and the catalogue's "how to fix", the rows
+accepted / rejected / skipped and a verdict.
 
 Exit codes: 0 no error, 1 at least one error, 2 a file could not be read at all (or the
 district is unknown, or the annotated copy could not be written).

@@ -77,7 +77,6 @@ TEXT = {
         "submission_status": {},
     },
 }
-CHANGE_LABELS = TEXT["en"]["change"]
 
 
 def bangkok(moment: datetime | str | None, seconds: bool = True) -> str:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-STRATEGY_SOURCES = ("column", "section", "inferred")
 ROUTES_WITH_AN_AGENCY = ("requested", "joint")
 LOCAL_KIND = "local"
 _THAI_RUN = re.compile(r"[\u0e01-\u0e4e]+")

@@ -17,7 +17,6 @@ from oneplan.transforms.text import clean_text, to_arabic_digits
 PLAN_LEVELS = ("village", "tambon", "district", "province")  # bottom-up
 DEFAULT_LEVEL = "tambon"
 TITLE_ROWS = 6  # rows at the top of a sheet searched for the plan's title
-AREA_LEVELS = ("tambon", "district", "province")
 
 
 def level_rank(level: str) -> int:
