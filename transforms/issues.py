@@ -129,7 +129,9 @@ def render_issue(
 def with_messages(issues, rules: Rules):
     """The issues (a DataFrame of records) with the published `message` and `message_en`
     columns rendered from each record (location in front)."""
-    records = issues.to_dict("records")
+    fields = [f for f in ("source_file", *ISSUE_FIELDS) if f in issues.columns]
+    columns = [issues[f].tolist() for f in fields]  # lists, not a per-cell walk of the frame
+    records = [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
     return issues.assign(
         **{
             column: [render_issue(rules, r, lang) for r in records]
