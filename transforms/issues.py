@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from oneplan.transforms.rules import Rules
 from oneplan.transforms.text import cell_a1
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_RAW_CHARS = 2000  # raw_value keeps enough to recognise the cell, not a pasted 1 MB text
 MAX_SHOWN_CHARS = 200  # a message quotes at most this much of the value
@@ -80,7 +84,9 @@ def make_issue(
 
 def _present(value: object) -> object:
     """None for a missing value as a DataFrame or Arrow row gives it (None, NaN, pd.NA)."""
-    if value is None or type(value).__name__ == "NAType":
+    if value is None or value.__class__ is str:
+        return value
+    if type(value).__name__ == "NAType":
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -91,9 +97,10 @@ def issue_location(issue: Mapping, lang: str = "th") -> str:
     """Where an issue is, as its message starts: `ไฟล์ X แผ่นงาน S แถว 12 คอลัมน์ C (S!F12)`
     in Thai, `X, sheet S, row 12, column C (S!F12)` in English."""
     th = lang == "th"
-    sheet, row, column, cell = (
-        _present(issue.get(key)) for key in ("source_sheet", "source_row", "column_name", "cell")
-    )
+    sheet = _present(issue.get("source_sheet"))
+    row = _present(issue.get("source_row"))
+    column = _present(issue.get("column_name"))
+    cell = _present(issue.get("cell"))
     where = [f"ไฟล์ {issue['source_file']}" if th else str(issue["source_file"])]
     if sheet:
         where.append(f"แผ่นงาน {sheet}" if th else f"sheet {sheet}")
@@ -126,15 +133,20 @@ def render_issue(
     return f"{issue_location(issue, lang)}: {body}" if with_location else body
 
 
-def with_messages(issues, rules: Rules):
+def with_messages(issues: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """The issues (a DataFrame of records) with the published `message` and `message_en`
     columns rendered from each record (location in front)."""
+    import pandas as pd
+
     fields = [f for f in ("source_file", *ISSUE_FIELDS) if f in issues.columns]
-    columns = [issues[f].tolist() for f in fields]  # lists, not a per-cell walk of the frame
+    # Column lists with None for a missing value, not a per-cell walk of the frame.
+    columns = [issues[f].astype(object).where(issues[f].notna(), None).tolist() for f in fields]
     records = [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
     return issues.assign(
         **{
-            column: [render_issue(rules, r, lang) for r in records]
+            column: pd.Series(
+                [render_issue(rules, r, lang) for r in records], index=issues.index, dtype=object
+            )
             for lang, column in MESSAGE_COLUMNS.items()
         }
     )
