@@ -295,6 +295,13 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
         }
     tables, file_plan_ = parse_with_plan(job, data)
     plan = asdict(file_plan_)
+    write_staged(target, tables, plan, asdict(job))
+    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+
+
+def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dict) -> str:
+    """Write one file's staged tables, its plan and the `done` marker into a temporary
+    folder, then swap it in at `target` (a parse killed midway leaves no half-staged file)."""
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -304,11 +311,11 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
             path = tmp / f"{schema.STAGED_TABLES[kind].name}.parquet"
             pq.write_table(table, path, compression="none", write_statistics=False)
     (tmp / "plan.json").write_text(json.dumps(plan, ensure_ascii=False))
-    (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
+    (tmp / "done").write_text(json.dumps(job, ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
-    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+    return str(target)
 
 
 def keep_previous_versions(
