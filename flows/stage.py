@@ -348,8 +348,11 @@ def read_staged_tables(path: Path) -> dict[str, pa.Table]:
     may be replaced while they are in use)."""
     tables = {}
     with pa.BufferReader(path.read_bytes()) as source:
-        for kind in schema.STAGED_TABLES:
-            tables[kind] = pa.ipc.open_stream(source).read_all()
+        try:
+            for kind in schema.STAGED_TABLES:
+                tables[kind] = pa.ipc.open_stream(source).read_all()
+        except (pa.ArrowInvalid, OSError) as err:  # cut short: the bytes ran out mid-stream
+            raise ValueError(f"{path}: not a whole staged parse ({err})") from None
         if source.tell() != source.size():
             raise ValueError(f"{path}: data after the last staged table")
     return tables
