@@ -146,6 +146,7 @@ class _Lookups:
 
 
 _LAST_LOOKUPS: _Lookups | None = None
+_UNSEEN = object()  # a text not looked up yet (None is a lookup's answer)
 
 
 def _lookups(rules: Rules) -> _Lookups:
@@ -376,7 +377,7 @@ class _SheetReader:
         if col is None:
             return None
         value = self.current[col] if col < len(self.current) else None
-        if value is None:
+        if value is None and self.merged_down:
             value = self.merged_down.get((rownum - 1, col))
         if value is not None and len(value) > self.rules.max_cell_chars:
             self.issue("cell_truncated", rownum, col, value, self.rules.max_cell_chars)
@@ -427,8 +428,15 @@ class _SheetReader:
         if len(filled) < 2:
             return False
         found, misses, allowed = set(), 0, len(filled) // 2
+        look = self.look
+        known = look.headers
         for _, v in filled:
-            m = self.look.match_header(v) if len(v) <= 120 else None
+            if len(v) > 120:
+                m = None
+            else:
+                m = known.get(v, _UNSEEN)
+                if m is _UNSEEN:
+                    m = look.match_header(v)
             if m is None:
                 misses += 1
                 if misses > allowed:
