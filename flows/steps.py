@@ -114,7 +114,7 @@ def discover(run: Run) -> tuple[list[FileJob], list[dict]]:
 
 
 def parse(job: FileJob, staging: str) -> dict:
-    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
+    """Parse one file into its staged tables (skipped when an identical parse is staged)."""
     return stage_file(job, staging)
 
 
