@@ -48,6 +48,22 @@ def _tables_all(inputs, results, staged_tables):
     ]
 
 
+def _legacy_write_staged(target: Path, tables, plan, job) -> str:
+    """How stage_file wrote a parse before one Arrow IPC file per parse (one Parquet file per
+    non-empty kind): to time an older checkout with this script."""
+    import pyarrow.parquet as pq
+    from oneplan.transforms import schema
+
+    target.mkdir(parents=True)
+    for kind, table in tables.items():
+        if table.num_rows:
+            path = target / f"{schema.STAGED_TABLES[kind].name}.parquet"
+            pq.write_table(table, path, compression="none", write_statistics=False)
+    (target / "plan.json").write_text(json.dumps(plan))
+    (target / "done").write_text(json.dumps(job))
+    return str(target)
+
+
 def _write_all(staging, tables, write_staged):
     return [
         {"job": {}, "staged": write_staged(staging / f"{k}", t, {}, {})}
@@ -103,7 +119,8 @@ def main() -> None:
         tables = timed("staged_tables", _tables_all, inputs, results, staged_tables)
         staging = Path(tempfile.mkdtemp(prefix="oneplan-parse-stage-"))
         try:
-            staged = timed("write_staged", _write_all, staging, tables, stage.write_staged)
+            write = getattr(stage, "write_staged", _legacy_write_staged)
+            staged = timed("write_staged", _write_all, staging, tables, write)
             timed("read_staged", read_staged, staged)
         finally:
             shutil.rmtree(staging)
