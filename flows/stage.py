@@ -13,7 +13,6 @@ from pathlib import Path
 
 import geothai
 import pyarrow as pa
-import pyarrow.parquet as pq
 from oneplan.flows.errors import fault_point
 from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
 from oneplan.flows.reference import (
@@ -255,10 +254,26 @@ def parse_with_plan(
     return tables, plan
 
 
+# How a staged parse is stored; part of the stage key, so a folder staged in another format
+# is never found (it is parsed again), never misread.
+STAGE_FORMAT = "arrow-ipc-streams-1"
+# One file per staged parse: an Arrow IPC stream per table kind, one after the other, in the
+# order of schema.STAGED_TABLES (an empty table is a stream with its schema and no batch).
+STAGED_TABLES_FILE = "tables.arrows"
+
+
 def stage_key(job: FileJob) -> str:
-    """Staged parses are reused while the file's bytes, path and the reading rules are the same."""
+    """Staged parses are reused while the file's bytes, path, the reading rules and the
+    staging format are the same."""
     key = "\x1f".join(
-        (job.file_sha256, job.source_file, job.district_code, job.provinces, rules_fingerprint())
+        (
+            job.file_sha256,
+            job.source_file,
+            job.district_code,
+            job.provinces,
+            rules_fingerprint(),
+            STAGE_FORMAT,
+        )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -274,7 +289,8 @@ def staged_already(job: FileJob, staging_dir: str) -> dict | None:
 
 
 def stage_file(job: FileJob, staging_dir: str) -> dict:
-    """Parse one file into staged Parquet, unless an identical parse is already staged.
+    """Parse one file into its staged tables (one Arrow IPC file), unless an identical parse
+    is already staged.
 
     A file that changes while it is read is not staged: the result says so ("changed"), and
     `keep_previous_versions` keeps its previously published version instead."""
@@ -295,20 +311,51 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
         }
     tables, file_plan_ = parse_with_plan(job, data)
     plan = asdict(file_plan_)
+    write_staged(target, tables, plan, asdict(job))
+    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+
+
+def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dict) -> str:
+    """Write one file's staged tables, its plan and the `done` marker into a temporary
+    folder, then swap it in at `target` (a parse killed midway leaves no half-staged file)."""
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for kind, table in tables.items():
-        # Empty tables (most files have no rejected row) are not written: absent = empty.
-        if table.num_rows:
-            path = tmp / f"{schema.STAGED_TABLES[kind].name}.parquet"
-            pq.write_table(table, path, compression="none", write_statistics=False)
+    write_staged_tables(tmp / STAGED_TABLES_FILE, tables)
     (tmp / "plan.json").write_text(json.dumps(plan, ensure_ascii=False))
-    (tmp / "done").write_text(json.dumps(asdict(job), ensure_ascii=False))
+    (tmp / "done").write_text(json.dumps(job, ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
-    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+    return str(target)
+
+
+def write_staged_tables(path: Path, tables: dict[str, pa.Table]) -> None:
+    """One file's staged tables in one write: an Arrow IPC stream per kind, in the order of
+    schema.STAGED_TABLES, each with its staged schema (file columns included)."""
+    with pa.OSFile(str(path), "wb") as sink:
+        for kind, spec in schema.STAGED_TABLES.items():
+            full = schema.staged_arrow_schema(spec)
+            table = tables[kind]
+            if table.schema != full:
+                table = table.select(full.names).cast(full)
+            with pa.ipc.new_stream(sink, full) as writer:
+                writer.write_table(table)
+
+
+def read_staged_tables(path: Path) -> dict[str, pa.Table]:
+    """The staged tables `write_staged_tables` wrote (read into memory: the staging folder
+    may be replaced while they are in use)."""
+    tables = {}
+    with pa.BufferReader(path.read_bytes()) as source:
+        try:
+            for kind in schema.STAGED_TABLES:
+                tables[kind] = pa.ipc.open_stream(source).read_all()
+        except (pa.ArrowInvalid, OSError) as err:  # cut short: the bytes ran out mid-stream
+            raise ValueError(f"{path}: not a whole staged parse ({err})") from None
+        if source.tell() != source.size():
+            raise ValueError(f"{path}: data after the last staged table")
+    return tables
 
 
 def keep_previous_versions(

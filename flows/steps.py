@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 from oneplan.flows import progress, publish
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
@@ -28,7 +27,14 @@ from oneplan.flows.lock import run_lock
 from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
 from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
-from oneplan.flows.stage import FileJob, discover_inbox, keep_previous_versions, stage_file
+from oneplan.flows.stage import (
+    STAGED_TABLES_FILE,
+    FileJob,
+    discover_inbox,
+    keep_previous_versions,
+    read_staged_tables,
+    stage_file,
+)
 from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated
@@ -108,20 +114,22 @@ def discover(run: Run) -> tuple[list[FileJob], list[dict]]:
 
 
 def parse(job: FileJob, staging: str) -> dict:
-    """Parse one file into staged Parquet (skipped when an identical parse is staged)."""
+    """Parse one file into its staged tables (skipped when an identical parse is staged)."""
     return stage_file(job, staging)
 
 
 def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
-    """Every staged table kind of all files, each read in one scan over the Parquet files
-    (a file whose table was empty wrote none)."""
+    """Every staged table kind of all files: each file's one staged file read once (its
+    tables as Arrow IPC streams, no decoding), the kinds concatenated over files in order."""
+    parts: dict[str, list[pa.Table]] = {kind: [] for kind in schema.STAGED_TABLES}
+    for item in staged:
+        for kind, table in read_staged_tables(Path(item["staged"]) / STAGED_TABLES_FILE).items():
+            if table.num_rows:
+                parts[kind].append(table)
     tables = {}
     for kind, spec in schema.STAGED_TABLES.items():
         full = schema.staged_arrow_schema(spec)
-        candidates = (Path(item["staged"]) / f"{spec.name}.parquet" for item in staged)
-        paths = [str(path) for path in candidates if path.exists()]
-        table = ds.dataset(paths, format="parquet", schema=full).to_table() if paths else None
-        tables[kind] = table if table is not None else full.empty_table()
+        tables[kind] = pa.concat_tables(parts[kind]) if parts[kind] else full.empty_table()
     return tables
 
 

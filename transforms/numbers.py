@@ -136,6 +136,16 @@ def _parse_budget_str(raw: str) -> Decimal | None:
     return _finish_budget(amount, raw)
 
 
+@lru_cache(maxsize=65536)
+def _parse_budget_float(value: float) -> Decimal | None:
+    """Parse a budget written as a number cell; see parse_budget."""
+    if math.isnan(value):  # what pandas puts in an empty cell
+        return None
+    if math.isinf(value):
+        raise ParseError(UNREADABLE_BUDGET, value)
+    return _finish_budget(Decimal(repr(value)), value)
+
+
 def parse_budget(value: object) -> Decimal | None:
     """Parse a budget cell to exact baht (Decimal, 2 places); None when the cell is empty."""
     if type(value) is str:
@@ -149,8 +159,10 @@ def parse_budget(value: object) -> Decimal | None:
         if number >= _BUDGET_LIMIT:
             raise ParseError(UNREADABLE_BUDGET, value)
         return Decimal(number).quantize(_CENT, context=_CONTEXT)
-    if isinstance(value, float):
-        if math.isnan(value):  # what pandas puts in an empty cell
+    if type(value) is float:  # the usual number cell: cached (a float key never equals a bool)
+        return _parse_budget_float(value)
+    if isinstance(value, float):  # a float subclass (numpy.float64)
+        if math.isnan(value):
             return None
         if math.isinf(value):
             raise ParseError(UNREADABLE_BUDGET, value)

@@ -966,8 +966,8 @@ def data_dictionary_markdown() -> str:
         kind = "view" if table.is_view else "table"
         if table is STG_PROJECTS:
             out.append(
-                "Staging layer: one Parquet file per table and input file in the staging "
-                "folder, read by the next run, never published.\n"
+                "Staging layer: one Arrow IPC file per input file in the staging folder (a "
+                "stream per table), read by the next run, never published.\n"
             )
             kind = "staged"
         elif table.name.startswith("stg_"):
@@ -984,8 +984,8 @@ def data_dictionary_markdown() -> str:
     return "\n".join(out)
 
 
-# The staging layer (stg_*): what one parsed file leaves behind, one Parquet file per table in
-# the file's staging folder, read back by every run that publishes. Not published.
+# The staging layer (stg_*): what one parsed file leaves behind, one Arrow IPC stream per table
+# in the file's one staged file, read back by every run that publishes. Not published.
 ROW_ORDER = _c(
     "row_order",
     "INTEGER",

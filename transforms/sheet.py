@@ -88,6 +88,76 @@ class Header:
         return [(c, m.fiscal_year) for c, m in self.columns.items() if m.column == "budget_year"]
 
 
+class _Lookups:
+    """What the rules say of each distinct cleaned text, computed once: the same texts come
+    back down a column and from file to file (agencies, methods, categories, amounts, the
+    header cells), and `Rules.match_header` / `Rules.row_kind` cost a normalisation and a
+    pass over every pattern. Bounded: cleared when it holds `MAX_TEXTS` texts."""
+
+    MAX_TEXTS = 200_000
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.headers: dict[str, HeaderMatch | None] = {}
+        self.kinds: dict[str, str | None] = {}
+        self.years: dict[str, tuple[int, bool] | None] = {}
+        self.routes: dict[str, str | None] = {}
+
+    def _room(self, memo: dict) -> None:
+        if len(memo) >= self.MAX_TEXTS:
+            memo.clear()
+
+    def match_header(self, text: str) -> HeaderMatch | None:
+        try:
+            return self.headers[text]
+        except KeyError:
+            self._room(self.headers)
+            found = self.headers[text] = self.rules.match_header(text)
+            return found
+
+    def row_kind(self, text: str) -> str | None:
+        try:
+            return self.kinds[text]
+        except KeyError:
+            self._room(self.kinds)
+            kind = self.kinds[text] = self.rules.row_kind(text)
+            return kind
+
+    def funding_route(self, text: str) -> str | None:
+        try:
+            return self.routes[text]
+        except KeyError:
+            self._room(self.routes)
+            route = self.routes[text] = self.rules.funding_route(text)
+            return route
+
+    def header_year(self, text: str) -> tuple[int, bool] | None:
+        try:
+            return self.years[text]
+        except KeyError:
+            self._room(self.years)
+            match = self.match_header(text)
+            if match is not None and match.column == "budget_year":
+                year = (match.fiscal_year, False)
+            else:
+                year = year_in_header(text)
+            self.years[text] = year
+            return year
+
+
+_LAST_LOOKUPS: _Lookups | None = None
+_UNSEEN = object()  # a text not looked up yet (None is a lookup's answer)
+
+
+def _lookups(rules: Rules) -> _Lookups:
+    """The memo of these rules (one slot: a run reads every file with the same rules)."""
+    global _LAST_LOOKUPS
+    memo = _LAST_LOOKUPS
+    if memo is None or memo.rules is not rules:
+        memo = _LAST_LOOKUPS = _Lookups(rules)
+    return memo
+
+
 def _filled(rows: list[list], merged, upto: int) -> list[list]:
     """Copy of the first `upto` rows with each merged range's value written into all its cells."""
     grid = [list(r) for r in rows[:upto]]
@@ -107,10 +177,11 @@ def _filled(rows: list[list], merged, upto: int) -> list[list]:
 
 def _row_matches(row: list, rules: Rules) -> dict[int, HeaderMatch | None]:
     out = {}
+    match_header = _lookups(rules).match_header
     for c, cell in enumerate(row):
         text = clean_text(cell)
         if text is not None and len(text) <= 120:
-            out[c] = rules.match_header(text)
+            out[c] = match_header(text)
         elif text is not None:
             out[c] = None
     return out
@@ -119,10 +190,7 @@ def _row_matches(row: list, rules: Rules) -> dict[int, HeaderMatch | None]:
 def _header_year(text: str, rules: Rules) -> tuple[int, bool] | None:
     """The fiscal year a header cell names (`ปี ๒๕๖๘`, `2568`, `งบประมาณ 2025`, ...), as
     (BE year, written in CE), or None."""
-    match = rules.match_header(text)
-    if match is not None and match.column == "budget_year":
-        return match.fiscal_year, False
-    return year_in_header(text)
+    return _lookups(rules).header_year(text)
 
 
 def _column_match(parts: list[str], rules: Rules) -> tuple[HeaderMatch | None, bool]:
@@ -237,6 +305,7 @@ class _SheetReader:
         self.current: list[str | None] = []
         self.rownum = 0
         self.rules, self.matcher, self.result = rules, matcher, result
+        self.look = _lookups(rules)
         self.default_tambon = default_tambon
         self.category: str | None = None
         self.category_is_subsection = True  # no heading yet: a sub-section may stand for one
@@ -308,7 +377,7 @@ class _SheetReader:
         if col is None:
             return None
         value = self.current[col] if col < len(self.current) else None
-        if value is None:
+        if value is None and self.merged_down:
             value = self.merged_down.get((rownum - 1, col))
         if value is not None and len(value) > self.rules.max_cell_chars:
             self.issue("cell_truncated", rownum, col, value, self.rules.max_cell_chars)
@@ -359,8 +428,15 @@ class _SheetReader:
         if len(filled) < 2:
             return False
         found, misses, allowed = set(), 0, len(filled) // 2
+        look = self.look
+        known = look.headers
         for _, v in filled:
-            m = self.rules.match_header(v) if len(v) <= 120 else None
+            if len(v) > 120:
+                m = None
+            else:
+                m = known.get(v, _UNSEEN)
+                if m is _UNSEEN:
+                    m = look.match_header(v)
             if m is None:
                 misses += 1
                 if misses > allowed:
@@ -403,7 +479,7 @@ class _SheetReader:
         found = self.matcher.find_in_text(text, self.ctx.district_code)
         if found is not None:  # a table per tambon, each under a title naming its tambon
             self.default_tambon = found.tambon_code
-        kind = self.rules.row_kind(text) or ""
+        kind = self.look.row_kind(text) or ""
         if kind.startswith("title"):
             self.title_route = kind.removeprefix("title_") if kind != "title" else None
             self.log(rownum, "skipped", "section_title")
@@ -415,10 +491,10 @@ class _SheetReader:
         """The kind of a row that holds no project: a section heading, numbered sub-section,
         section title, unit row, repeated year row, signature or note; None otherwise."""
         texts = [v for _, v in filled]
-        if all(self.rules.row_kind(v) == "unit" for v in texts):
+        if all(self.look.row_kind(v) == "unit" for v in texts):
             return "unit"
         if len(filled) < len(self.header.columns) and all(
-            len(v) <= 120 and self.rules.match_header(v) is not None for v in texts
+            len(v) <= 120 and self.look.match_header(v) is not None for v in texts
         ):
             return "header"  # a part of the header repeated alone (งบประมาณ (บาท) over years)
         if has_budget and not self._is_year_row(filled):
@@ -427,7 +503,7 @@ class _SheetReader:
             return "header"
         numbered = seq is not None and _is_number(seq)
         joined = " ".join(texts)
-        kind = self.rules.row_kind(joined) or self.rules.row_kind(texts[0])
+        kind = self.look.row_kind(joined) or self.look.row_kind(texts[0])
         if kind in BLOCK_KINDS and not numbered:
             return kind
         if self.block is not None and not numbered:
@@ -448,15 +524,13 @@ class _SheetReader:
         """Cells that only repeat the fiscal year of their budget column (under a repeated
         header): "2568" under the 2568 column is not 2,568 baht."""
         years = dict(self.wide)
-        return all(
-            c in years and _header_year(v, self.rules) == (years[c], False) for c, v in filled
-        )
+        return all(c in years and self.look.header_year(v) == (years[c], False) for c, v in filled)
 
     def read_row(self, row: list, rownum: int, filled: list[tuple[int, str]]) -> None:
         first_col, first = filled[0]
         seq = self.text(row, self.c_seq, rownum)
         has_budget = any(c in self.budget_cols for c, _ in filled)
-        kind = self.rules.row_kind(first)
+        kind = self.look.row_kind(first)
         if (
             kind == "subtotal"
             and (seq is None or first_col == self.c_seq)
@@ -635,7 +709,7 @@ class _SheetReader:
             written = self.text(row, col, rownum)
             if written is None:
                 continue
-            route = self.rules.funding_route(written)
+            route = self.look.funding_route(written)
             if route is not None:
                 return route
             self.issue("unknown_funding_route", rownum, col, written)

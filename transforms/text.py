@@ -39,9 +39,15 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 _HEADER_NOISE = re.compile(r"[\s()\[\]{}.:*\"'“”‘’\-_]+")
 
 
+# str.translate looks every character up in its table: a search first is ~10x cheaper on the
+# usual text, which has none of the characters to replace.
+_THAI_DIGIT = re.compile("[\u0e50-\u0e59]")
+_ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARS}]")
+
+
 def to_arabic_digits(text: str) -> str:
     """Replace the Thai digits ๐-๙ in `text` with the ASCII digits 0-9."""
-    return text.translate(_THAI_DIGITS)
+    return text.translate(_THAI_DIGITS) if _THAI_DIGIT.search(text) else text
 
 
 def is_missing(value: object) -> bool:
@@ -109,7 +115,9 @@ _THAI_FIXABLE = re.compile(
 def _clean_str(text: str) -> str | None:
     """Clean one string; see clean_text."""
     # Zero-width characters go first so that NFC sees the marks they used to separate.
-    text = unicodedata.normalize("NFC", text.translate(_DROP_ZERO_WIDTH))
+    if _ZERO_WIDTH.search(text):
+        text = text.translate(_DROP_ZERO_WIDTH)
+    text = unicodedata.normalize("NFC", text)
     text = _WHITESPACE_RUN.sub(" ", text).strip(" ")
     text = _WHITESPACE_RUN.sub(" ", normalize_thai(text)).strip(" ")
     return text or None
@@ -118,8 +126,15 @@ def _clean_str(text: str) -> str | None:
 def clean_text(value: object) -> str | None:
     """Return a cell value as tidy text, or None when blank: NFC, no zero-width characters,
     Thai in one typed form (`normalize_thai`), single ASCII spaces."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _clean_str(value) if value else None
+    if kind is float:  # the usual number cell: no ABC checks
+        if value != value:  # NaN
+            return None
+        return _clean_str(str(int(value)) if value.is_integer() else str(value))
+    if kind is int:
+        return _clean_str(str(value))
     if is_missing(value):
         return None
     if isinstance(value, bool):

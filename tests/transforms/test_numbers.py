@@ -431,3 +431,23 @@ def test_village_numbers_from_name_round_trip(villages: list[int], marker: str, 
     if thai:
         text = text.translate(_TO_THAI)
     assert village_numbers_from_name(f"ก่อสร้างถนนยาว 250 เมตร 2 สาย {marker}{text}") == villages
+
+
+def test_float_budgets_are_cached_without_changing_answers():
+    assert parse_budget(150000.0) == Decimal("150000.00")
+    assert parse_budget(150000.0) == Decimal("150000.00")  # from the cache
+    assert parse_budget(0.005) == Decimal("0.00")  # half to even
+    assert parse_budget(-0.0) == Decimal("0.00")
+    assert parse_budget(1.0) == parse_budget(1) == Decimal("1.00")
+    assert parse_budget(float("nan")) is None
+    for bad in (float("inf"), -5.0, 1e13):
+        with pytest.raises(ParseError):
+            parse_budget(bad)
+        with pytest.raises(ParseError):
+            parse_budget(bad)  # an error is not cached away
+    with pytest.raises(ParseError) as err:
+        parse_budget(np.float64("inf"))
+    assert isinstance(err.value.value, np.float64)  # the raw value as the cell held it
+    assert parse_budget(np.float64(12.5)) == Decimal("12.50")
+    with pytest.raises(ParseError):
+        parse_budget(True)

@@ -239,3 +239,57 @@ def test_category_outside_the_provincial_strategies_is_reported_once(rules, matc
         "ด้านการเกษตร",
     ]
     assert rules.strategy_for("ด้านการเกษตร") == 1
+
+
+# -- the reader's memo of text classifications (issue 16 part 2) -------------------------
+
+
+MEMO_TEXTS = [
+    "ที่", "โครงการ", "ชื่อโครงการ", "ปี ๒๕๖๘", "2568", "งบประมาณ 2025 (บาท)", "งบประมาณ (บาท)",
+    "รวม", "รวมงบประมาณ", "(บาท)", "ด้านโครงสร้างพื้นฐาน", "1.1 แผนงานเคหะ", "ลงชื่อ", "ทำเอง",
+    "ขอรับการสนับสนุน", "ก่อสร้างถนน คสล. หมู่ที่ 3", "150000", "หมายเหตุ", "",
+]  # fmt: skip
+
+
+def test_memo_answers_as_the_rules_do(rules):
+    from oneplan.transforms.numbers import year_in_header
+    from oneplan.transforms.sheet import _Lookups
+
+    memo = _Lookups(rules)
+    for _ in range(2):  # the second pass answers from the memo
+        for text in MEMO_TEXTS:
+            assert memo.match_header(text) == rules.match_header(text), text
+            assert memo.row_kind(text) == rules.row_kind(text), text
+            assert memo.funding_route(text) == rules.funding_route(text), text
+            match = rules.match_header(text)
+            year = (
+                (match.fiscal_year, False)
+                if match is not None and match.column == "budget_year"
+                else year_in_header(text)
+            )
+            assert memo.header_year(text) == year, text
+    assert memo.header_year("ปี ๒๕๖๘") == (2568, False)
+    assert memo.row_kind("รวมงบประมาณ") == "subtotal"
+
+
+def test_memo_is_bounded(rules, monkeypatch):
+    from oneplan.transforms.sheet import _Lookups
+
+    monkeypatch.setattr(_Lookups, "MAX_TEXTS", 3)
+    memo = _Lookups(rules)
+    for n in range(10):
+        memo.row_kind(f"ข้อความ {n}")
+        assert len(memo.kinds) <= 3
+    assert memo.row_kind("รวม") == "subtotal"
+
+
+def test_other_rules_get_their_own_memo(rules):
+    from dataclasses import replace
+
+    from oneplan.transforms.sheet import _lookups
+
+    assert _lookups(rules).match_header("ผู้ดำเนินการหลัก") is None
+    exact = {**rules.header_exact, "ผู้ดำเนินการหลัก": "responsible_agency"}
+    other = replace(rules, header_exact=exact)
+    assert _lookups(other).match_header("ผู้ดำเนินการหลัก").column == "responsible_agency"
+    assert _lookups(rules).match_header("ผู้ดำเนินการหลัก") is None

@@ -370,3 +370,21 @@ def test_normalize_thai_fast_path_agrees_with_pythainlp(text: str) -> None:
     spaced = " ".join(unicodedata.normalize("NFC", text).split())
     expected = " ".join(_pythainlp_fixed_point(spaced).split()) or None
     assert clean_text(text) == expected
+
+
+def test_number_cells_clean_as_their_text():
+    # The float / int fast path of clean_text answers as the general path for numbers.
+    from fractions import Fraction
+
+    assert [clean_text(v) for v in (3.0, -0.0, 2.5, 1e20, float("inf"), 7, -12)] == [
+        "3", "0", "2.5", "100000000000000000000", "inf", "7", "-12",
+    ]  # fmt: skip
+    assert clean_text(float("nan")) is None
+    assert clean_text(True) == "True"  # a bool is no number cell
+    assert clean_text(Fraction(5, 1)) == "5"
+
+
+def test_thai_digits_and_zero_width_characters_only_when_present():
+    assert to_arabic_digits("ปี ๒๕๖๘") == "ปี 2568"
+    assert to_arabic_digits("ปี 2568") == "ปี 2568"
+    assert clean_text("ส่องสว่า\u200bง\u00ad") == "ส่องสว่าง"
