@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -22,7 +23,12 @@ import numpy as np
 import pandas as pd
 from oneplan.transforms import schema
 from oneplan.transforms.levels import level_rank
-from oneplan.transforms.text import _THAI_FIXABLE, clean_text, to_arabic_digits
+from oneplan.transforms.text import (
+    _THAI_FIXABLE,
+    ZERO_WIDTH_CHARS,
+    clean_text,
+    to_arabic_digits,
+)
 
 LINK_KINDS = ("rolls_up_to", "possible_duplicate")
 METHOD = "rapidfuzz token_sort (characters + words) over pythainlp newmm tokens"
@@ -68,18 +74,37 @@ def normalize_name(name: str | None, settings: LinkageSettings) -> str:
     """A project name in comparable form: Thai typing variants unified, abbreviations
     written out, the words โครงการ, villages and places taken out, word tokens joined by
     single spaces (in their order)."""
-    return " ".join(_tokens(_unmentioned(clean_text(name) or "", settings.abbreviations)))
+    return " ".join(_tokens(_unmentioned(name, settings.abbreviations)))
 
 
-def _unmentioned(text: str, abbreviations: tuple[tuple[str, str], ...]) -> str:
-    """Cleaned text with Thai typing unified, abbreviations written out and the prefix,
-    villages and places taken out: what is word-tokenised. Many names differ only in what
-    is taken out here, so tokens are cached on this text."""
-    text = to_arabic_digits(text)
-    if _THAI_FIXABLE.search(text):  # else pythainlp's normalize returns it as it is
-        from pythainlp.util import normalize
+# Text clean_text returns as it is has none of these (and is NFC, and nothing pythainlp's
+# normalize would change: _THAI_FIXABLE): zero-width characters, whitespace but single
+# spaces inside.
+_UNTIDY = re.compile(f"[{ZERO_WIDTH_CHARS}]|[^\\S ]|  |^ | $")
+_THAI_DIGIT = re.compile("[๐-๙]")
 
-        text = normalize(text)
+
+def _unmentioned(name: str | None, abbreviations: tuple[tuple[str, str], ...]) -> str:
+    """clean_text of the name with Thai digits as ASCII, Thai typing unified (pythainlp's
+    normalize), abbreviations written out and the prefix, villages and places taken out:
+    what is word-tokenised. Many names differ only in what is taken out here, so tokens are
+    cached on this text. Most names are clean already and pass two searches."""
+    if (
+        type(name) is str
+        and name
+        and not _UNTIDY.search(name)
+        and unicodedata.is_normalized("NFC", name)
+        and not _THAI_FIXABLE.search(name)
+    ):
+        text = name  # clean_text(name) == name and pythainlp's normalize keeps it
+    else:
+        text = clean_text(name) or ""
+        if _THAI_FIXABLE.search(text):  # else pythainlp's normalize returns it as it is
+            from pythainlp.util import normalize
+
+            text = normalize(to_arabic_digits(text))
+    if _THAI_DIGIT.search(text):
+        text = to_arabic_digits(text)
     text = text.replace("เเ", "แ")
     for short, full in abbreviations:
         if short in text:
@@ -113,42 +138,43 @@ def name_score(a: str, b: str) -> float:
     return round(float(_scores([a], [b])[0, 0]), 1)
 
 
-def _scores(left: list[str], right: list[str], cutoff: float | None = None):
+def _scores(left: list[str], right: list[str], cutoff: float | None = None, words=None):
     """The name_score matrix of two lists of normalised names (a half scoring below
-    `cutoff` counts 0: the pair is below the review score anyway)."""
+    `cutoff` counts 0: the pair is below the review score anyway); `words`, when given,
+    are the two lists' sorted word lists."""
     from rapidfuzz import fuzz, process
 
+    left_words, right_words = words or (_sorted_words(left), _sorted_words(right))
     chars = process.cdist(
         left, right, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, workers=1
     )
-    words = process.cdist(
-        [sorted(k.split()) for k in left],
-        [sorted(k.split()) for k in right],
-        scorer=fuzz.ratio,
-        score_cutoff=cutoff,
-        workers=1,
+    by_word = process.cdist(
+        left_words, right_words, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1
     )
-    return (chars + words) / 2
+    return (chars + by_word) / 2
 
 
-def _pair_scores(left: list[str], right: list[str], settings) -> np.ndarray:
-    """name_score (unrounded) of each pair (left[k], right[k])."""
+def _sorted_words(keys: list[str]) -> list[list[str]]:
+    return [sorted(k.split()) for k in keys]
+
+
+def _pair_scores(left: list[str], right: list[str], words, settings) -> np.ndarray:
+    """name_score (unrounded) of each pair (left[k], right[k]); `words` their sorted words."""
     from rapidfuzz import fuzz, process
 
     if not left:
         return np.array([], dtype=np.float32)
-    cutoff = max(0.0, 2 * settings.review_score - 100)
+    cutoff = _half_cutoff(settings)
     chars = process.cpdist(
         left, right, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, workers=1
     )
-    words = process.cpdist(
-        [sorted(k.split()) for k in left],
-        [sorted(k.split()) for k in right],
-        scorer=fuzz.ratio,
-        score_cutoff=cutoff,
-        workers=1,
-    )
-    return (chars + words) / 2
+    by_word = process.cpdist(*words, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
+    return (chars + by_word) / 2
+
+
+def _half_cutoff(settings) -> float:
+    """A name score is the mean of two halves: a half below this sinks it under review."""
+    return max(0.0, 2 * settings.review_score - 100)
 
 
 def _raw_score(a: str, b: str) -> float:
@@ -198,7 +224,8 @@ class _Items:
         counts = np.bincount(rows, minlength=n_rows).astype(np.int64)
         starts = np.cumsum(counts) - counts
         width = int(values.max()) + 1 if len(values) else 1
-        return cls(starts, counts, values, np.unique(rows * width + values), width)
+        keys = rows * width + values  # sorted already
+        return cls(starts, counts, values, _distinct_sorted(keys), width)
 
     def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Per pair (a[k], b[k]): how many of row a's values row b has too."""
@@ -220,6 +247,7 @@ class _Prepared:
 
     frame: pd.DataFrame
     keys: list[str]  # distinct non-empty name keys
+    words: list[list[str]]  # each key's words, sorted
     key: np.ndarray  # per row: index into keys, -1 for a name with nothing to compare
     level: np.ndarray
     project: np.ndarray  # project_id codes
@@ -240,6 +268,10 @@ class _Prepared:
             base + ["village_numbers"] * bool(v) + ["amount_thb"] * bool(m)
             for v, m in zip(common, same_money, strict=True)
         ]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def _codes(values) -> np.ndarray:
@@ -278,6 +310,7 @@ def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> _Prepar
     return _Prepared(
         frame=frame,
         keys=list(distinct),
+        words=_sorted_words(list(distinct)),
         key=key,
         level=level,
         project=_codes(frame["project_id"]),
@@ -317,14 +350,20 @@ def _rounded(scores: np.ndarray) -> np.ndarray:
     return np.array([round(float(s), 1) for s in scores], dtype=np.float64)
 
 
-def _scored_pairs(left_keys: list[str], right_keys: list[str], settings):
+def _scored_pairs(p: _Prepared, left: np.ndarray, right: np.ndarray, settings):
     """(i, j, score) of every pair of the two key lists scoring at least the review score,
     in score matrices of at most CHUNK x CHUNK."""
-    cutoff = max(0.0, 2 * settings.review_score - 100)  # a half below this sinks the mean
+    cutoff = _half_cutoff(settings)
     found_i, found_j, found_s = [], [], []
-    for i0 in range(0, len(left_keys), CHUNK):
-        for j0 in range(0, len(right_keys), CHUNK):
-            scores = _scores(left_keys[i0 : i0 + CHUNK], right_keys[j0 : j0 + CHUNK], cutoff)
+    for i0 in range(0, len(left), CHUNK):
+        for j0 in range(0, len(right), CHUNK):
+            a, b = left[i0 : i0 + CHUNK], right[j0 : j0 + CHUNK]
+            scores = _scores(
+                [p.keys[k] for k in a],
+                [p.keys[k] for k in b],
+                cutoff,
+                ([p.words[k] for k in a], [p.words[k] for k in b]),
+            )
             i, j = (scores >= settings.review_score).nonzero()
             found_i.append(i + i0)
             found_j.append(j + j0)
@@ -343,8 +382,8 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
     codes = p.frame["tambon_code"]
     named = p.key >= 0
     is_parent = named & (p.level > 0) & (p.place >= 0)
-    if not is_parent.any():
-        return pd.DataFrame(columns=columns)
+    if not is_parent.any() or p.level[is_parent].max() <= p.level[named].min():
+        return pd.DataFrame(columns=columns)  # no level above another here
     parents = pd.DataFrame({"place": codes[is_parent], "row": np.flatnonzero(is_parent)})
     places = set(parents["place"])
     candidates = np.flatnonzero(named & (p.place >= 0))
@@ -354,15 +393,18 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
         hit = prefix.isin(places).to_numpy()
         inside.append(pd.DataFrame({"place": prefix[hit].to_numpy(), "row": candidates[hit]}))
     members = pd.concat(inside, ignore_index=True).drop_duplicates()
+    # Only a row of a level below a parent's can be its child: places where none is, go.
+    lowest = pd.Series(p.level[members["row"].to_numpy()]).groupby(members["place"].to_numpy()).min()
+    parents = parents[p.level[parents["row"].to_numpy()] > lowest.reindex(parents["place"]).to_numpy()]
+    highest = pd.Series(p.level[parents["row"].to_numpy()]).groupby(parents["place"].to_numpy()).max()
+    members = members[p.level[members["row"].to_numpy()] < highest.reindex(members["place"]).to_numpy()]
     by_place = parents.groupby("place")["row"].apply(np.array).to_dict()
     found = []
     for place, rows in members.groupby("place")["row"]:
         left, right = np.sort(rows.to_numpy()), by_place[place]
         l_keys, l_label = np.unique(p.key[left], return_inverse=True)
         r_keys, r_label = np.unique(p.key[right], return_inverse=True)
-        i, j, score = _scored_pairs(
-            [p.keys[k] for k in l_keys], [p.keys[k] for k in r_keys], settings
-        )
+        i, j, score = _scored_pairs(p, l_keys, r_keys, settings)
         if not len(i):
             continue
         a, b, pair = _expand(
@@ -433,7 +475,7 @@ def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
     local = np.arange(int(after.sum())) - np.repeat(np.cumsum(after) - after, after)
     a, b = rows[first], rows[first + 1 + local]
     n = len(p.key)
-    a, b = np.divmod(np.unique(a * n + b), n)
+    a, b = np.divmod(_distinct_sorted(np.sort(a * n + b)), n)
     same_place = (p.place[a] == p.place[b]) & (p.place[a] >= 0)
     other_villages = (
         (p.villages.counts[a] > 0)
@@ -450,7 +492,10 @@ def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
     names, which = np.unique(p.key[a] * k + p.key[b], return_inverse=True)
     left_names, right_names = np.divmod(names, k)
     raw = _pair_scores(
-        [p.keys[x] for x in left_names], [p.keys[x] for x in right_names], settings
+        [p.keys[x] for x in left_names],
+        [p.keys[x] for x in right_names],
+        ([p.words[x] for x in left_names], [p.words[x] for x in right_names]),
+        settings,
     )
     passing = raw >= settings.review_score
     score = np.zeros(len(names))
@@ -559,17 +604,27 @@ def count_once(projects: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         if len(accepted)
         else {}
     )
-    level = dict(zip(projects["project_id"], projects["plan_level"], strict=True))
-    route = dict(zip(projects["project_id"], projects["funding_route"], strict=True))
-    funded, counted = [], []
-    for pid in projects["project_id"]:
+    ids = projects["project_id"].tolist()
+    levels, routes = projects["plan_level"].tolist(), projects["funding_route"].tolist()
+    level = dict(zip(ids, levels, strict=True))
+    route = dict(zip(ids, routes, strict=True))
+    # A project with no accepted link is its own root (the loop below only for the rest).
+    unique = len(level) == len(ids)
+    funded = [
+        None if (r == "requested" and lv != "province") else lv
+        for lv, r in zip(levels, routes, strict=True)
+    ]
+    counted = [True] * len(ids)
+    for k, pid in enumerate(ids):
+        if unique and pid not in parent:
+            continue
         root, seen = pid, {pid}
         while root in parent and parent[root] in level and parent[root] not in seen:
             root = parent[root]
             seen.add(root)
         waiting = route[root] == "requested" and level[root] != "province"
-        funded.append(None if waiting else level[root])
-        counted.append(not (pid in parent and parent[pid] in level))
+        funded[k] = None if waiting else level[root]
+        counted[k] = not (pid in parent and parent[pid] in level)
     return pd.DataFrame(
         {
             "project_id": projects["project_id"].to_numpy(),
@@ -586,26 +641,33 @@ def review_issues(
     naming the other project and where both are (file › sheet › row, and place)."""
     if links.empty:
         return []
-    by_id = projects.set_index("project_id")
+    review = links[links["status"] == "review"]
+    position = pd.Index(projects["project_id"])
+    rows = position.get_indexer(review["project_id"])
+    others = position.get_indexer(review["linked_project_id"])
+    column = {c: projects[c].tolist() for c in (*_ISSUE_COLUMNS, "submission_id", "tambon_code")}
     out = []
-    for link in links[links["status"] == "review"].itertuples(index=False):
-        row, other = by_id.loc[link.project_id], by_id.loc[link.linked_project_id]
-        where = " › ".join(
-            str(p) for p in (other.source_file, other.source_sheet, other.source_row) if p
-        )
-        place = place_names.get(other.tambon_code, other.tambon_code)
-        expected = f"{other.project_name} ({place}; {where}; score {link.score})"
+    for link, r, o in zip(review.itertuples(index=False), rows, others, strict=True):
+        file, sheet, line = (column[c][o] for c in _ISSUE_COLUMNS[:3])
+        where = " › ".join(str(p) for p in (file, sheet, line) if p)
+        tambon = column["tambon_code"][o]
+        place = place_names.get(tambon, tambon)
+        expected = f"{column['project_name'][o]} ({place}; {where}; score {link.score})"
         code = "possible_link_up" if link.link_kind == "rolls_up_to" else "possible_duplicate_copy"
         issue = make_issue(
             code,
-            source_file=row.source_file,
-            sheet=row.source_sheet or None,
-            row=row.source_row,
-            value=row.project_name,
+            source_file=column["source_file"][r],
+            sheet=column["source_sheet"][r] or None,
+            row=column["source_row"][r],
+            value=column["project_name"][r],
             expected=expected,
         )
-        out.append({"submission_id": row.submission_id, "source_file": row.source_file, **issue})
+        source = {"submission_id": column["submission_id"][r], "source_file": column["source_file"][r]}
+        out.append({**source, **issue})
     return out
+
+
+_ISSUE_COLUMNS = ("source_file", "source_sheet", "source_row", "project_name")
 
 
 def link_changes(
