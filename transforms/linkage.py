@@ -176,9 +176,7 @@ def _scores(left: list[str], right: list[str], cutoff: float | None = None, word
     from rapidfuzz import fuzz, process
 
     left_words, right_words = words or (_sorted_words(left), _sorted_words(right))
-    chars = process.cdist(
-        left, right, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, workers=1
-    )
+    chars = process.cdist(left, right, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, workers=1)
     by_word = process.cdist(
         left_words, right_words, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1
     )
@@ -404,6 +402,16 @@ def _scored_pairs(p: _Prepared, left: np.ndarray, right: np.ndarray, settings):
     return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_s)
 
 
+def _level_of(p: _Prepared, rows: pd.DataFrame) -> np.ndarray:
+    return p.level[rows["row"].to_numpy()]
+
+
+def _per_place(p: _Prepared, rows: pd.DataFrame, how: str, at: pd.DataFrame) -> np.ndarray:
+    """The min or max level of `rows` in each place, at each place of `at` (NaN: none)."""
+    levels = pd.Series(_level_of(p, rows)).groupby(rows["place"].to_numpy()).agg(how)
+    return levels.reindex(at["place"]).to_numpy()
+
+
 def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
     """rolls_up_to candidates (left = child, right = parent): a project and the projects of
     higher levels whose place holds its place (same tambon, its district or its province),
@@ -424,11 +432,10 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
         hit = prefix.isin(places).to_numpy()
         inside.append(pd.DataFrame({"place": prefix[hit].to_numpy(), "row": candidates[hit]}))
     members = pd.concat(inside, ignore_index=True).drop_duplicates()
-    # Only a row of a level below a parent's can be its child: places where none is, go.
-    lowest = pd.Series(p.level[members["row"].to_numpy()]).groupby(members["place"].to_numpy()).min()
-    parents = parents[p.level[parents["row"].to_numpy()] > lowest.reindex(parents["place"]).to_numpy()]
-    highest = pd.Series(p.level[parents["row"].to_numpy()]).groupby(parents["place"].to_numpy()).max()
-    members = members[p.level[members["row"].to_numpy()] < highest.reindex(members["place"]).to_numpy()]
+    # Only a row of a level below a parent's can be its child: a parent above no member of
+    # its place, and a member below no parent of it, compare with nothing.
+    parents = parents[_level_of(p, parents) > _per_place(p, members, "min", parents)]
+    members = members[_level_of(p, members) < _per_place(p, parents, "max", members)]
     by_place = parents.groupby("place")["row"].apply(np.array).to_dict()
     found = []
     for place, rows in members.groupby("place")["row"]:
@@ -438,9 +445,7 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
         i, j, score = _scored_pairs(p, l_keys, r_keys, settings)
         if not len(i):
             continue
-        a, b, pair = _expand(
-            i, j, _groups(l_label, len(l_keys)), _groups(r_label, len(r_keys))
-        )
+        a, b, pair = _expand(i, j, _groups(l_label, len(l_keys)), _groups(r_label, len(r_keys)))
         a, b = left[a], right[b]
         found.append(pd.DataFrame({"left": a, "right": b, "score": _rounded(score)[pair]}))
     if not found:
@@ -449,9 +454,7 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
     a, b = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     same_tambon = (p.place[a] == p.place[b]) & (codes.str.len().to_numpy()[b] == 6)
     other_villages = (
-        (p.villages.counts[a] > 0)
-        & (p.villages.counts[b] > 0)
-        & (p.villages.shared(a, b) == 0)
+        (p.villages.counts[a] > 0) & (p.villages.counts[b] > 0) & (p.villages.shared(a, b) == 0)
     )
     keep = (
         (p.project[a] != p.project[b])
@@ -509,9 +512,7 @@ def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
     a, b = np.divmod(_distinct_sorted(np.sort(a * n + b)), n)
     same_place = (p.place[a] == p.place[b]) & (p.place[a] >= 0)
     other_villages = (
-        (p.villages.counts[a] > 0)
-        & (p.villages.counts[b] > 0)
-        & (p.villages.shared(a, b) == 0)
+        (p.villages.counts[a] > 0) & (p.villages.counts[b] > 0) & (p.villages.shared(a, b) == 0)
     )
     keep = (p.project[a] != p.project[b]) & ~(
         same_place & ((p.submission[a] == p.submission[b]) | other_villages)
@@ -594,7 +595,9 @@ def link_projects(
         same_years = (shared == p.years.counts[a]) & (shared == p.years.counts[b])
         accepted = (dups["score"].to_numpy() >= settings.accept_score) & same_years
         for left, right, score, ok in zip(a, b, dups["score"], accepted, strict=True):
-            chosen.append(("possible_duplicate", right, left, score, "accepted" if ok else "review"))
+            chosen.append(
+                ("possible_duplicate", right, left, score, "accepted" if ok else "review")
+            )
     if not chosen:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
     kinds, child, parent, scores, statuses = (list(c) for c in zip(*chosen, strict=True))
@@ -693,7 +696,10 @@ def review_issues(
             value=column["project_name"][r],
             expected=expected,
         )
-        source = {"submission_id": column["submission_id"][r], "source_file": column["source_file"][r]}
+        source = {
+            "submission_id": column["submission_id"][r],
+            "source_file": column["source_file"][r],
+        }
         out.append({**source, **issue})
     return out
 
