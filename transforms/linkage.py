@@ -542,6 +542,49 @@ def _first_per_copy(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.iloc[order].drop_duplicates("right")
 
 
+def _chosen_rollups(p: _Prepared, ups: pd.DataFrame, settings) -> list[tuple]:
+    """Each child is linked once, to the nearest level above with an accepted match; a
+    parent takes one child of a level (two same-named rows of one tambon are two projects,
+    only one of which the plan above took in): best score first, ties to the closer raw
+    spelling, then to the earlier row."""
+    left, right = ups["left"].to_numpy(), ups["right"].to_numpy()
+    score = ups["score"].to_numpy()
+    parent_rank, child_rank = p.level[right], p.level[left]
+    accepted = score >= settings.accept_score
+    raw = _raw_scores(p, left, right)
+    order = np.lexsort((right, left, -raw, -score, parent_rank, ~accepted))
+    nearest = np.full(len(p.level), -1, dtype=np.int64)  # per child: nearest accepted level
+    big = np.iinfo(np.int64).max
+    best = np.full(len(p.level), big, dtype=np.int64)
+    np.minimum.at(best, left[accepted], parent_rank[accepted])
+    nearest[best < big] = best[best < big]
+    # An accepted match above the nearest accepted level is never taken.
+    order = order[~(accepted[order] & (parent_rank[order] != nearest[left[order]]))]
+    done_children, taken, chosen = set(), set(), []
+    columns = (left[order], right[order], child_rank[order], score[order], accepted[order])
+    for child, parent, rank, points, ok in zip(*(c.tolist() for c in columns), strict=True):
+        if child in done_children or (parent, rank) in taken:
+            continue
+        done_children.add(child)
+        taken.add((parent, rank))
+        chosen.append(("rolls_up_to", child, parent, points, "accepted" if ok else "review"))
+    return chosen
+
+
+def _raw_scores(p: _Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """fuzz.ratio of the two names as written, once per distinct pair of names."""
+    from rapidfuzz import fuzz, process
+
+    names, name = np.unique(
+        p.frame["project_name"].fillna("").to_numpy(dtype=object), return_inverse=True
+    )
+    n = len(names)
+    pairs, which = np.unique(name[left] * n + name[right], return_inverse=True)
+    a, b = np.divmod(pairs, n)
+    raw = process.cpdist(list(names[a]), list(names[b]), scorer=fuzz.ratio, dtype=np.float64)
+    return raw[which]
+
+
 def link_projects(
     projects: pd.DataFrame, budgets: pd.DataFrame, settings: LinkageSettings
 ) -> pd.DataFrame:
@@ -557,35 +600,7 @@ def link_projects(
     chosen = []  # (kind, child row, parent row, score, status)
     ups = _rollup_pairs(p, settings)
     if len(ups):
-        ups["parent_rank"] = p.level[ups["right"].to_numpy()]
-        ups["child_rank"] = p.level[ups["left"].to_numpy()]
-        names = p.frame["project_name"].tolist()
-        ups["raw_score"] = [
-            _raw_score(names[a], names[b]) for a, b in zip(ups["left"], ups["right"], strict=True)
-        ]
-        # Each child is linked once, to the nearest level above with an accepted match; a
-        # parent takes one child of a level (two same-named rows of one tambon are two
-        # projects, only one of which the plan above took in): best score first, ties to
-        # the closer raw spelling, then to the earlier row.
-        ups["accepted"] = ups["score"] >= settings.accept_score
-        ups = ups.sort_values(
-            ["accepted", "parent_rank", "score", "raw_score", "left", "right"],
-            ascending=[False, True, False, False, True, True],
-        )
-        nearest = ups[ups["accepted"]].groupby("left")["parent_rank"].min()
-        ups["nearest_accepted"] = ups["left"].map(nearest).fillna(-1)
-        done_children, taken = set(), set()
-        for pair in ups.itertuples(index=False):
-            if pair.left in done_children:
-                continue
-            if pair.accepted and pair.parent_rank != pair.nearest_accepted:
-                continue
-            if (pair.right, pair.child_rank) in taken:
-                continue
-            done_children.add(pair.left)
-            taken.add((pair.right, pair.child_rank))
-            status = "accepted" if pair.accepted else "review"
-            chosen.append(("rolls_up_to", pair.left, pair.right, pair.score, status))
+        chosen += _chosen_rollups(p, ups, settings)
     # Same-level plans share many programme names (every tambon has its ยาเสพติด project):
     # only a pair with the same budgets is the same project twice.
     dups = _duplicate_pairs(p, settings)

@@ -75,7 +75,7 @@ def frames(rows):
     return projects, budgets
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(project, min_size=1, max_size=14), st.booleans())
 def test_links_are_the_links_of_the_issue_14_linkage(rows, tiny_pieces):
     projects, budgets = frames(rows)
@@ -127,7 +127,7 @@ def _unmentioned_long_way(name, abbreviations):
     return linkage._PLACE.sub(" ", text)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(THAI)
 def test_the_clean_name_shortcut_gives_what_cleaning_and_normalising_give(text):
     for name in (text, clean_text(text)):
