@@ -7,6 +7,12 @@ as Thai word tokens (pythainlp) with rapidfuzz, after abbreviations (data/abbrev
 are written out and village and place mentions are taken out (they are compared as fields);
 candidates are blocked on place and fiscal year. Thresholds are data/linkage.csv.
 
+Linear in rows: names are normalised once per distinct name and tokenised once per distinct
+text left after villages and places go; roll-ups are scored once per distinct pair of names
+in a place (one rapidfuzz cdist per place, in CHUNK pieces), copies only within a shared
+year-and-amount (the same money is what makes a copy) and once per distinct name pair
+(cpdist); every other condition is numpy over the candidate pairs.
+
 Pure functions: frames in, frames out.
 """
 
