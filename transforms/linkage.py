@@ -358,7 +358,7 @@ def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> _Prepar
 
 
 CHUNK = 2000  # distinct names a side of one score matrix: memory stays bounded in a huge block
-PAIR_BATCH = 1_000_000  # candidate pairs held at once while looking for copies
+PAIR_BATCH = 250_000  # candidate pairs held at once while looking for copies (tens of MB)
 
 
 def _groups(labels: np.ndarray, n_labels: int):
@@ -458,16 +458,12 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     pairs = pd.concat(found, ignore_index=True)
     a, b = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    same_tambon = (p.place[a] == p.place[b]) & (codes.str.len().to_numpy()[b] == 6)
-    other_villages = (
-        (p.villages.counts[a] > 0) & (p.villages.counts[b] > 0) & (p.villages.shared(a, b) == 0)
-    )
-    keep = (
-        (p.project[a] != p.project[b])
-        & (p.level[b] > p.level[a])
-        & (p.years.shared(a, b) > 0)
-        & ~(same_tambon & other_villages)
-    )
+    keep = (p.project[a] != p.project[b]) & (p.level[b] > p.level[a])
+    keep[keep] = p.years.shared(a[keep], b[keep]) > 0
+    # Both name villages of the same tambon: they must share one.
+    check = keep & (p.place[a] == p.place[b]) & (codes.str.len().to_numpy()[b] == 6)
+    check &= (p.villages.counts[a] > 0) & (p.villages.counts[b] > 0)
+    keep[check] = p.villages.shared(a[check], b[check]) > 0
     return pairs[keep].reset_index(drop=True)
 
 
@@ -566,15 +562,44 @@ def _chosen_rollups(p: _Prepared, ups: pd.DataFrame, settings) -> list[tuple]:
     nearest[best < big] = best[best < big]
     # An accepted match above the nearest accepted level is never taken.
     order = order[~(accepted[order] & (parent_rank[order] != nearest[left[order]]))]
-    done_children, taken, chosen = set(), set(), []
-    columns = (left[order], right[order], child_rank[order], score[order], accepted[order])
-    for child, parent, rank, points, ok in zip(*(c.tolist() for c in columns), strict=True):
-        if child in done_children or (parent, rank) in taken:
+    # The greedy pass in rounds: a pair first in order both for its child and for its
+    # parent-and-level among the pairs left is the one the pass takes; the pairs sharing
+    # its child or its parent-and-level go. The last few pairs go one at a time.
+    parent_key = right * (int(child_rank.max()) + 1) + child_rank
+    picked = []
+    while len(order) > ROUND_MIN and len(picked) < MAX_ROUNDS:
+        first_child = np.unique(left[order], return_index=True)[1]
+        first_parent = np.unique(parent_key[order], return_index=True)[1]
+        take = order[np.intersect1d(first_child, first_parent, assume_unique=True)]
+        picked.append(take)
+        done = np.isin(left[order], left[take]) | np.isin(parent_key[order], parent_key[take])
+        order = order[~done]
+    taken_children = set(left[np.concatenate(picked)].tolist()) if picked else set()
+    taken_parents = set(parent_key[np.concatenate(picked)].tolist()) if picked else set()
+    rest = []
+    for k, child, key in zip(
+        order.tolist(), left[order].tolist(), parent_key[order].tolist(), strict=True
+    ):
+        if child in taken_children or key in taken_parents:
             continue
-        done_children.add(child)
-        taken.add((parent, rank))
-        chosen.append(("rolls_up_to", child, parent, points, "accepted" if ok else "review"))
-    return chosen
+        taken_children.add(child)
+        taken_parents.add(key)
+        rest.append(k)
+    chosen = np.sort(np.concatenate([*picked, np.array(rest, dtype=np.int64)]))
+    return [
+        ("rolls_up_to", c, q, points, "accepted" if ok else "review")
+        for c, q, points, ok in zip(
+            left[chosen].tolist(),
+            right[chosen].tolist(),
+            score[chosen].tolist(),
+            accepted[chosen].tolist(),
+            strict=True,
+        )
+    ]
+
+
+ROUND_MIN = 64  # pairs left when the greedy pass goes on one pair at a time
+MAX_ROUNDS = 32  # (or after this many rounds: a long chain of conflicts)
 
 
 def _raw_scores(p: _Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -76,17 +76,22 @@ def frames(rows):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(project, min_size=1, max_size=14), st.booleans())
-def test_links_are_the_links_of_the_issue_14_linkage(rows, tiny_pieces):
+@given(st.lists(project, min_size=1, max_size=14), st.sampled_from(["as set", "tiny", "1 round"]))
+def test_links_are_the_links_of_the_issue_14_linkage(rows, pieces):
     projects, budgets = frames(rows)
     expected = reference.link_projects(projects, budgets, SETTINGS)
-    chunk, batch = linkage.CHUNK, linkage.PAIR_BATCH
-    if tiny_pieces:  # score matrices of one name a side, one candidate pair at a time
-        linkage.CHUNK, linkage.PAIR_BATCH = 1, 1
+    names = ("CHUNK", "PAIR_BATCH", "ROUND_MIN", "MAX_ROUNDS")
+    saved = tuple(getattr(linkage, name) for name in names)
+    # tiny: score matrices of one name a side, one candidate pair at a time, the greedy
+    # choice of roll-ups in rounds to the last pair; 1 round: then one pair at a time.
+    values = {"tiny": (1, 1, 0, 1000), "1 round": (1, 1, 0, 1)}.get(pieces, saved)
+    for name, value in zip(names, values, strict=True):
+        setattr(linkage, name, value)
     try:
         got = linkage.link_projects(projects, budgets, SETTINGS)
     finally:
-        linkage.CHUNK, linkage.PAIR_BATCH = chunk, batch
+        for name, value in zip(names, saved, strict=True):
+            setattr(linkage, name, value)
     pd.testing.assert_frame_equal(got, expected)
 
 
