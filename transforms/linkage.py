@@ -7,6 +7,12 @@ as Thai word tokens (pythainlp) with rapidfuzz, after abbreviations (data/abbrev
 are written out and village and place mentions are taken out (they are compared as fields);
 candidates are blocked on place and fiscal year. Thresholds are data/linkage.csv.
 
+Linear in rows: names are normalised once per distinct name and tokenised once per distinct
+text left after villages and places go; roll-ups are scored once per distinct pair of names
+in a place (one rapidfuzz cdist per place, in CHUNK pieces), copies only within a shared
+year-and-amount (the same money is what makes a copy) and once per distinct name pair
+(cpdist); every other condition is numpy over the candidate pairs.
+
 Pure functions: frames in, frames out.
 """
 
@@ -14,14 +20,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from oneplan.transforms import schema
 from oneplan.transforms.levels import level_rank
-from oneplan.transforms.text import clean_text, to_arabic_digits
+from oneplan.transforms.text import (
+    _THAI_FIXABLE,
+    ZERO_WIDTH_CHARS,
+    clean_text,
+    to_arabic_digits,
+)
 
 LINK_KINDS = ("rolls_up_to", "possible_duplicate")
 METHOD = "rapidfuzz token_sort (characters + words) over pythainlp newmm tokens"
@@ -67,22 +80,90 @@ def normalize_name(name: str | None, settings: LinkageSettings) -> str:
     """A project name in comparable form: Thai typing variants unified, abbreviations
     written out, the words โครงการ, villages and places taken out, word tokens joined by
     single spaces (in their order)."""
-    return " ".join(_tokens(clean_text(name) or "", settings.abbreviations))
+    return " ".join(_tokens(_unmentioned(name, settings.abbreviations)))
+
+
+# Text clean_text returns as it is has none of these (and is NFC, and nothing pythainlp's
+# normalize would change: _THAI_FIXABLE): zero-width characters, whitespace but single
+# spaces inside.
+_UNTIDY = re.compile(f"[{ZERO_WIDTH_CHARS}]|[^\\S ]|  |^ | $")
+_THAI_DIGIT = re.compile("[๐-๙]")
+
+
+def _unmentioned(name: str | None, abbreviations: tuple[tuple[str, str], ...]) -> str:
+    """clean_text of the name with Thai digits as ASCII, Thai typing unified (pythainlp's
+    normalize), abbreviations written out and the prefix, villages and places taken out:
+    what is word-tokenised. Many names differ only in what is taken out here, so tokens are
+    cached on this text. Most names are clean already and pass two searches."""
+    if (
+        type(name) is str
+        and name
+        and not _UNTIDY.search(name)
+        and unicodedata.is_normalized("NFC", name)
+        and not _THAI_FIXABLE.search(name)
+    ):
+        text = name  # clean_text(name) == name and pythainlp's normalize keeps it
+    else:
+        text = clean_text(name) or ""
+        if _THAI_FIXABLE.search(text):  # else pythainlp's normalize returns it as it is
+            from pythainlp.util import normalize
+
+            text = normalize(to_arabic_digits(text))
+    if _THAI_DIGIT.search(text):
+        text = to_arabic_digits(text)
+    text = text.replace("เเ", "แ")
+    for short, full in abbreviations:
+        if short in text:
+            text = text.replace(short, f" {full} ")
+    text = _PREFIX.sub("", text.strip())
+    text = _VILLAGE.sub(" ", text)
+    return _PLACE.sub(" ", text)
 
 
 @lru_cache(maxsize=65536)
-def _tokens(text: str, abbreviations: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+def _tokens(text: str) -> tuple[str, ...]:
     from pythainlp.tokenize import word_tokenize
-    from pythainlp.util import normalize
 
-    text = normalize(to_arabic_digits(text)).replace("เเ", "แ")
-    for short, full in abbreviations:
-        text = text.replace(short, f" {full} ")
-    text = _PREFIX.sub("", text.strip())
-    text = _VILLAGE.sub(" ", text)
-    text = _PLACE.sub(" ", text)
-    words = word_tokenize(text, engine="newmm", keep_whitespace=False)
+    words = word_tokenize(text, engine="newmm", keep_whitespace=False, custom_dict=_dictionary())
     return tuple(w for w in (_NOISE.sub("", w) for w in words) if w and w != "โครงการ")
+
+
+class _WordSet:
+    """pythainlp's default word list (the one newmm uses) as a set, answering the one
+    question newmm asks of a dictionary, `prefixes` (the words that start at a position,
+    shortest first, as its Trie answers): the same tokens without building the Trie's
+    half a million nodes in Python (about a second a process)."""
+
+    def __init__(self, words) -> None:
+        self.words = frozenset(w for w in (w.strip() for w in words) if w)
+        self.lengths = sorted({len(w) for w in self.words})
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        rest = len(text) - start
+        found = []
+        for n in self.lengths:
+            if n > rest:
+                break
+            if text[start : start + n] in self.words:
+                found.append(text[start : start + n])
+        return found
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> _WordSet:
+    from pythainlp.corpus import thai_words
+
+    return _WordSet(thai_words())
+
+
+def _name_keys(names: pd.Series, settings: LinkageSettings) -> np.ndarray:
+    """normalize_name of every name, computed once per distinct name."""
+    codes, uniques = pd.factorize(names, use_na_sentinel=False)
+    keys = np.array([normalize_name(n, settings) for n in uniques], dtype=object)
+    return keys[codes] if len(codes) else np.array([], dtype=object)
 
 
 def name_score(a: str, b: str) -> float:
@@ -94,18 +175,41 @@ def name_score(a: str, b: str) -> float:
     return round(float(_scores([a], [b])[0, 0]), 1)
 
 
-def _scores(left: list[str], right: list[str]):
-    """The name_score matrix of two lists of normalised names."""
+def _scores(left: list[str], right: list[str], cutoff: float | None = None, words=None):
+    """The name_score matrix of two lists of normalised names (a half scoring below
+    `cutoff` counts 0: the pair is below the review score anyway); `words`, when given,
+    are the two lists' sorted word lists."""
     from rapidfuzz import fuzz, process
 
-    chars = process.cdist(left, right, scorer=fuzz.token_sort_ratio, workers=1)
-    words = process.cdist(
-        [sorted(k.split()) for k in left],
-        [sorted(k.split()) for k in right],
-        scorer=fuzz.ratio,
-        workers=1,
+    left_words, right_words = words or (_sorted_words(left), _sorted_words(right))
+    chars = process.cdist(left, right, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, workers=1)
+    by_word = process.cdist(
+        left_words, right_words, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1
     )
-    return (chars + words) / 2
+    return (chars + by_word) / 2
+
+
+def _sorted_words(keys: list[str]) -> list[list[str]]:
+    return [sorted(k.split()) for k in keys]
+
+
+def _pair_scores(left: list[str], right: list[str], words, settings) -> np.ndarray:
+    """name_score (unrounded) of each pair (left[k], right[k]); `words` their sorted words."""
+    from rapidfuzz import fuzz, process
+
+    if not left:
+        return np.array([], dtype=np.float32)
+    cutoff = _half_cutoff(settings)
+    chars = process.cpdist(
+        left, right, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, workers=1
+    )
+    by_word = process.cpdist(*words, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
+    return (chars + by_word) / 2
+
+
+def _half_cutoff(settings) -> float:
+    """A name score is the mean of two halves: a half below this sinks it under review."""
+    return max(0.0, 2 * settings.review_score - 100)
 
 
 def _raw_score(a: str, b: str) -> float:
@@ -120,127 +224,396 @@ def link_id(project_id: str, linked_project_id: str, link_kind: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> pd.DataFrame:
-    """One row per project with what is compared: name tokens, years, amounts, villages."""
-    frame = projects[
-        [
-            "project_id",
-            "plan_level",
-            "district_code",
-            "tambon_code",
-            "village_numbers",
-            "project_name",
-            "funding_route",
-            "submission_id",
-            "source_file",
-            "source_sheet",
-            "source_row",
+_COLUMNS = [
+    "project_id",
+    "plan_level",
+    "district_code",
+    "tambon_code",
+    "village_numbers",
+    "project_name",
+    "funding_route",
+    "submission_id",
+    "source_file",
+    "source_sheet",
+    "source_row",
+]
+
+
+@dataclass(frozen=True)
+class _Items:
+    """The values each row holds (its fiscal years, its year-and-amount pairs, its
+    villages) as sorted arrays, to count what two rows share for many pairs at once."""
+
+    starts: np.ndarray  # per row: where its values start in `values`
+    counts: np.ndarray  # per row: how many values it has
+    values: np.ndarray  # value codes, grouped by row
+    keys: np.ndarray  # sorted distinct row * width + value
+    width: int
+
+    @classmethod
+    def of(cls, rows, values, n_rows: int) -> _Items:
+        rows = np.asarray(rows, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int64)
+        order = np.lexsort((values, rows))
+        rows, values = rows[order], values[order]
+        counts = np.bincount(rows, minlength=n_rows).astype(np.int64)
+        starts = np.cumsum(counts) - counts
+        width = int(values.max()) + 1 if len(values) else 1
+        keys = rows * width + values  # sorted already
+        return cls(starts, counts, values, _distinct_sorted(keys), width)
+
+    def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per pair (a[k], b[k]): how many of row a's values row b has too."""
+        n = self.counts[a]
+        total = int(n.sum())
+        if total == 0:
+            return np.zeros(len(a), dtype=np.int64)
+        pair = np.repeat(np.arange(len(a)), n)
+        offset = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+        wanted = b[pair] * self.width + self.values[np.repeat(self.starts[a], n) + offset]
+        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        hit = self.keys[at] == wanted
+        return np.bincount(pair, weights=hit, minlength=len(a)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One row per project with what is compared, as arrays (row = position)."""
+
+    frame: pd.DataFrame
+    keys: list[str]  # distinct non-empty name keys
+    words: list[list[str]]  # each key's words, sorted
+    key: np.ndarray  # per row: index into keys, -1 for a name with nothing to compare
+    level: np.ndarray
+    project: np.ndarray  # project_id codes
+    place: np.ndarray  # tambon_code codes, -1 when missing
+    submission: np.ndarray
+    years: _Items
+    money: _Items  # (fiscal year, amount) pairs
+    villages: _Items
+
+    def comparable_fields(self, a: np.ndarray, b: np.ndarray) -> list[list[str]]:
+        """matched_fields of each pair: name, place and year always; villages when both
+        name one they share; amounts when every year both have holds the same amount."""
+        common = self.villages.shared(a, b) > 0
+        shared_years = self.years.shared(a, b)
+        same_money = (shared_years > 0) & (self.money.shared(a, b) == shared_years)
+        base = ["project_name", "place", "fiscal_year"]
+        return [
+            base + ["village_numbers"] * bool(v) + ["amount_thb"] * bool(m)
+            for v, m in zip(common, same_money, strict=True)
         ]
-    ].copy()
-    frame["name_key"] = [normalize_name(n, settings) for n in frame["project_name"]]
-    amounts: dict[str, dict[int, Decimal]] = {}
-    for pid, year, amount in zip(
-        budgets["project_id"], budgets["fiscal_year"], budgets["amount_thb"], strict=True
-    ):
-        amounts.setdefault(pid, {})[int(year)] = Decimal(amount)
-    frame["amounts"] = frame["project_id"].map(lambda p: amounts.get(p, {}))
-    frame["villages"] = frame["village_numbers"].map(
-        lambda v: frozenset(v if v is not None else ())
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def _codes(values) -> np.ndarray:
+    return pd.factorize(values)[0].astype(np.int64)
+
+
+def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> _Prepared:
+    frame = projects[_COLUMNS].reset_index(drop=True)
+    n = len(frame)
+    name_key = _name_keys(frame["project_name"], settings)
+    ranks = {level: level_rank(level) for level in pd.unique(frame["plan_level"])}
+    level = frame["plan_level"].map(ranks).to_numpy(dtype=np.int64)
+    frame = frame.assign(name_key=name_key, level_no=level, row_no=np.arange(n))
+    key, distinct = pd.factorize(pd.Series(name_key, dtype=object))
+    key = key.astype(np.int64)
+    if "" in set(distinct):  # an empty key is compared with nothing
+        empty = list(distinct).index("")
+        key = np.where(key == empty, -1, np.where(key > empty, key - 1, key))
+        distinct = [k for k in distinct if k != ""]
+    # Each project's budget years and amounts (the last row of a year wins, as before).
+    rows = frame[["project_id", "row_no"]].merge(
+        budgets[["project_id", "fiscal_year", "amount_thb"]].assign(order=np.arange(len(budgets))),
+        on="project_id",
     )
-    frame["level_no"] = frame["plan_level"].map(level_rank)
-    frame["row_no"] = range(len(frame))
-    return frame.reset_index(drop=True)
+    rows = rows.sort_values(["row_no", "order"]).drop_duplicates(
+        ["row_no", "fiscal_year"], keep="last"
+    )
+    row_of = rows["row_no"].to_numpy(dtype=np.int64)
+    years = np.array([int(y) for y in rows["fiscal_year"]], dtype=np.int64)
+    amounts = [a if type(a) is Decimal else Decimal(a) for a in rows["amount_thb"]]
+    year_code = _codes(years)
+    money = year_code * (len(amounts) + 1) + _codes(pd.Series(amounts, dtype=object))
+    village_lists = [list(v) if v is not None else [] for v in frame["village_numbers"]]
+    village_rows = np.repeat(np.arange(n), [len(v) for v in village_lists])
+    village_values = [v for vs in village_lists for v in vs]
+    return _Prepared(
+        frame=frame,
+        keys=list(distinct),
+        words=_sorted_words(list(distinct)),
+        key=key,
+        level=level,
+        project=_codes(frame["project_id"]),
+        place=_codes(frame["tambon_code"]),
+        submission=_codes(frame["submission_id"]),
+        years=_Items.of(row_of, year_code, n),
+        money=_Items.of(row_of, _codes(money), n),
+        villages=_Items.of(village_rows, _codes(pd.Series(village_values, dtype=object)), n),
+    )
 
 
-def _blocks(frame: pd.DataFrame, kind: str) -> list[tuple[list[int], list[int]]]:
-    """Candidate blocks (left rows, right rows) for one link kind: rolls_up_to compares a
-    project with the projects of higher levels whose place holds its place (same tambon,
-    its district or the province); possible_duplicate compares projects of one level in one
-    district. Pairs must share a fiscal year (checked per pair)."""
-    out = []
-    if kind == "rolls_up_to":
-        places = frame["tambon_code"]
-        within: dict[str, list[int]] = {}  # place code -> rows inside it (prefix of the code)
-        for width in (2, 4, 6):
-            for prefix, rows in frame.groupby(places.str[:width]).groups.items():
-                within.setdefault(prefix, []).extend(rows)
-        for place, parents in frame.groupby("tambon_code").groups.items():
-            # Only a row of a level above the lowest here can be a parent.
-            above = [p for p in parents if frame.at[p, "level_no"] > 0]
-            if above:
-                out.append((sorted(set(within.get(place, []))), above))
-    else:
-        for _, members in frame.groupby(["plan_level", "district_code"]).groups.items():
-            members = list(members)
-            out.append((members, members))
-    return out
+CHUNK = 2000  # distinct names a side of one score matrix: memory stays bounded in a huge block
+PAIR_BATCH = 250_000  # candidate pairs held at once while looking for copies (tens of MB)
 
 
-def _pair_fields(a, b) -> list[str]:
-    fields = ["project_name", "place", "fiscal_year"]
-    if a.villages and b.villages and a.villages & b.villages:
-        fields.append("village_numbers")
-    shared = set(a.amounts) & set(b.amounts)
-    if shared and all(a.amounts[y] == b.amounts[y] for y in shared):
-        fields.append("amount_thb")
-    return fields
+def _groups(labels: np.ndarray, n_labels: int):
+    """Positions sorted by label, and each label's start and count in that order."""
+    order = np.argsort(labels, kind="stable")
+    counts = np.bincount(labels, minlength=n_labels)
+    return order, np.cumsum(counts) - counts, counts
 
 
-CHUNK = 2000  # rows a side of one score matrix: memory stays bounded in a huge block
+def _expand(i, j, left, right):
+    """Every (left member, right member) pair of the label pairs (i[k], j[k])."""
+    (l_order, l_start, l_count), (r_order, r_start, r_count) = left, right
+    nl, nr = l_count[i], r_count[j]
+    per = nl * nr
+    pair = np.repeat(np.arange(len(i)), per)
+    local = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+    a = l_order[l_start[i][pair] + local // nr[pair]]
+    b = r_order[r_start[j][pair] + local % nr[pair]]
+    return a, b, pair
 
 
-def _chunks(blocks):
-    """Each block's score matrix in pieces of at most CHUNK x CHUNK (a few MB each)."""
-    for left, right in blocks:
-        for i in range(0, len(left), CHUNK):
-            for j in range(0, len(right), CHUNK):
-                yield left[i : i + CHUNK], right[j : j + CHUNK]
+def _rounded(scores: np.ndarray) -> np.ndarray:
+    """Scores to one decimal as name_score rounds them (Python's round)."""
+    return np.array([round(float(s), 1) for s in scores], dtype=np.float64)
 
 
-def candidate_pairs(frame: pd.DataFrame, settings: LinkageSettings) -> pd.DataFrame:
-    """Every compared pair scoring at least the review score, with its kind and fields."""
-    rows = []
-    records = list(frame.itertuples(index=False))  # row access by position, fast
-    keys = frame["name_key"].tolist()
-    for kind in LINK_KINDS:
-        for left, right in _chunks(_blocks(frame, kind)):
-            left_keys = [keys[i] for i in left]
-            right_keys = [keys[j] for j in right]
-            scores = _scores(left_keys, right_keys)
-            for i, j in zip(*(scores >= settings.review_score).nonzero(), strict=True):
-                a, b = records[left[i]], records[right[j]]
-                if not _comparable(a, b, kind):
-                    continue
-                rows.append(
-                    {
-                        "left": left[i],
-                        "right": right[j],
-                        "link_kind": kind,
-                        "score": round(float(scores[i, j]), 1),
-                        "matched_fields": _pair_fields(a, b),
-                    }
-                )
-    return pd.DataFrame(rows, columns=["left", "right", "link_kind", "score", "matched_fields"])
+def _scored_pairs(p: _Prepared, left: np.ndarray, right: np.ndarray, settings):
+    """(i, j, score) of every pair of the two key lists scoring at least the review score,
+    in score matrices of at most CHUNK x CHUNK."""
+    cutoff = _half_cutoff(settings)
+    found_i, found_j, found_s = [], [], []
+    for i0 in range(0, len(left), CHUNK):
+        for j0 in range(0, len(right), CHUNK):
+            a, b = left[i0 : i0 + CHUNK], right[j0 : j0 + CHUNK]
+            scores = _scores(
+                [p.keys[k] for k in a],
+                [p.keys[k] for k in b],
+                cutoff,
+                ([p.words[k] for k in a], [p.words[k] for k in b]),
+            )
+            i, j = (scores >= settings.review_score).nonzero()
+            found_i.append(i + i0)
+            found_j.append(j + j0)
+            found_s.append(scores[i, j])
+    if not found_i:
+        return (np.array([], dtype=np.int64),) * 2 + (np.array([], dtype=np.float32),)
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_s)
 
 
-def _comparable(a, b, kind: str) -> bool:
-    if a.project_id == b.project_id or not a.name_key or not b.name_key:
-        return False
-    if not set(a.amounts) & set(b.amounts):
-        return False
-    if kind == "rolls_up_to":
-        if b.level_no <= a.level_no:
-            return False
-        # Both name villages of the same tambon: they must share one.
-        same_tambon = len(b.tambon_code) == 6 and b.tambon_code == a.tambon_code
-        return not (same_tambon and a.villages and b.villages and not a.villages & b.villages)
-    if b.row_no <= a.row_no:  # each unordered pair once: the later row is the copy
-        return False
-    same_place = a.tambon_code == b.tambon_code
-    if same_place and a.submission_id == b.submission_id:
-        return False  # two rows of one table are two projects
-    # Two villages of one tambon are two places.
-    return not (same_place and a.villages and b.villages and not a.villages & b.villages)
+def _level_of(p: _Prepared, rows: pd.DataFrame) -> np.ndarray:
+    return p.level[rows["row"].to_numpy()]
+
+
+def _per_place(p: _Prepared, rows: pd.DataFrame, how: str, at: pd.DataFrame) -> np.ndarray:
+    """The min or max level of `rows` in each place, at each place of `at` (NaN: none)."""
+    levels = pd.Series(_level_of(p, rows)).groupby(rows["place"].to_numpy()).agg(how)
+    return levels.reindex(at["place"]).to_numpy()
+
+
+def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
+    """rolls_up_to candidates (left = child, right = parent): a project and the projects of
+    higher levels whose place holds its place (same tambon, its district or its province),
+    sharing a fiscal year, not two different villages of one tambon, names scoring at least
+    the review score. Names are scored once per distinct pair of names in a place."""
+    columns = ["left", "right", "score"]
+    codes = p.frame["tambon_code"]
+    named = p.key >= 0
+    is_parent = named & (p.level > 0) & (p.place >= 0)
+    if not is_parent.any() or p.level[is_parent].max() <= p.level[named].min():
+        return pd.DataFrame(columns=columns)  # no level above another here
+    parents = pd.DataFrame({"place": codes[is_parent], "row": np.flatnonzero(is_parent)})
+    places = set(parents["place"])
+    candidates = np.flatnonzero(named & (p.place >= 0))
+    inside = []
+    for width in (2, 4, 6):  # rows inside a place: the place's code begins theirs
+        prefix = codes.iloc[candidates].str[:width]
+        hit = prefix.isin(places).to_numpy()
+        inside.append(pd.DataFrame({"place": prefix[hit].to_numpy(), "row": candidates[hit]}))
+    members = pd.concat(inside, ignore_index=True).drop_duplicates()
+    # Only a row of a level below a parent's can be its child: a parent above no member of
+    # its place, and a member below no parent of it, compare with nothing.
+    parents = parents[_level_of(p, parents) > _per_place(p, members, "min", parents)]
+    members = members[_level_of(p, members) < _per_place(p, parents, "max", members)]
+    by_place = parents.groupby("place")["row"].apply(np.array).to_dict()
+    found = []
+    for place, rows in members.groupby("place")["row"]:
+        left, right = np.sort(rows.to_numpy()), by_place[place]
+        l_keys, l_label = np.unique(p.key[left], return_inverse=True)
+        r_keys, r_label = np.unique(p.key[right], return_inverse=True)
+        i, j, score = _scored_pairs(p, l_keys, r_keys, settings)
+        if not len(i):
+            continue
+        a, b, pair = _expand(i, j, _groups(l_label, len(l_keys)), _groups(r_label, len(r_keys)))
+        a, b = left[a], right[b]
+        found.append(pd.DataFrame({"left": a, "right": b, "score": _rounded(score)[pair]}))
+    if not found:
+        return pd.DataFrame(columns=columns)
+    pairs = pd.concat(found, ignore_index=True)
+    a, b = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    keep = (p.project[a] != p.project[b]) & (p.level[b] > p.level[a])
+    keep[keep] = p.years.shared(a[keep], b[keep]) > 0
+    # Both name villages of the same tambon: they must share one.
+    check = keep & (p.place[a] == p.place[b]) & (codes.str.len().to_numpy()[b] == 6)
+    check &= (p.villages.counts[a] > 0) & (p.villages.counts[b] > 0)
+    keep[check] = p.villages.shared(a[check], b[check]) > 0
+    return pairs[keep].reset_index(drop=True)
+
+
+def _duplicate_pairs(p: _Prepared, settings) -> pd.DataFrame:
+    """The best possible_duplicate candidate of each later copy (left = the earlier row,
+    right = the copy): projects of one level in one district with the same budget in every
+    year both have (so blocked on a shared year-and-amount), not two rows of one table,
+    not two villages of one tambon, names scoring at least the review score; the best is
+    the highest score, then the earliest row."""
+    columns = ["left", "right", "score"]
+    frame = p.frame
+    block = (
+        frame.groupby(["plan_level", "district_code"], sort=False)
+        .ngroup()
+        .fillna(-1)
+        .to_numpy(dtype=np.int64)
+    )
+    money = p.money
+    item_row = np.repeat(np.arange(len(frame)), money.counts)
+    ok = (p.key[item_row] >= 0) & (block[item_row] >= 0)
+    item_row, item_value = item_row[ok], money.values[ok]
+    group = _codes(block[item_row] * money.width + item_value)
+    order = np.lexsort((item_row, group))
+    rows, group = item_row[order], group[order]
+    if not len(rows):
+        return pd.DataFrame(columns=columns)
+    counts = np.bincount(group)
+    starts = np.cumsum(counts) - counts
+    after = starts[group] + counts[group] - 1 - np.arange(len(rows))  # later rows in group
+    best, ends, start = [], np.cumsum(after), 0
+    while start < len(rows):  # at most PAIR_BATCH pairs at once (at least one row's)
+        limit = ends[start] - after[start] + PAIR_BATCH
+        stop = max(start + 1, int(np.searchsorted(ends, limit, side="right")))
+        at = np.arange(start, min(stop, len(rows)))
+        best.append(_best_copies(p, rows, at, after[at], settings))
+        start = stop
+    pairs = pd.concat(best, ignore_index=True)
+    return _first_per_copy(pairs).reset_index(drop=True)
+
+
+def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
+    """The candidate pairs of item positions `at` (each with the `after` later rows of its
+    group), filtered and scored, best per copy."""
+    first = np.repeat(at, after)
+    local = np.arange(int(after.sum())) - np.repeat(np.cumsum(after) - after, after)
+    a, b = rows[first], rows[first + 1 + local]
+    n = len(p.key)
+    a, b = np.divmod(_distinct_sorted(np.sort(a * n + b)), n)
+    same_place = (p.place[a] == p.place[b]) & (p.place[a] >= 0)
+    other_villages = (
+        (p.villages.counts[a] > 0) & (p.villages.counts[b] > 0) & (p.villages.shared(a, b) == 0)
+    )
+    keep = (p.project[a] != p.project[b]) & ~(
+        same_place & ((p.submission[a] == p.submission[b]) | other_villages)
+    )
+    a, b = a[keep], b[keep]
+    keep = p.money.shared(a, b) == p.years.shared(a, b)  # same money in every shared year
+    a, b = a[keep], b[keep]
+    k = len(p.keys)
+    names, which = np.unique(p.key[a] * k + p.key[b], return_inverse=True)
+    left_names, right_names = np.divmod(names, k)
+    raw = _pair_scores(
+        [p.keys[x] for x in left_names],
+        [p.keys[x] for x in right_names],
+        ([p.words[x] for x in left_names], [p.words[x] for x in right_names]),
+        settings,
+    )
+    passing = raw >= settings.review_score
+    score = np.zeros(len(names))
+    score[passing] = _rounded(raw[passing])
+    keep = passing[which]
+    pairs = pd.DataFrame({"left": a[keep], "right": b[keep], "score": score[which][keep]})
+    return _first_per_copy(pairs)
+
+
+def _first_per_copy(pairs: pd.DataFrame) -> pd.DataFrame:
+    order = np.lexsort((pairs["left"], -pairs["score"].to_numpy(), pairs["right"]))
+    return pairs.iloc[order].drop_duplicates("right")
+
+
+def _chosen_rollups(p: _Prepared, ups: pd.DataFrame, settings) -> list[tuple]:
+    """Each child is linked once, to the nearest level above with an accepted match; a
+    parent takes one child of a level (two same-named rows of one tambon are two projects,
+    only one of which the plan above took in): best score first, ties to the closer raw
+    spelling, then to the earlier row."""
+    left, right = ups["left"].to_numpy(), ups["right"].to_numpy()
+    score = ups["score"].to_numpy()
+    parent_rank, child_rank = p.level[right], p.level[left]
+    accepted = score >= settings.accept_score
+    raw = _raw_scores(p, left, right)
+    order = np.lexsort((right, left, -raw, -score, parent_rank, ~accepted))
+    nearest = np.full(len(p.level), -1, dtype=np.int64)  # per child: nearest accepted level
+    big = np.iinfo(np.int64).max
+    best = np.full(len(p.level), big, dtype=np.int64)
+    np.minimum.at(best, left[accepted], parent_rank[accepted])
+    nearest[best < big] = best[best < big]
+    # An accepted match above the nearest accepted level is never taken.
+    order = order[~(accepted[order] & (parent_rank[order] != nearest[left[order]]))]
+    # The greedy pass in rounds: a pair first in order both for its child and for its
+    # parent-and-level among the pairs left is the one the pass takes; the pairs sharing
+    # its child or its parent-and-level go. The last few pairs go one at a time.
+    parent_key = right * (int(child_rank.max()) + 1) + child_rank
+    picked = []
+    while len(order) > ROUND_MIN and len(picked) < MAX_ROUNDS:
+        first_child = np.unique(left[order], return_index=True)[1]
+        first_parent = np.unique(parent_key[order], return_index=True)[1]
+        take = order[np.intersect1d(first_child, first_parent, assume_unique=True)]
+        picked.append(take)
+        done = np.isin(left[order], left[take]) | np.isin(parent_key[order], parent_key[take])
+        order = order[~done]
+    taken_children = set(left[np.concatenate(picked)].tolist()) if picked else set()
+    taken_parents = set(parent_key[np.concatenate(picked)].tolist()) if picked else set()
+    rest = []
+    for k, child, key in zip(
+        order.tolist(), left[order].tolist(), parent_key[order].tolist(), strict=True
+    ):
+        if child in taken_children or key in taken_parents:
+            continue
+        taken_children.add(child)
+        taken_parents.add(key)
+        rest.append(k)
+    chosen = np.sort(np.concatenate([*picked, np.array(rest, dtype=np.int64)]))
+    return [
+        ("rolls_up_to", c, q, points, "accepted" if ok else "review")
+        for c, q, points, ok in zip(
+            left[chosen].tolist(),
+            right[chosen].tolist(),
+            score[chosen].tolist(),
+            accepted[chosen].tolist(),
+            strict=True,
+        )
+    ]
+
+
+ROUND_MIN = 64  # pairs left when the greedy pass goes on one pair at a time
+MAX_ROUNDS = 32  # (or after this many rounds: a long chain of conflicts)
+
+
+def _raw_scores(p: _Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """fuzz.ratio of the two names as written, once per distinct pair of names."""
+    from rapidfuzz import fuzz, process
+
+    names, name = np.unique(
+        p.frame["project_name"].fillna("").to_numpy(dtype=object), return_inverse=True
+    )
+    n = len(names)
+    pairs, which = np.unique(name[left] * n + name[right], return_inverse=True)
+    a, b = np.divmod(pairs, n)
+    raw = process.cpdist(list(names[a]), list(names[b]), scorer=fuzz.ratio, dtype=np.float64)
+    return raw[which]
 
 
 def link_projects(
@@ -254,70 +627,46 @@ def link_projects(
     both have are equal; accepted when the names match above the accept score and both
     have budgets in the same years, else review.
     """
-    frame = _prepare(projects, budgets, settings)
-    pairs = candidate_pairs(frame, settings)
-    if pairs.empty:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
-    chosen = []
-    ups = pairs[pairs["link_kind"] == "rolls_up_to"].copy()
-    ups["parent_rank"] = frame.loc[ups["right"], "level_no"].to_numpy()
-    ups["child_rank"] = frame.loc[ups["left"], "level_no"].to_numpy()
-    names = frame["project_name"].tolist()
-    ups["raw_score"] = [
-        _raw_score(names[a], names[b]) for a, b in zip(ups["left"], ups["right"], strict=True)
-    ]
-    # Each child is linked once, to the nearest level above with an accepted match; a
-    # parent takes one child of a level (two same-named rows of one tambon are two
-    # projects, only one of which the plan above took in): best score first, ties to the
-    # closer raw spelling, then to the earlier row.
-    ups["accepted"] = ups["score"] >= settings.accept_score
-    ups = ups.sort_values(
-        ["accepted", "parent_rank", "score", "raw_score", "left", "right"],
-        ascending=[False, True, False, False, True, True],
-    )
-    nearest = ups[ups["accepted"]].groupby("left")["parent_rank"].min()
-    ups["nearest_accepted"] = ups["left"].map(nearest).fillna(-1)
-    done_children, taken = set(), set()
-    for pair in ups.itertuples(index=False):
-        if pair.left in done_children:
-            continue
-        if pair.accepted and pair.parent_rank != pair.nearest_accepted:
-            continue
-        if (pair.right, pair.child_rank) in taken:
-            continue
-        done_children.add(pair.left)
-        taken.add((pair.right, pair.child_rank))
-        chosen.append((pair._asdict(), "accepted" if pair.accepted else "review"))
-    dups = pairs[pairs["link_kind"] == "possible_duplicate"]
+    p = _prepare(projects, budgets, settings)
+    chosen = []  # (kind, child row, parent row, score, status)
+    ups = _rollup_pairs(p, settings)
+    if len(ups):
+        chosen += _chosen_rollups(p, ups, settings)
     # Same-level plans share many programme names (every tambon has its ยาเสพติด project):
     # only a pair with the same budgets is the same project twice.
-    dups = dups.loc[dups["matched_fields"].map(lambda f: "amount_thb" in f).astype(bool)]
-    for _, options in dups.groupby("right"):
-        best = options.sort_values(["score", "left"], ascending=[False, True]).iloc[0].to_dict()
-        same_years = (
-            frame.loc[best["left"], "amounts"].keys() == frame.loc[best["right"], "amounts"].keys()
-        )
-        status = "accepted" if best["score"] >= settings.accept_score and same_years else "review"
-        chosen.append((best, status))
-    rows = []
-    for pair, status in chosen:
-        if pair["link_kind"] == "rolls_up_to":
-            child, parent = frame.loc[pair["left"]], frame.loc[pair["right"]]
-        else:
-            child, parent = frame.loc[pair["right"]], frame.loc[pair["left"]]
-        rows.append(
-            {
-                "link_id": link_id(child.project_id, parent.project_id, pair["link_kind"]),
-                "project_id": child.project_id,
-                "linked_project_id": parent.project_id,
-                "link_kind": pair["link_kind"],
-                "status": status,
-                "score": Decimal(str(pair["score"])).quantize(Decimal("0.1")),
-                "method": METHOD,
-                "matched_fields": list(pair["matched_fields"]),
-            }
-        )
-    links = pd.DataFrame(rows, columns=list(LINK_COLUMNS))
+    dups = _duplicate_pairs(p, settings)
+    if len(dups):
+        a, b = dups["left"].to_numpy(), dups["right"].to_numpy()
+        shared = p.years.shared(a, b)
+        same_years = (shared == p.years.counts[a]) & (shared == p.years.counts[b])
+        accepted = (dups["score"].to_numpy() >= settings.accept_score) & same_years
+        for left, right, score, ok in zip(a, b, dups["score"], accepted, strict=True):
+            chosen.append(
+                ("possible_duplicate", right, left, score, "accepted" if ok else "review")
+            )
+    if not chosen:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    kinds, child, parent, scores, statuses = (list(c) for c in zip(*chosen, strict=True))
+    child, parent = np.array(child, dtype=np.int64), np.array(parent, dtype=np.int64)
+    # matched_fields are symmetric but computed as before: (left, right) of the pair.
+    up = np.array([k == "rolls_up_to" for k in kinds])
+    left, right = np.where(up, child, parent), np.where(up, parent, child)
+    ids = p.frame["project_id"].to_numpy(dtype=object)
+    links = pd.DataFrame(
+        {
+            "link_id": [
+                link_id(c, q, k) for c, q, k in zip(ids[child], ids[parent], kinds, strict=True)
+            ],
+            "project_id": ids[child],
+            "linked_project_id": ids[parent],
+            "link_kind": kinds,
+            "status": statuses,
+            "score": [Decimal(str(s)).quantize(Decimal("0.1")) for s in scores],
+            "method": METHOD,
+            "matched_fields": p.comparable_fields(left, right),
+        },
+        columns=list(LINK_COLUMNS),
+    )
     return links.sort_values(["link_kind", "project_id"], ignore_index=True)
 
 
@@ -335,17 +684,27 @@ def count_once(projects: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         if len(accepted)
         else {}
     )
-    level = dict(zip(projects["project_id"], projects["plan_level"], strict=True))
-    route = dict(zip(projects["project_id"], projects["funding_route"], strict=True))
-    funded, counted = [], []
-    for pid in projects["project_id"]:
+    ids = projects["project_id"].tolist()
+    levels, routes = projects["plan_level"].tolist(), projects["funding_route"].tolist()
+    level = dict(zip(ids, levels, strict=True))
+    route = dict(zip(ids, routes, strict=True))
+    # A project with no accepted link is its own root (the loop below only for the rest).
+    unique = len(level) == len(ids)
+    funded = [
+        None if (r == "requested" and lv != "province") else lv
+        for lv, r in zip(levels, routes, strict=True)
+    ]
+    counted = [True] * len(ids)
+    for k, pid in enumerate(ids):
+        if unique and pid not in parent:
+            continue
         root, seen = pid, {pid}
         while root in parent and parent[root] in level and parent[root] not in seen:
             root = parent[root]
             seen.add(root)
         waiting = route[root] == "requested" and level[root] != "province"
-        funded.append(None if waiting else level[root])
-        counted.append(not (pid in parent and parent[pid] in level))
+        funded[k] = None if waiting else level[root]
+        counted[k] = not (pid in parent and parent[pid] in level)
     return pd.DataFrame(
         {
             "project_id": projects["project_id"].to_numpy(),
@@ -362,26 +721,36 @@ def review_issues(
     naming the other project and where both are (file › sheet › row, and place)."""
     if links.empty:
         return []
-    by_id = projects.set_index("project_id")
+    review = links[links["status"] == "review"]
+    position = pd.Index(projects["project_id"])
+    rows = position.get_indexer(review["project_id"])
+    others = position.get_indexer(review["linked_project_id"])
+    column = {c: projects[c].tolist() for c in (*_ISSUE_COLUMNS, "submission_id", "tambon_code")}
     out = []
-    for link in links[links["status"] == "review"].itertuples(index=False):
-        row, other = by_id.loc[link.project_id], by_id.loc[link.linked_project_id]
-        where = " › ".join(
-            str(p) for p in (other.source_file, other.source_sheet, other.source_row) if p
-        )
-        place = place_names.get(other.tambon_code, other.tambon_code)
-        expected = f"{other.project_name} ({place}; {where}; score {link.score})"
+    for link, r, o in zip(review.itertuples(index=False), rows, others, strict=True):
+        file, sheet, line = (column[c][o] for c in _ISSUE_COLUMNS[:3])
+        where = " › ".join(str(p) for p in (file, sheet, line) if p)
+        tambon = column["tambon_code"][o]
+        place = place_names.get(tambon, tambon)
+        expected = f"{column['project_name'][o]} ({place}; {where}; score {link.score})"
         code = "possible_link_up" if link.link_kind == "rolls_up_to" else "possible_duplicate_copy"
         issue = make_issue(
             code,
-            source_file=row.source_file,
-            sheet=row.source_sheet or None,
-            row=row.source_row,
-            value=row.project_name,
+            source_file=column["source_file"][r],
+            sheet=column["source_sheet"][r] or None,
+            row=column["source_row"][r],
+            value=column["project_name"][r],
             expected=expected,
         )
-        out.append({"submission_id": row.submission_id, "source_file": row.source_file, **issue})
+        source = {
+            "submission_id": column["submission_id"][r],
+            "source_file": column["source_file"][r],
+        }
+        out.append({**source, **issue})
     return out
+
+
+_ISSUE_COLUMNS = ("source_file", "source_sheet", "source_row", "project_name")
 
 
 def link_changes(
