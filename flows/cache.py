@@ -112,17 +112,15 @@ def part_from_arrow(tables: dict[str, pa.Table]) -> ProjectsPart:
     return ProjectsPart(**frames)
 
 
-def read_part(staging: Path, key: str, inputs: dict) -> ProjectsPart | None:
-    """The cached part, or None when there is none, it is unreadable or it was made from
-    other inputs."""
+def read_part(staging: Path, key: str, inputs: dict) -> dict[str, pa.Table] | None:
+    """The cached part's tables, or None when there is none, it is unreadable or it was made
+    from other inputs."""
     entry = staging / key
     try:
         recorded = json.loads((entry / DONE).read_text())
         if recorded != {"key": key, **inputs}:
             return None
-        return part_from_arrow(
-            {name: pq.read_table(entry / f"{name}.parquet") for name in PART_TABLES}
-        )
+        return {name: pq.read_table(entry / f"{name}.parquet") for name in PART_TABLES}
     except FileNotFoundError:
         return None
     except Exception as err:  # unreadable: computed again
@@ -162,29 +160,30 @@ def consolidate_districts(
     tambon_names: dict[str, str],
     rules: Rules,
     staging: Path | None = None,
-) -> list[ProjectsPart]:
-    """Each unit's consolidated part (see consolidation_units), read from the cache in
+) -> ProjectsPart:
+    """Every unit's consolidated part (see consolidation_units), read from the cache in
     `staging` when its inputs are unchanged, else computed (and cached when `staging` is
-    given). A computed part goes through the same Arrow form as a cached one, so both are
-    the same frames."""
+    given), as one part. Computed and cached parts both go through their Arrow form, so a
+    cached unit gives the same frames as a computed one."""
     plans = plans_of(staged)
-    parts = []
-    for items in consolidation_units(staged, tables["projects"], plans):
+    parts: list[dict[str, pa.Table]] = []
+    units = consolidation_units(staged, tables["projects"], plans) or [[]]
+    for items in units:
         inputs = unit_inputs(items) if staging is not None else {}
         key = unit_key(inputs) if staging is not None else ""
-        part = read_part(staging, key, inputs) if staging is not None else None
-        if part is None:
+        cached = read_part(staging, key, inputs) if staging is not None and items else None
+        if cached is None:
             part = consolidate_unit(items, tables, plans, tambon_names, rules)
-            try:
-                arrow = part_to_arrow(part)
-            except (pa.ArrowException, TypeError, ValueError) as err:
-                _log.warning("consolidated rows not cacheable (%s): kept in memory", err)
-            else:
-                if staging is not None:
-                    write_part(staging, key, inputs, arrow)
-                part = part_from_arrow(arrow)
-        parts.append(part)
-    return parts
+            cached = part_to_arrow(part)
+            if staging is not None and items:
+                write_part(staging, key, inputs, cached)
+        parts.append(cached)
+    return part_from_arrow(
+        {
+            name: pa.concat_tables([p[name] for p in parts], promote_options="permissive")
+            for name in PART_TABLES
+        }
+    )
 
 
 def frames_for_combine(tables: dict[str, pa.Table]) -> dict[str, pd.DataFrame]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from oneplan.transforms import schema
 from oneplan.transforms.alignment import align_projects
 from oneplan.transforms.issues import make_issue
@@ -192,10 +194,10 @@ def combine_parts(
     (submission ids, the staged order), each skipped copy marked in the row log."""
     order = {submission: i for i, submission in enumerate(file_order)}
     projects = _concat([p.projects for p in parts], frames["projects"])
-    projects = projects.sort_values(["source_file", "row_order"], ignore_index=True)
+    file_codes = pd.factorize(projects["source_file"], sort=True)[0]
+    projects = _ordered(projects, file_codes)
     budgets = _concat([p.budgets for p in parts], frames["budgets"])
-    position = budgets["submission_id"].map(order).astype("int64")
-    budgets = budgets.assign(_file=position).sort_values(["_file", "row_order"], kind="stable")
+    budgets = _ordered(budgets, budgets["submission_id"].map(order).to_numpy(dtype="int64"))
     duplicates = [p.duplicates for p in parts if len(p.duplicates)]
     row_log = frames["row_log"]
     if duplicates:
@@ -211,6 +213,14 @@ def combine_parts(
         issues=issues,
         row_log=row_log,
     )
+
+
+def _ordered(frame: pd.DataFrame, file_codes: np.ndarray) -> pd.DataFrame:
+    """Rows by file (its code) then row order within the file, a RangeIndex."""
+    order = np.lexsort((frame["row_order"].to_numpy(), file_codes))
+    if (order == np.arange(len(order))).all():
+        return frame.reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
 
 
 def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
@@ -229,11 +239,19 @@ def _budget_signatures(projects: pd.DataFrame, budgets: pd.DataFrame, key_cols) 
     if budgets.empty:
         return pd.Series("", index=projects.index, dtype="object")
     entry = budgets["fiscal_year"].astype(str) + "=" + budgets["amount_thb"].astype(str)
-    frame = budgets[key_cols].assign(entry=entry).sort_values([*key_cols, "entry"])
-    joined = frame.groupby(key_cols, sort=False, dropna=False)["entry"].agg("|".join)
-    signature = projects[key_cols].merge(
-        joined.rename("signature").reset_index(), on=key_cols, how="left"
-    )["signature"]
+    table = pa.table(
+        {**{c: pa.array(budgets[c]) for c in key_cols}, "entry": pa.array(entry).cast(pa.string())}
+    )
+    table = table.sort_by([(c, "ascending") for c in [*key_cols, "entry"]])
+    # Without threads a group keeps the order of its rows (the sorted entries).
+    grouped = table.group_by(key_cols, use_threads=False).aggregate([("entry", "list")])
+    joined = pa.table(
+        {
+            **{c: grouped[c] for c in key_cols},
+            "signature": pc.binary_join(grouped["entry_list"], "|"),
+        }
+    ).to_pandas()
+    signature = projects[key_cols].merge(joined, on=key_cols, how="left")["signature"]
     return pd.Series(signature.fillna("").to_numpy(dtype=object), index=projects.index)
 
 
