@@ -154,6 +154,27 @@ def consolidate_unit(
     return consolidate_projects(projects, budgets, tambon_names, rules)
 
 
+def split_part(tables: dict[str, pa.Table], units: list[list[dict]]) -> list[dict[str, pa.Table]]:
+    """One part of several units cut into each unit's part (every row names its file)."""
+    unit_of = {}
+    for i, items in enumerate(units):
+        for item in items:
+            unit_of[FileJob(**item["job"]).submission_id] = i
+            unit_of[item["job"]["source_file"]] = i
+    by_column = {"duplicates": "source_file"}
+    out: list[dict[str, pa.Table]] = [{} for _ in units]
+    for name, table in tables.items():
+        column = by_column.get(name, "submission_id")
+        if column not in table.column_names:  # no row: every unit's is empty
+            for part in out:
+                part[name] = table
+            continue
+        index = pa.array([unit_of[v] for v in table[column].to_pylist()], pa.int32())
+        for i, part in enumerate(out):
+            part[name] = table.filter(pc.equal(index, i))
+    return out
+
+
 def consolidate_districts(
     staged: list[dict],
     tables: dict[str, pa.Table],
@@ -161,23 +182,29 @@ def consolidate_districts(
     rules: Rules,
     staging: Path | None = None,
 ) -> ProjectsPart:
-    """Every unit's consolidated part (see consolidation_units), read from the cache in
-    `staging` when its inputs are unchanged, else computed (and cached when `staging` is
-    given), as one part. Computed and cached parts both go through their Arrow form, so a
-    cached unit gives the same frames as a computed one."""
+    """Every unit's consolidated part (see consolidation_units) as one part: read from the
+    cache in `staging` when a unit's inputs are unchanged; the others consolidated in one
+    pass (units never share a duplicate, an id or a district check) and, with `staging`,
+    cut into their units and cached. Computed and cached parts both go through their Arrow
+    form, so a cached unit gives the same frames as a computed one."""
     plans = plans_of(staged)
-    parts: list[dict[str, pa.Table]] = []
-    units = consolidation_units(staged, tables["projects"], plans) or [[]]
-    for items in units:
-        inputs = unit_inputs(items) if staging is not None else {}
-        key = unit_key(inputs) if staging is not None else ""
-        cached = read_part(staging, key, inputs) if staging is not None and items else None
-        if cached is None:
-            part = consolidate_unit(items, tables, plans, tambon_names, rules)
-            cached = part_to_arrow(part)
-            if staging is not None and items:
-                write_part(staging, key, inputs, cached)
-        parts.append(cached)
+    units = consolidation_units(staged, tables["projects"], plans)
+    parts: list[dict[str, pa.Table] | None] = [None] * len(units)
+    inputs = [unit_inputs(items) if staging is not None else {} for items in units]
+    keys = [unit_key(i) if staging is not None else "" for i in inputs]
+    if staging is not None:
+        parts = [read_part(staging, k, i) for k, i in zip(keys, inputs, strict=True)]
+    todo = [i for i, part in enumerate(parts) if part is None]
+    if not units:  # no file: the empty part, with its columns
+        parts = [part_to_arrow(consolidate_unit([], tables, plans, tambon_names, rules))]
+    elif todo:
+        items = [item for i in todo for item in units[i]]
+        computed = part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
+        # Cut into units whether cached or not: the rows come in the same order either way.
+        for i, part in zip(todo, split_part(computed, [units[i] for i in todo]), strict=True):
+            if staging is not None:
+                write_part(staging, keys[i], inputs[i], part)
+            parts[i] = part
     return part_from_arrow(
         {
             name: pa.concat_tables([p[name] for p in parts], promote_options="permissive")
