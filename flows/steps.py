@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 from oneplan.flows import progress, publish
+from oneplan.flows.cache import consolidate_districts, frames_for_combine, submission_ids
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.levels import link_levels, plans_of
@@ -37,10 +38,9 @@ from oneplan.flows.stage import (
 )
 from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
-from oneplan.transforms.consolidate import Consolidated
-from oneplan.transforms.consolidate import consolidate as consolidate_frames
+from oneplan.transforms.consolidate import Consolidated, combine_parts
 from oneplan.transforms.issues import with_messages
-from oneplan.transforms.levels import place_projects, place_rows
+from oneplan.transforms.levels import place_rows
 from oneplan.transforms.publication import (
     assemble_publication,
     has_readable_row,
@@ -136,20 +136,24 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
 def consolidate(run: Run, staged: list[dict]) -> tuple[Consolidated, pd.DataFrame]:
     """All staged rows of every district into publishable rows (duplicates counted once),
     each placed at its plan's level and linked across levels (money counted once); returns
-    the consolidated rows and the project links."""
-    return consolidate_levels(staged, load_areas(run.provinces))
+    the consolidated rows and the project links. Each district's consolidation is cached in
+    the staging folder (flows.cache): one changed file consolidates its district again."""
+    return consolidate_levels(staged, load_areas(run.provinces), run.staging)
 
 
 def consolidate_levels(
-    staged: list[dict], areas: pd.DataFrame
+    staged: list[dict], areas: pd.DataFrame, staging: Path | None = None
 ) -> tuple[Consolidated, pd.DataFrame]:
+    """Consolidated district by district (cached in `staging` when given), then linked
+    across levels over all districts."""
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
-    frames = {kind: table.to_pandas() for kind, table in read_staged(staged).items()}
-    frames["projects"] = place_projects(frames["projects"], plans_of(staged))
+    rules = load_rules()
+    tables = read_staged(staged)
+    part = consolidate_districts(staged, tables, tambon_names, rules, staging)
+    consolidated = combine_parts([part], frames_for_combine(tables), submission_ids(staged))
     places = place_rows(areas)
     place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
-    rules = load_rules()
-    return link_levels(consolidate_frames(frames, tambon_names, rules), rules, place_names)
+    return link_levels(consolidated, rules, place_names)
 
 
 def files_of(staged: list[dict]) -> list[dict]:

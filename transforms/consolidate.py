@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from oneplan.transforms import schema
 from oneplan.transforms.alignment import align_projects
 from oneplan.transforms.issues import make_issue
@@ -109,10 +111,33 @@ def consolidate(
     order is kept; later copies become rows skipped as `duplicate`, with an info issue
     pointing at the kept one.
     """
-    projects, budgets = frames["projects"], frames["budgets"]
-    row_log, issues, rejected = frames["row_log"], frames["issues"], frames["rejected"]
+    part = consolidate_projects(frames["projects"], frames["budgets"], tambon_names, rules)
+    return combine_parts([part], frames, list(pd.unique(frames["budgets"]["submission_id"])))
 
-    key_cols = ["source_file", "source_sheet", "source_row"]
+
+@dataclass
+class ProjectsPart:
+    """The consolidated projects of some districts (`consolidate_projects`): what the row
+    log, issues and rejected rows of their files need to be published."""
+
+    projects: pd.DataFrame  # kept projects, in file (path) and row order, with project_id
+    budgets: pd.DataFrame  # their budget rows with project_id and the file columns
+    issues: pd.DataFrame  # issues found here (duplicates, alignment, names, large budgets)
+    duplicates: pd.DataFrame  # source_file, source_sheet, source_row of each skipped copy
+
+
+KEY_COLUMNS = ["source_file", "source_sheet", "source_row"]
+PART_ONLY_COLUMNS = ["budget_signature", "is_duplicate", "occurrence", "plan_key"]
+
+
+def consolidate_projects(
+    projects: pd.DataFrame, budgets: pd.DataFrame, tambon_names: dict[str, str], rules: Rules
+) -> ProjectsPart:
+    """Staged projects and budgets into kept projects with stable ids (see `consolidate`).
+
+    Every check here is judged within a district (a file's district for budgets): the
+    staged rows of districts apart can be consolidated apart and their parts combined."""
+    key_cols = KEY_COLUMNS
     projects = projects.assign(
         budget_signature=_budget_signatures(projects, budgets, key_cols)
     ).sort_values(["source_file", "row_order"], ignore_index=True)
@@ -122,76 +147,155 @@ def consolidate(
     projects["is_duplicate"] = projects.duplicated(dup_key, keep="first")
 
     new_issues = []
-    if projects["is_duplicate"].any():
-        first = projects[~projects["is_duplicate"]].drop_duplicates(dup_key).set_index(dup_key)
-        for dup in projects[projects["is_duplicate"]].itertuples(index=False):
-            kept = first.loc[tuple(getattr(dup, c) for c in dup_key)]
-            # Language-neutral location, readable inside the Thai and the English message.
-            where = " › ".join(
-                str(part) for part in (kept.source_file, kept.source_sheet, kept.source_row) if part
-            )
-            new_issues.append(
-                _issue(rules, "duplicate_project", dup, value=dup.project_name, expected=where)
-            )
-        dups = projects.loc[projects["is_duplicate"], key_cols].rename(
-            columns={"source_sheet": "project_sheet", "source_row": "project_row"}
-        )
-        dups["dup"] = True
-        row_log = row_log.merge(
-            dups, on=["source_file", "project_sheet", "project_row"], how="left"
-        )
-        is_dup = row_log["dup"].eq(True)
-        row_log.loc[is_dup, "outcome"] = "skipped"
-        row_log.loc[is_dup, "kind"] = "duplicate"
-        row_log = row_log.drop(columns="dup")
-    kept = projects[~projects["is_duplicate"]].copy()
+    is_dup = projects["is_duplicate"]
+    if is_dup.any():
+        new_issues += _duplicate_issues(projects, dup_key, rules)
+    duplicates = projects.loc[is_dup, key_cols].reset_index(drop=True)
+    kept = projects[~is_dup].copy()
     kept["occurrence"] = kept.groupby(
         ["district_code", "tambon_code", "plan_key", "project_name"]
     ).cumcount()
     kept["project_id"] = [
         project_id(d, t, n, o, k)
         for d, t, n, o, k in zip(
-            kept["district_code"],
-            kept["tambon_code"],
-            kept["project_name"],
-            kept["occurrence"],
-            kept["plan_key"],
+            kept["district_code"].tolist(),
+            kept["tambon_code"].tolist(),
+            kept["project_name"].tolist(),
+            kept["occurrence"].tolist(),
+            kept["plan_key"].tolist(),
             strict=True,
         )
     ]
     budgets = budgets.merge(kept[[*key_cols, "project_id"]], on=key_cols, how="inner")
     if rules.alignment is not None:
         kept, findings = align_projects(kept, rules.alignment, tambon_names)
-        located = list(kept.itertuples(index=False))
+        located = kept.iloc[[f.index for f in findings]][list(_LOCATION)]
         new_issues += [
-            _issue(rules, f.code, located[f.index], value=f.value, column=f.column)
-            for f in findings
+            _issue(rules, f.code, row, value=f.value, column=f.column)
+            for f, row in zip(findings, located.itertuples(index=False), strict=True)
         ]
 
     new_issues += _same_name_other_tambon(kept, tambon_names, rules)
-    new_issues += _large_budgets(budgets, kept, rules)
-    if new_issues:
-        issues = pd.concat([issues, pd.DataFrame(new_issues)], ignore_index=True)
+    new_issues += _large_budgets(budgets, rules)
+    return ProjectsPart(
+        projects=kept.drop(columns=PART_ONLY_COLUMNS).reset_index(drop=True),
+        budgets=budgets,
+        issues=pd.DataFrame(new_issues),
+        duplicates=duplicates,
+    )
+
+
+def combine_parts(
+    parts: list[ProjectsPart], frames: dict[str, pd.DataFrame], file_order: list[str]
+) -> Consolidated:
+    """The consolidated rows of all districts from their parts and every file's staged row
+    log, issues and rejected rows (`frames`; its projects and budgets only lend their columns
+    when no part has a row): projects in file (path) and row order, budgets in `file_order`
+    (submission ids, the staged order), each skipped copy marked in the row log."""
+    order = {submission: i for i, submission in enumerate(file_order)}
+    projects = _concat([p.projects for p in parts], frames["projects"])
+    file_codes = pd.factorize(projects["source_file"], sort=True)[0]
+    projects = _ordered(projects, file_codes)
+    budgets = _concat([p.budgets for p in parts], frames["budgets"])
+    budgets = _ordered(budgets, budgets["submission_id"].map(order).to_numpy(dtype="int64"))
+    duplicates = [p.duplicates for p in parts if len(p.duplicates)]
+    row_log = frames["row_log"]
+    if duplicates:
+        row_log = mark_duplicates(row_log, pd.concat(duplicates, ignore_index=True))
+    issues = frames["issues"]
+    found = [p.issues for p in parts if len(p.issues)]
+    if found:
+        issues = pd.concat([issues, *found], ignore_index=True)
     return Consolidated(
-        projects=kept.drop(columns=["budget_signature", "is_duplicate", "occurrence", "plan_key"]),
-        budgets=budgets[["project_id", "fiscal_year", "amount_thb"]],
-        rejected=rejected,
+        projects=projects,
+        budgets=budgets[["project_id", "fiscal_year", "amount_thb"]].reset_index(drop=True),
+        rejected=frames["rejected"],
         issues=issues,
         row_log=row_log,
     )
 
 
-def _budget_signatures(projects: pd.DataFrame, budgets: pd.DataFrame, key_cols) -> list[str]:
-    """Each project's budgets as one comparable string ("2568=100.00|2569=0.00")."""
-    signature: dict[tuple, list[str]] = {}
-    for *key, year, amount in zip(
-        *(budgets[c] for c in key_cols), budgets["fiscal_year"], budgets["amount_thb"], strict=True
-    ):
-        signature.setdefault(tuple(key), []).append(f"{year}={amount}")
-    return [
-        "|".join(sorted(signature.get(tuple(key), [])))
-        for key in zip(*(projects[c] for c in key_cols), strict=True)
-    ]
+def _ordered(frame: pd.DataFrame, file_codes: np.ndarray) -> pd.DataFrame:
+    """Rows by file (its code) then row order within the file, a RangeIndex."""
+    order = np.lexsort((frame["row_order"].to_numpy(), file_codes))
+    if (order == np.arange(len(order))).all():
+        return frame.reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
+
+
+def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    present = [f for f in frames if len(f)]
+    if not present:
+        return frames[0] if frames else empty.iloc[:0]
+    return present[0] if len(present) == 1 else pd.concat(present, ignore_index=True)
+
+
+_LOCATION = ("submission_id", "source_file", "source_sheet", "source_row", "project_name")
+
+
+def _budget_signatures(projects: pd.DataFrame, budgets: pd.DataFrame, key_cols) -> pd.Series:
+    """Each project's budgets as one comparable string ("2568=100.00|2569=0.00"), years in
+    text order; "" for a project with no budget."""
+    if budgets.empty:
+        return pd.Series("", index=projects.index, dtype="object")
+    entry = budgets["fiscal_year"].astype(str) + "=" + budgets["amount_thb"].astype(str)
+    table = pa.table(
+        {**{c: pa.array(budgets[c]) for c in key_cols}, "entry": pa.array(entry).cast(pa.string())}
+    )
+    table = table.sort_by([(c, "ascending") for c in [*key_cols, "entry"]])
+    # Without threads a group keeps the order of its rows (the sorted entries).
+    grouped = table.group_by(key_cols, use_threads=False).aggregate([("entry", "list")])
+    joined = pa.table(
+        {
+            **{c: grouped[c] for c in key_cols},
+            "signature": pc.binary_join(grouped["entry_list"], "|"),
+        }
+    ).to_pandas()
+    signature = projects[key_cols].merge(joined, on=key_cols, how="left")["signature"]
+    return pd.Series(signature.fillna("").to_numpy(dtype=object), index=projects.index)
+
+
+def _duplicate_issues(projects: pd.DataFrame, dup_key: list[str], rules: Rules) -> list:
+    """An info issue on each later copy of a project, naming the copy that is kept."""
+    where_cols = {
+        "source_file": "kept_file",
+        "source_sheet": "kept_sheet",
+        "source_row": "kept_row",
+    }
+    first = (
+        projects.loc[~projects["is_duplicate"], [*dup_key, *where_cols]]
+        .drop_duplicates(dup_key)
+        .rename(columns=where_cols)
+    )
+    dups = projects.loc[projects["is_duplicate"], [*dup_key, *_LOCATION[:4]]].merge(
+        first, on=dup_key, how="left"
+    )
+    out = []
+    for dup in dups.itertuples(index=False):
+        # Language-neutral location, readable inside the Thai and the English message.
+        where = " › ".join(
+            str(part) for part in (dup.kept_file, dup.kept_sheet, dup.kept_row) if part
+        )
+        out.append(_issue(rules, "duplicate_project", dup, value=dup.project_name, expected=where))
+    return out
+
+
+def mark_duplicates(row_log: pd.DataFrame, duplicates: pd.DataFrame) -> pd.DataFrame:
+    """The row log with each duplicate project's row (source_file, source_sheet, source_row
+    of `duplicates`) skipped as `duplicate`."""
+    if duplicates.empty:
+        return row_log
+    keys = duplicates.rename(
+        columns={"source_sheet": "project_sheet", "source_row": "project_row"}
+    ).drop_duplicates()
+    on = ["source_file", "project_sheet", "project_row"]
+    is_dup = pd.MultiIndex.from_frame(row_log[on]).isin(pd.MultiIndex.from_frame(keys[on]))
+    if not is_dup.any():
+        return row_log
+    row_log = row_log.copy()
+    row_log.loc[is_dup, "outcome"] = "skipped"
+    row_log.loc[is_dup, "kind"] = "duplicate"
+    return row_log
 
 
 def _issue(rules: Rules, code: str, row, *, value=None, expected=None, column=None) -> dict:
@@ -211,35 +315,45 @@ def _issue(rules: Rules, code: str, row, *, value=None, expected=None, column=No
 
 def _same_name_other_tambon(kept: pd.DataFrame, tambon_names: dict[str, str], rules) -> list:
     """Info on each project whose name also stands in another tambon of its district."""
-    tambons = kept.groupby(["district_code", "project_name"])["tambon_code"].agg(set)
-    shared = tambons[tambons.map(len) > 1]
-    out = []
+    group = ["district_code", "project_name"]
+    places = kept[[*group, "tambon_code"]].drop_duplicates()
+    n_tambons = places.groupby(group)["tambon_code"].nunique(dropna=False)
+    shared = n_tambons[n_tambons > 1].index
     if shared.empty:
-        return out
-    for row in kept.itertuples(index=False):
-        codes = shared.get((row.district_code, row.project_name))
-        if codes is None:
-            continue
-        others = sorted(tambon_names.get(t, t) for t in codes - {row.tambon_code})
+        return []
+    in_shared = pd.MultiIndex.from_frame(kept[group]).isin(shared)
+    codes = (
+        places[pd.MultiIndex.from_frame(places[group]).isin(shared)]
+        .groupby(group)["tambon_code"]
+        .agg(list)
+        .to_dict()
+    )
+    out = []
+    for row in kept.loc[in_shared, [*_LOCATION, "district_code", "tambon_code"]].itertuples(
+        index=False
+    ):
+        others = codes[(row.district_code, row.project_name)]
+        names = sorted(tambon_names.get(t, t) for t in set(others) - {row.tambon_code})
         out.append(
             _issue(
                 rules,
                 "same_name_other_tambon",
                 row,
                 value=row.project_name,
-                expected="ต." + ", ต.".join(others),
+                expected="ต." + ", ต.".join(names),
             )
         )
     return out
 
 
-def _large_budgets(budgets: pd.DataFrame, kept: pd.DataFrame, rules: Rules) -> list:
+def _large_budgets(budgets: pd.DataFrame, rules: Rules) -> list:
     """Amounts over `large_budget_factor` times their district's 99th percentile."""
     if budgets.empty:
         return []
-    frame = budgets.merge(kept, on="project_id", suffixes=("", "_p"))
+    # Every budget row carries its file's columns (district_code: the file's district).
+    frame = budgets.reset_index(drop=True)
     amounts = frame["amount_thb"].astype(float)
-    p99 = amounts.groupby(frame["district_code"]).transform(lambda a: a.quantile(0.99))
+    p99 = amounts.groupby(frame["district_code"]).transform("quantile", 0.99)
     bound = float(rules.large_budget_factor) * p99
     large = frame[(bound > 0) & (amounts > bound)]
     return [

@@ -97,11 +97,11 @@ def project_changes(
     years = old_b.merge(
         new_b, on=["project_id", "fiscal_year"], how="outer", suffixes=("_old", "_new")
     )
-    differs = [
-        (a is None or a != a) != (b is None or b != b) or (a == a and b == b and a != b)
-        for a, b in zip(years["amount_thb_old"], years["amount_thb_new"], strict=True)
-    ]
-    budget_rows = years[pd.Series(differs, index=years.index, dtype=bool)]
+    old_amount, new_amount = years["amount_thb_old"], years["amount_thb_new"]
+    no_old, no_new = old_amount.isna(), new_amount.isna()
+    both_there = ~no_old & ~no_new
+    differs = (no_old != no_new) | (both_there & (old_amount.where(both_there) != new_amount))
+    budget_rows = years[differs.astype(bool)]
     current = new_projects.set_index("project_id")
     if len(budget_rows):
         parts.append(
@@ -143,6 +143,8 @@ def project_changes(
 
 def _column_key(values: pd.Series) -> pd.Series:
     """Values made comparable: lists as tuples, every missing value as one marker."""
+    if values.dtype != object:  # text or numbers: only the missing values change
+        return values.astype(object).where(values.notna(), "\x00")
     return values.map(
         lambda v: (
             "\x00"
