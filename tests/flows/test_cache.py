@@ -82,7 +82,14 @@ def test_districts_apart_equal_all_districts_at_once(sample):
     assert by_unit.projects[columns].values.tolist() == whole.projects[columns].values.tolist()
     budget_cols = ["project_id", "fiscal_year", "amount_thb"]
     assert by_unit.budgets.values.tolist() == whole.budgets[budget_cols].values.tolist()
-    issue_cols = ["source_file", "source_sheet", "source_row", "code", "message"]
+    issue_cols = [
+        "source_file",
+        "source_sheet",
+        "source_row",
+        "code",
+        "raw_value",
+        "expected_value",
+    ]
     assert texts(by_unit.issues[issue_cols]) == texts(whole.issues[issue_cols])
     pd.testing.assert_frame_equal(by_unit.row_log, whole.row_log)
     assert (by_unit.row_log["kind"] == "duplicate").sum() > 0  # the sample plants copies
