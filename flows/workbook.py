@@ -23,6 +23,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ from oneplan.transforms.outputs import (
     ZERO,
     fiscal_years,
     inert_text,
+    project_records,
     project_table,
     requested_groups,
     section_of,
@@ -196,18 +198,13 @@ class _Writer:
         widths = self.widths[ws.name]
         for col, value in enumerate(values):
             if isinstance(value, str) and len(value) > 1:
-                width = widths.get(col, 10) * THAI_CHARS_PER_WIDTH
-                if "\n" not in value and len(value) <= width:
-                    continue  # one line: the common case, no need to count
-                lines = max(
-                    lines, sum(math.ceil(max(len(p), 1) / width) for p in value.split("\n"))
-                )
+                lines = max(lines, _lines(value, widths.get(col, 10) * THAI_CHARS_PER_WIDTH))
         if lines > 1:
             ws.set_row(row, ROW_HEIGHT * min(lines, 12))
 
     def put_row(self, ws, row: int, values: list[object]) -> None:
         """A row of values; text is made inert once (the same text is written and measured)."""
-        values = [inert_text(v)[:EXCEL_MAX_CHARS] if isinstance(v, str) else v for v in values]
+        values = [_cell_text(v) if isinstance(v, str) else v for v in values]
         write_string, write_number, cell = ws.write_string, ws.write_number, self.cell
         for col, value in enumerate(values):
             if isinstance(value, str):
@@ -220,6 +217,20 @@ class _Writer:
 
     def close(self) -> None:
         self.wb.close()
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_text(text: str) -> str:
+    """A text cell's value: inert, cut to what a cell holds (once per distinct text)."""
+    return inert_text(text)[:EXCEL_MAX_CHARS]
+
+
+@lru_cache(maxsize=1 << 16)
+def _lines(text: str, width: float) -> int:
+    """Lines `text` wraps to in a column `width` letters wide."""
+    if "\n" not in text and len(text) <= width:
+        return 1
+    return sum(math.ceil(max(len(p), 1) / width) for p in text.split("\n"))
 
 
 def _title(w: _Writer, ws, lines: list[str], width: int) -> int:
@@ -367,7 +378,7 @@ def _write_district(
     if projects.empty:
         w.put(ws, row, 0, "ยังไม่มีโครงการที่รับเข้าแผน", w.section)
         return
-    records = projects.to_dict("records")
+    records = project_records(projects)
     sections: dict[str, list[dict]] = {}
     for p in records:
         sections.setdefault(section_of(p["category"]), []).append(p)
@@ -428,7 +439,7 @@ def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
         w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
         return
     for agency, frame in groups:
-        group = frame.to_dict("records")
+        group = project_records(frame)
         ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
         w.put(ws, row, 0, agency, w.section)
         row += 1
@@ -652,6 +663,22 @@ def plan_key(plan: PlanData, fingerprint: str) -> str:
         "workbook",
         fingerprint,
         _frame_parts(plan.oneplan),
+        _frame_parts(plan.districts),
+        _frame_parts(plan.missing),
+        plan.loaded_at,
+    )
+
+
+def province_key(plan: PlanData, district_keys: list[str], fingerprint: str) -> str:
+    """The content key of the whole plan's workbook, from the keys of its district slices (in
+    district order; the oneplan view is ordered by district first), the rows of no district
+    in scope, and what only the whole workbook shows."""
+    outside = plan.oneplan[~plan.oneplan["district_code"].isin(plan.districts["district_code"])]
+    return content_key(
+        "province-workbook",
+        fingerprint,
+        district_keys,
+        _frame_parts(outside),
         _frame_parts(plan.districts),
         _frame_parts(plan.missing),
         plan.loaded_at,
@@ -894,11 +921,7 @@ def write_outputs(
     fingerprint = build_fingerprint()
     old_keys = read_manifest(previous) if previous is not None and Path(previous) != target else {}
     plan = read_plan(db_path)
-    jobs = [
-        OutputJob(
-            WORKBOOK_NAME, plan_key(plan, fingerprint), "workbook", (plan,), len(plan.oneplan)
-        )
-    ]
+    jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
     report = collect_quality(Path(db_path))
     if published_as is not None:
         report["db"] = str(published_as)
@@ -913,6 +936,7 @@ def write_outputs(
         one = district_report(report, code)
         (folder / "report.html").write_text(render_html(one), encoding="utf-8")
         (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+    jobs[0].key = province_key(plan, [j.key for j in jobs[1:]], fingerprint)
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}
