@@ -802,7 +802,14 @@ def _annotate_one(path: str, source_file: str, district_code: str, issues: list[
         tables={},
         issues=issues,
     )
-    return annotate(checked, out)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        annotate(checked, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, out)  # readers see the whole copy or none
+    return out
 
 
 POOL_MIN_ROWS = 20_000  # below this the pool's start-up (about 2 s a worker) costs more
@@ -823,16 +830,25 @@ def run_jobs(
     """Write the outputs of `jobs` into `target`, in a process pool of `workers` when the work
     is big enough to pay for it (spawned workers: the caller may be a threaded process such as
     Prefect's, which must not be forked); the results are the same either way."""
-    if workers > 1 and len(jobs) > 1 and sum(j.size for j in jobs) >= pool_min_rows:
-        import multiprocessing
+    import multiprocessing
+
+    big = sum(j.size for j in jobs) >= pool_min_rows
+    # A worker of ours (or of anyone's pool) writes serially: no pool inside a pool.
+    if workers > 1 and len(jobs) > 1 and big and multiprocessing.parent_process() is None:
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         # Largest first, so the last job to finish is a small one.
         ordered = sorted(jobs, key=lambda j: -j.size)
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-            done = dict(pool.map(_run_job, ordered, [str(target)] * len(ordered)))
-        return [(j.relpath, done[j.relpath]) for j in jobs]
+        try:
+            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+                done = dict(pool.map(_run_job, ordered, [str(target)] * len(ordered)))
+            return [(j.relpath, done[j.relpath]) for j in jobs]
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # The pool could not start or lost a worker (e.g. a __main__ without the
+            # `if __name__ == "__main__"` guard): the same outputs, written here.
+            pass
     return [_run_job(j, str(target)) for j in jobs]
 
 
