@@ -1,6 +1,7 @@
 """Time the outputs step alone (`flows.workbook.write_outputs`) on a published database.
 
-    python -m bench.outputs prepare [--corpus district-region]   run_plan once into bench/results/outputs-<corpus>/
+    python -m bench.outputs prepare [--corpus district-region]
+        (run_plan once into bench/results/outputs-<corpus>/)
     python -m bench.outputs time [--corpus district-region] [--runs 3] [--changed]
 
 `time` writes the outputs of the prepared database into fresh version folders, `--runs` times,
@@ -24,20 +25,27 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _paths(corpus: str) -> tuple[Path, Path]:
-    return ROOT / "bench" / "corpus" / corpus / "inbox", ROOT / "bench" / "results" / f"outputs-{corpus}"
+    inbox = ROOT / "bench" / "corpus" / corpus / "inbox"
+    return inbox, ROOT / "bench" / "results" / f"outputs-{corpus}"
 
 
 def prepare(corpus: str) -> None:
-    from bench.measure import scope
     from oneplan.flows.oneplan_flow import run_plan
+
+    from bench.measure import scope
 
     inbox, out = _paths(corpus)
     manifest = json.loads((inbox.parent / "manifest.json").read_text())
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     started = time.perf_counter()
-    run_plan(inbox, out / "oneplan.duckdb", out / "export", staging=str(out / "staging"),
-             provinces=scope(manifest))
+    run_plan(
+        inbox,
+        out / "oneplan.duckdb",
+        out / "export",
+        staging=str(out / "staging"),
+        provinces=scope(manifest),
+    )
     print(f"run_plan {time.perf_counter() - started:.1f} s")
 
 
@@ -46,8 +54,12 @@ def _sources(db: Path, inbox: Path) -> dict[str, Path]:
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        files = [r[0] for r in con.execute(
-            "select source_file from submissions where status = 'current'").fetchall()]
+        files = [
+            r[0]
+            for r in con.execute(
+                "select source_file from submissions where status = 'current'"
+            ).fetchall()
+        ]
     finally:
         con.close()
     return {f: inbox / f for f in files}
@@ -73,6 +85,7 @@ def _plant_issue(db: Path, copy: Path, n: int) -> None:
 def time_outputs(corpus: str, runs: int, changed: bool) -> None:
     import inspect
 
+    from oneplan.flows.paths import mark_export
     from oneplan.flows.workbook import write_outputs
 
     inbox, out = _paths(corpus)
@@ -86,21 +99,24 @@ def time_outputs(corpus: str, runs: int, changed: bool) -> None:
     if changed:
         previous = work / "v0"
         previous.mkdir()
+        mark_export(previous)  # a version folder of ours, as build_export leaves it
         kwargs = {"previous": None} if takes_previous else {}
         write_outputs(db, previous, sources, **kwargs)
     seconds = []
     for n in range(1, runs + 1):
         target = work / f"v{n}"
         target.mkdir()
+        mark_export(target)
         use = db
         if changed:
             use = work / f"db{n}.duckdb"
             _plant_issue(db, use, n)
         kwargs = {"previous": previous} if takes_previous else {}
         started = time.perf_counter()
-        write_outputs(use, target, sources, **kwargs)
+        result = write_outputs(use, target, sources, **kwargs)
         seconds.append(time.perf_counter() - started)
-        print(f"run {n}: {seconds[-1]:.2f} s", flush=True)
+        written = len(result.get("written", [])) if isinstance(result, dict) else "?"
+        print(f"run {n}: {seconds[-1]:.2f} s ({written} files written)", flush=True)
         if changed:
             previous = target
     print(f"median {statistics.median(seconds):.2f} s (load {os.getloadavg()[0]:.2f})")
