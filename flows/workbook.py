@@ -102,7 +102,8 @@ def slice_district(plan: PlanData, code: str) -> PlanData:
         plan.oneplan[plan.oneplan["district_code"] == code].reset_index(drop=True),
         plan.districts[plan.districts["district_code"] == code].reset_index(drop=True),
         plan.missing[plan.missing["district_code"] == code].reset_index(drop=True),
-        plan.loaded_by_district.get(code),
+        # A district that sent nothing is "as of" the publication, as the whole plan is.
+        plan.loaded_by_district.get(code, plan.loaded_at),
         {code: plan.loaded_by_district[code]} if code in plan.loaded_by_district else {},
     )
 
