@@ -521,6 +521,25 @@ def _print_setup(ws, header_rows: str = "1:1") -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
 
 
+class _StyleCache:
+    """Styles of new cells of one workbook, made once per key and then copied: openpyxl
+    hashes a style object on every assignment, which costs more than writing the cell."""
+
+    def __init__(self, make):
+        self.make = make  # make(cell, key): set the style of `key` on a fresh cell
+        self.arrays: dict = {}
+
+    def apply(self, cell, key) -> None:
+        from copy import copy
+
+        array = self.arrays.get(key)
+        if array is None:
+            self.make(cell, key)
+            self.arrays[key] = copy(cell._style)
+        else:
+            cell._style = copy(array)
+
+
 def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) -> None:
     """The first sheet: every issue on a row (severity, sheet, row, cell, Thai label, code,
     message, fix), each row linked to its cell; printable on A4 landscape."""
@@ -539,6 +558,17 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
         else ["severity", "sheet", "row", "cell", "problem", "code", "details", "how to fix"]
     )
     wrap = Alignment(wrap_text=True, vertical="top")
+    link_font = Font(color="0563C1", underline="single")
+
+    def issue_style(cell, key: tuple) -> None:
+        fill, link = key
+        cell.alignment = wrap
+        if fill:
+            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        if link:
+            cell.font = link_font
+
+    styles = _StyleCache(issue_style)
     for col, label in enumerate(head, start=1):
         cell = _text_cell(ws, 1, col, label)
         cell.font = Font(bold=True)
@@ -559,21 +589,21 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
                 render_issue(rules, issue, lang, with_location=False),
                 issue_fix(issue, rules, lang),
             ]
-            for col, value in enumerate(values, start=1):
-                _text_cell(ws, row, col, value).alignment = wrap
-            ws.row_dimensions[row].height = _row_height(values, ISSUE_WIDTHS)
             color = FILL_COLORS[issue["severity"]]
-            ws.cell(row, 1).fill = PatternFill("solid", start_color=color, end_color=color)
+            linked = ((4, 7) if issue.get("cell") else (2, 7)) if sheet in sheets else ()
+            for col, value in enumerate(values, start=1):
+                cell = _text_cell(ws, row, col, value)
+                styles.apply(cell, (col == 1 and color, col in linked))
+            ws.row_dimensions[row].height = _row_height(values, ISSUE_WIDTHS)
             target = _target_cell(issue, f)
-            if sheet in sheets:
+            if linked:
                 from openpyxl.utils import get_column_letter
 
                 r, c = target if target is not None else (1, 1)
                 location = _link_location(sheets[sheet].title, f"{get_column_letter(c)}{r}")
-                for col in (4, 7) if issue.get("cell") else (2, 7):
+                for col in linked:
                     link = ws.cell(row, col)
                     link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
-                    link.font = Font(color="0563C1", underline="single")
     if not f.issues:
         row += 1
         _text_cell(ws, row, 1, t["no_issue"])
@@ -608,11 +638,16 @@ def annotate(f: CheckedFile, out: Path, lang: str = "th") -> Path:
         sheet = issue.get("source_sheet") or ""
         if target is not None and sheet in sheets:
             by_cell.setdefault((sheet, *target), []).append(issue)
+
+    def fill(cell, key: tuple) -> None:
+        cell.fill = PatternFill("solid", start_color=key[1], end_color=key[1])
+
+    fills = _StyleCache(fill)  # keyed by the cell's own style and the colour
     for (sheet, row, col), issues in by_cell.items():
         cell = sheets[sheet].cell(row=row, column=col)
         worst = min(SEVERITIES.index(i["severity"]) for i in issues)
         color = FILL_COLORS[SEVERITIES[worst]]
-        cell.fill = PatternFill("solid", start_color=color, end_color=color)
+        fills.apply(cell, (tuple(cell._style) if cell.has_style else None, color))
         text = _excel_text(inert_text(_comment_text(issues, rules, lang)))
         if cell.comment is not None and cell.comment.text:
             text = cell.comment.text.rstrip() + "\n\n" + text

@@ -52,6 +52,18 @@ def build_export(db_path: Path, export_dir: Path, version: str) -> Path:
     return target
 
 
+def published_version(export_dir: Path) -> Path | None:
+    """The version folder the export symlink points at, when it is one of ours (in our
+    versions folder, marked); else None. Only ever read from, never written."""
+    export_dir = Path(os.path.abspath(export_dir))
+    if not export_dir.is_symlink():
+        return None
+    target = Path(os.path.normpath(export_dir.parent / os.readlink(export_dir)))
+    if target.parent != versions_dir(export_dir) or not is_our_version(target):
+        return None
+    return target
+
+
 def swap_export(export_dir: Path, target: Path) -> None:
     """Point `export_dir` (a symlink) at a built version with one `os.replace`: a reader sees
     the old export or the new one, never a mix. The previous version is kept for readers

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 from oneplan.flows.db import build_database, check_database
 from oneplan.flows.errors import fault_point
-from oneplan.flows.export import build_export, swap_export
+from oneplan.flows.export import build_export, published_version, swap_export
 from oneplan.flows.report import write_quality_report
 from oneplan.flows.workbook import write_outputs
 
@@ -56,10 +56,12 @@ def export(
     """The Parquet export, the quality report (Markdown and HTML), the One Plan workbook and
     CSV, and a pack per district (`flows/workbook.py`; the annotated copies need `sources`,
     each current file's path in the inbox by its source_file) of the new database, in a new
-    version folder beside the export; returns that folder."""
+    version folder beside the export; returns that folder. Workbooks and annotated copies
+    whose inputs did not change are taken from the published version (hard links)."""
+    previous = published_version(export_dir)
     target = build_export(built, export_dir, version)
     write_quality_report(built, target / QUALITY_FOLDER, published_as=db_path)
-    write_outputs(built, target, sources, published_as=db_path)
+    write_outputs(built, target, sources, published_as=db_path, previous=previous)
     fault_point("export_built")
     return target
 

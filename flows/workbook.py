@@ -13,12 +13,17 @@ district packs, written from a published (or about to be published) database.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import math
 import os
 import re
-from dataclasses import dataclass
+import shutil
+import stat
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +34,7 @@ from oneplan.transforms.outputs import (
     ZERO,
     fiscal_years,
     inert_text,
+    project_records,
     project_table,
     requested_groups,
     section_of,
@@ -46,6 +52,7 @@ SUMMARY_SHEET = "สรุปรายอำเภอ"
 REQUESTED_SHEET = "ขอรับการสนับสนุน"
 MISSING_SHEET = "ตำบลที่ยังไม่มีแผน"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t")
+EXCEL_MAX_CHARS = 32767
 
 
 @dataclass
@@ -56,6 +63,9 @@ class PlanData:
     districts: pd.DataFrame  # district_code, district_name_th (every district in scope)
     missing: pd.DataFrame  # coverage rows of tambons with no plan
     loaded_at: datetime | None
+    # When each district's current files were (last) loaded: a district's pack says "as of"
+    # its own latest file, so a file sent by another district does not change it.
+    loaded_by_district: dict[str, datetime] = field(default_factory=dict)
 
 
 def _frame(con, query: str, params: list | None = None) -> pd.DataFrame:
@@ -75,12 +85,15 @@ def read_plan(db_path: Path) -> PlanData:
             "select distinct district_code, district_name_th from areas order by district_code",
         )
         missing = _frame(con, report_query("tambons_without_plan"))
-        loaded_at = con.execute(
-            "select max(loaded_at) from submissions where status = 'current'"
-        ).fetchone()[0]
+        loaded = con.execute(
+            "select district_code, max(loaded_at) from submissions where status = 'current' "
+            "group by district_code"
+        ).fetchall()
     finally:
         con.close()
-    return PlanData(oneplan, districts, missing, loaded_at)
+    by_district = {code: at for code, at in loaded if at is not None}
+    loaded_at = max(by_district.values(), default=None)
+    return PlanData(oneplan, districts, missing, loaded_at, by_district)
 
 
 def slice_district(plan: PlanData, code: str) -> PlanData:
@@ -89,7 +102,9 @@ def slice_district(plan: PlanData, code: str) -> PlanData:
         plan.oneplan[plan.oneplan["district_code"] == code].reset_index(drop=True),
         plan.districts[plan.districts["district_code"] == code].reset_index(drop=True),
         plan.missing[plan.missing["district_code"] == code].reset_index(drop=True),
-        plan.loaded_at,
+        # A district that sent nothing is "as of" the publication, as the whole plan is.
+        plan.loaded_by_district.get(code, plan.loaded_at),
+        {code: plan.loaded_by_district[code]} if code in plan.loaded_by_district else {},
     )
 
 
@@ -159,14 +174,16 @@ class _Writer:
 
     def put(self, ws, row: int, col: int, value: object, fmt=None) -> None:
         """Text as text (inert), Decimal/int as numbers, None as an empty bordered cell."""
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            ws.write_blank(row, col, None, fmt or self.cell)
+        if isinstance(value, str):
+            ws.write_string(row, col, inert_text(value)[:EXCEL_MAX_CHARS], fmt or self.cell)
         elif isinstance(value, Decimal):
             ws.write_number(row, col, float(value), fmt or self.money)
-        elif isinstance(value, (int,)) and not isinstance(value, bool):
+        elif isinstance(value, int) and not isinstance(value, bool):
             ws.write_number(row, col, value, fmt or self.int)
+        elif value is None or pd.isna(value):
+            ws.write_blank(row, col, None, fmt or self.cell)
         else:
-            ws.write_string(row, col, inert_text(value)[:32767], fmt or self.cell)
+            ws.write_string(row, col, inert_text(value)[:EXCEL_MAX_CHARS], fmt or self.cell)
 
     def header(self, ws, row: int, labels: list[str], widths: list[float]) -> None:
         for col, (label, width) in enumerate(zip(labels, widths, strict=True)):
@@ -179,22 +196,42 @@ class _Writer:
         """Make a row tall enough for its wrapped text (xlsxwriter cannot measure; Excel and
         LibreOffice do not grow rows written this way): lines = length / column width."""
         lines = 1
+        widths = self.widths[ws.name]
         for col, value in enumerate(values):
-            if isinstance(value, str):
-                width = self.widths[ws.name].get(col, 10) * THAI_CHARS_PER_WIDTH
-                lines = max(
-                    lines, sum(math.ceil(max(len(p), 1) / width) for p in value.split("\n"))
-                )
+            if isinstance(value, str) and len(value) > 1:
+                lines = max(lines, _lines(value, widths.get(col, 10) * THAI_CHARS_PER_WIDTH))
         if lines > 1:
             ws.set_row(row, ROW_HEIGHT * min(lines, 12))
 
     def put_row(self, ws, row: int, values: list[object]) -> None:
+        """A row of values; text is made inert once (the same text is written and measured)."""
+        values = [_cell_text(v) if isinstance(v, str) else v for v in values]
+        write_string, write_number, cell = ws.write_string, ws.write_number, self.cell
         for col, value in enumerate(values):
-            self.put(ws, row, col, value)
-        self.fit_row(ws, row, [inert_text(v) if isinstance(v, str) else v for v in values])
+            if isinstance(value, str):
+                write_string(row, col, value, cell)
+            elif isinstance(value, Decimal):
+                write_number(row, col, float(value), self.money)
+            else:
+                self.put(ws, row, col, value)
+        self.fit_row(ws, row, values)
 
     def close(self) -> None:
         self.wb.close()
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_text(text: str) -> str:
+    """A text cell's value: inert, cut to what a cell holds (once per distinct text)."""
+    return inert_text(text)[:EXCEL_MAX_CHARS]
+
+
+@lru_cache(maxsize=1 << 16)
+def _lines(text: str, width: float) -> int:
+    """Lines `text` wraps to in a column `width` letters wide."""
+    if "\n" not in text and len(text) <= width:
+        return 1
+    return sum(math.ceil(max(len(p), 1) / width) for p in text.split("\n"))
 
 
 def _title(w: _Writer, ws, lines: list[str], width: int) -> int:
@@ -342,7 +379,7 @@ def _write_district(
     if projects.empty:
         w.put(ws, row, 0, "ยังไม่มีโครงการที่รับเข้าแผน", w.section)
         return
-    records = projects.to_dict("records")
+    records = project_records(projects)
     sections: dict[str, list[dict]] = {}
     for p in records:
         sections.setdefault(section_of(p["category"]), []).append(p)
@@ -403,7 +440,7 @@ def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
         w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
         return
     for agency, frame in groups:
-        group = frame.to_dict("records")
+        group = project_records(frame)
         ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
         w.put(ws, row, 0, agency, w.section)
         row += 1
@@ -484,16 +521,37 @@ def _csv_cell(value: object) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_START) else text
 
 
+def _csv_column(values: list) -> list[str]:
+    """`_csv_cell` of each value, computed once per distinct value (by type and value, so
+    True and 1 or 1 and Decimal("1.00") stay apart)."""
+    cache: dict[tuple, str] = {}
+    out = []
+    for value in values:
+        try:
+            key = (type(value), tuple(value) if isinstance(value, list) else value)
+            text = cache.get(key)
+            if text is None:
+                text = cache[key] = _csv_cell(value)
+        except TypeError:  # unhashable: computed for this cell
+            text = _csv_cell(value)
+        out.append(text)
+    return out
+
+
 def write_csv(plan: PlanData, out: Path) -> Path:
     """The oneplan view as CSV, UTF-8 with a BOM, one row per project and fiscal year."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(list(plan.oneplan.columns))
-        for record in plan.oneplan.itertuples(index=False):
-            writer.writerow([_csv_cell(v) for v in record])
+    columns = [_csv_column(plan.oneplan[c].tolist()) for c in plan.oneplan.columns]
+    try:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(list(plan.oneplan.columns))
+            writer.writerows(zip(*columns, strict=True))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, out)
     return out
 
@@ -540,7 +598,7 @@ def _current_files(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     try:
         files = _frame(
             con,
-            "select submission_id, district_code, source_file from submissions "
+            "select submission_id, district_code, source_file, file_sha256 from submissions "
             "where status = 'current' order by district_code, source_file",
         )
         issues = _frame(con, _ISSUES_OF_FILES)
@@ -549,59 +607,308 @@ def _current_files(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return files, issues
 
 
-def write_annotated(
-    db_path: Path, sources: dict[str, Path], out_dir: Path, log=None
-) -> dict[str, Path]:
-    """An annotated copy (as `oneplan check --annotate` writes it) of each current file whose
-    original is in `sources` (source_file -> path), under out_dir/<district>/annotated/.
-    A file that can no longer be read is left out with a warning; returns what was written."""
-    from oneplan.flows.check import CheckedFile, annotate
-    from oneplan.flows.read import ReadError, read_file
+def _issue_order(issue: dict) -> tuple:
+    """A total order of a file's issues (the query has none): the same issues give the same
+    annotated copy and the same content key, whatever order DuckDB returns them in."""
+    return tuple(
+        (issue.get(k) is not None, "" if issue.get(k) is None else str(issue.get(k)))
+        for k in (
+            "source_sheet",
+            "source_row",
+            "cell",
+            "column_name",
+            "severity",
+            "code",
+            "message",
+            "message_en",
+        )
+    )
 
-    files, issues = _current_files(db_path)
-    by_submission = {
-        sid: [
-            {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
-            for r in group.to_dict("records")
-        ]
-        for sid, group in issues.groupby("submission_id")
+
+def _issues_by_submission(issues: pd.DataFrame) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for sid, group in issues.groupby("submission_id"):
+        rows = []
+        for r in group.to_dict("records"):
+            issue = {
+                k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()
+            }
+            if issue.get("source_row") is not None:
+                issue["source_row"] = int(issue["source_row"])
+            rows.append(issue)
+        out[sid] = sorted(rows, key=_issue_order)
+    return out
+
+
+# -- content keys, the manifest and reuse -----------------------------------------------------
+MANIFEST_NAME = ".oneplan-outputs.json"  # in each version folder: each output's content key
+MANIFEST_MAX_BYTES = 64 * 1024 * 1024
+MANIFEST_FORMAT = "oneplan-outputs/1"
+
+
+def content_key(*parts: object) -> str:
+    """sha256 of the parts (str, numbers, Decimal, datetime, None, lists and dicts of them,
+    as JSON; any other value by its repr): two outputs with the same key are the same output."""
+    text = json.dumps(parts, default=repr, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _frame_parts(frame: pd.DataFrame) -> tuple:
+    """A DataFrame as plain Python values, column by column (for `content_key`)."""
+    return tuple((str(c), frame[c].tolist()) for c in frame.columns)
+
+
+def plan_key(plan: PlanData, fingerprint: str) -> str:
+    """The content key of a workbook written from `plan` (by the code of `fingerprint`)."""
+    return content_key(
+        "workbook",
+        fingerprint,
+        _frame_parts(plan.oneplan),
+        _frame_parts(plan.districts),
+        _frame_parts(plan.missing),
+        plan.loaded_at,
+    )
+
+
+def province_key(plan: PlanData, district_keys: list[str], fingerprint: str) -> str:
+    """The content key of the whole plan's workbook, from the keys of its district slices (in
+    district order; the oneplan view is ordered by district first), the rows of no district
+    in scope, and what only the whole workbook shows."""
+    outside = plan.oneplan[~plan.oneplan["district_code"].isin(plan.districts["district_code"])]
+    return content_key(
+        "province-workbook",
+        fingerprint,
+        district_keys,
+        _frame_parts(outside),
+        _frame_parts(plan.districts),
+        _frame_parts(plan.missing),
+        plan.loaded_at,
+    )
+
+
+def annotated_key(
+    sha256: str | None, source_file: str, issues: list[dict], fingerprint: str
+) -> str:
+    """The content key of an annotated copy: the original's bytes (by hash), its name and
+    its issues, and the code (`fingerprint`) that writes it."""
+    return content_key("annotated", fingerprint, sha256, source_file, issues, "th")
+
+
+def read_manifest(version: Path | None) -> dict[str, str]:
+    """The content keys recorded in a version folder of ours ({} when there is none, when the
+    folder is not ours, or when the manifest is not one we wrote)."""
+    from oneplan.flows.paths import is_our_version
+
+    if version is None or not is_our_version(Path(version)):
+        return {}
+    path = Path(version) / MANIFEST_NAME
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MANIFEST_MAX_BYTES:
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return {}
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def write_manifest(target: Path, files: dict[str, str]) -> Path:
+    path = Path(target) / MANIFEST_NAME
+    body = {
+        "format": MANIFEST_FORMAT,
+        "note": "content keys of the outputs written by oneplan; an output whose key is "
+        "unchanged is taken from the previous version instead of being written again",
+        "files": dict(sorted(files.items())),
     }
-    written: dict[str, Path] = {}
-    taken: set[Path] = set()
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def reuse_output(old: Path, new: Path) -> bool:
+    """Take `old` (a regular file of the previous version, never a link) as `new`: a hard
+    link, or a copy when linking fails (another file system). False when it cannot."""
+    try:
+        info = os.lstat(old)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    new.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.lexists(new):
+        return False
+    try:
+        os.link(old, new, follow_symlinks=False)
+        return True
+    except OSError:
+        pass
+    tmp = new.with_name(f".{new.name}.tmp-{os.getpid()}")
+    try:
+        with open(old, "rb") as src, open(tmp, "xb") as dst:
+            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                raise OSError("not a regular file")
+            shutil.copyfileobj(src, dst)
+        os.replace(tmp, new)
+        return True
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+
+
+# -- the jobs: each output that is a pure function of its inputs --------------------------------
+@dataclass
+class OutputJob:
+    """One output file: where it goes (relative to the version folder), its content key,
+    and what writes it (a module-level function and its arguments, so a worker process can
+    run it)."""
+
+    relpath: str
+    key: str
+    kind: str  # "workbook" | "annotated"
+    args: tuple
+    size: int  # rows to write, to judge whether a process pool pays
+
+
+def _run_job(job: OutputJob, target: str) -> tuple[str, str | None]:
+    """Write one output; returns (relpath, None) or (relpath, why it was not written)."""
+    out = Path(target) / job.relpath
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if job.kind == "workbook":
+            write_workbook(job.args[0], out)
+        else:
+            _annotate_one(*job.args, out)
+    except Exception as err:  # one odd workbook must not stop the publication
+        out.unlink(missing_ok=True)
+        return job.relpath, f"{type(err).__name__}: {err}"
+    return job.relpath, None
+
+
+def _annotate_one(path: str, source_file: str, district_code: str, issues: list[dict], out: Path):
+    from oneplan.flows.check import CheckedFile, annotate
+    from oneplan.flows.read import read_file
+
+    checked = CheckedFile(
+        path=Path(path),
+        source_file=source_file,
+        district_code=district_code,
+        sheets=read_file(Path(path)),
+        read_error=None,
+        tables={},
+        issues=issues,
+    )
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        annotate(checked, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, out)  # readers see the whole copy or none
+    return out
+
+
+POOL_MIN_ROWS = 20_000  # below this the pool's start-up (about 2 s a worker) costs more
+
+
+def output_workers() -> int:
+    """Worker processes for the outputs: both cores of a 2-core machine, never more than 2
+    (the DuckDB build and the web server share the machine); ONEPLAN_OUTPUT_WORKERS=1 turns
+    the pool off."""
+    wanted = os.environ.get("ONEPLAN_OUTPUT_WORKERS", "")
+    limit = int(wanted) if wanted.isdigit() and int(wanted) > 0 else 2
+    return max(1, min(limit, os.cpu_count() or 1))
+
+
+def run_jobs(
+    jobs: list[OutputJob], target: Path, workers: int = 1, pool_min_rows: int = POOL_MIN_ROWS
+) -> list[tuple[str, str | None]]:
+    """Write the outputs of `jobs` into `target`, in a process pool of `workers` when the work
+    is big enough to pay for it (spawned workers: the caller may be a threaded process such as
+    Prefect's, which must not be forked); the results are the same either way."""
+    import multiprocessing
+
+    big = sum(j.size for j in jobs) >= pool_min_rows
+    # A worker of ours (or of anyone's pool) writes serially: no pool inside a pool.
+    if workers > 1 and len(jobs) > 1 and big and multiprocessing.parent_process() is None:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        # Largest first, so the last job to finish is a small one.
+        ordered = sorted(jobs, key=lambda j: -j.size)
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+                done = dict(pool.map(_run_job, ordered, [str(target)] * len(ordered)))
+            return [(j.relpath, done[j.relpath]) for j in jobs]
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # The pool could not start or lost a worker (e.g. a __main__ without the
+            # `if __name__ == "__main__"` guard): the same outputs, written here.
+            pass
+    return [_run_job(j, str(target)) for j in jobs]
+
+
+def annotated_jobs(
+    db_path: Path, sources: dict[str, Path], fingerprint: str, packs: str = DISTRICTS_FOLDER
+) -> list[OutputJob]:
+    """A job per current file whose original is in `sources` (source_file -> path): its
+    annotated copy, as `oneplan check --annotate` writes it, under
+    <packs>/<district>/annotated/."""
+    files, issues = _current_files(db_path)
+    by_submission = _issues_by_submission(issues)
+    jobs: list[OutputJob] = []
+    taken: set[str] = set()
     for f in files.itertuples(index=False):
         path = sources.get(f.source_file)
         if path is None:
             continue
-        for issue in by_submission.get(f.submission_id, []):
-            if issue.get("source_row") is not None:
-                issue["source_row"] = int(issue["source_row"])
-        try:
-            sheets = read_file(Path(path))
-        except (OSError, ReadError) as err:
-            if log is not None:
-                log.warning("no annotated copy of %s: %s", f.source_file, err)
-            continue
-        checked = CheckedFile(
-            path=Path(path),
-            source_file=f.source_file,
-            district_code=f.district_code,
-            sheets=sheets,
-            read_error=None,
-            tables={},
-            issues=by_submission.get(f.submission_id, []),
-        )
-        folder = out_dir / f.district_code / ANNOTATED_FOLDER
+        folder = f"{packs}/{f.district_code}/{ANNOTATED_FOLDER}"
         name, n = annotated_name(f.source_file), 2
-        while folder / name in taken:
+        while f"{folder}/{name}" in taken:
             name, n = f"{annotated_name(f.source_file)[:-5]} ({n}).xlsx", n + 1
-        target = folder / name
-        taken.add(target)
+        relpath = f"{folder}/{name}"
+        taken.add(relpath)
+        file_issues = by_submission.get(f.submission_id, [])
+        sha = f.file_sha256 if isinstance(f.file_sha256, str) else None
         try:
-            written[f.source_file] = annotate(checked, target)
-        except Exception as err:  # one odd workbook must not stop the publication
-            target.unlink(missing_ok=True)
-            if log is not None:
-                log.warning("no annotated copy of %s: %s", f.source_file, err)
+            size = max(Path(path).stat().st_size // 100, 1)  # about a row per 100 bytes
+        except OSError:
+            size = 1
+        jobs.append(
+            OutputJob(
+                relpath,
+                annotated_key(sha, f.source_file, file_issues, fingerprint),
+                "annotated",
+                (str(path), f.source_file, f.district_code, file_issues),
+                size,
+            )
+        )
+    return jobs
+
+
+def write_annotated(
+    db_path: Path, sources: dict[str, Path], out_dir: Path, log=None, workers: int = 1
+) -> dict[str, Path]:
+    """An annotated copy (as `oneplan check --annotate` writes it) of each current file whose
+    original is in `sources` (source_file -> path), under out_dir/<district>/annotated/.
+    A file that can no longer be read is left out with a warning; returns what was written."""
+    from oneplan.flows.reference import build_fingerprint
+
+    out_dir = Path(out_dir)
+    jobs = annotated_jobs(db_path, sources, build_fingerprint(), packs=".")
+    results = dict(run_jobs(jobs, out_dir, workers))
+    written = {}
+    for job in jobs:
+        source_file = job.args[1]
+        if results[job.relpath] is None:
+            written[source_file] = out_dir / job.relpath
+        elif log is not None:
+            log.warning("no annotated copy of %s: %s", source_file, results[job.relpath])
     return written
 
 
@@ -611,18 +918,27 @@ def write_outputs(
     sources: dict[str, Path] | None = None,
     published_as: Path | None = None,
     log=None,
-) -> dict[str, Path]:
+    previous: Path | None = None,
+    workers: int | None = None,
+    pool_min_rows: int = POOL_MIN_ROWS,
+) -> dict:
     """Everything people open, into an export version folder: oneplan.xlsx, oneplan.csv and
     districts/<code>/ (the district's workbook slice, its report in HTML and Markdown, and the
-    annotated copies of the files it sent)."""
+    annotated copies of the files it sent).
+
+    Each workbook and annotated copy has a content key (its inputs and the build
+    fingerprint), recorded in the folder's manifest; one whose key is the same in `previous`
+    (the version the export points at, ours) is taken from there, not written again. The rest
+    are written in a process pool of `workers` (default `output_workers()`) when big enough."""
+    from oneplan.flows.reference import build_fingerprint
     from oneplan.flows.report import collect_quality, district_report, render_html, render_markdown
 
     target = Path(target)
+    workers = output_workers() if workers is None else workers
+    fingerprint = build_fingerprint()
+    old_keys = read_manifest(previous) if previous is not None and Path(previous) != target else {}
     plan = read_plan(db_path)
-    written = {
-        "xlsx": write_workbook(plan, target / WORKBOOK_NAME),
-        "csv": write_csv(plan, target / CSV_NAME),
-    }
+    jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
     report = collect_quality(Path(db_path))
     if published_as is not None:
         report["db"] = str(published_as)
@@ -630,11 +946,41 @@ def write_outputs(
     for code in plan.districts["district_code"]:
         folder = packs / code
         folder.mkdir(parents=True, exist_ok=True)
-        write_workbook(slice_district(plan, code), folder / f"oneplan-{code}.xlsx")
+        one_plan = slice_district(plan, code)
+        relpath = f"{DISTRICTS_FOLDER}/{code}/oneplan-{code}.xlsx"
+        key = plan_key(one_plan, fingerprint)
+        jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), len(one_plan.oneplan)))
         one = district_report(report, code)
         (folder / "report.html").write_text(render_html(one), encoding="utf-8")
         (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+    jobs[0].key = province_key(plan, [j.key for j in jobs[1:]], fingerprint)
     if sources:
-        write_annotated(db_path, sources, packs, log)
-    written["districts"] = packs
-    return written
+        jobs += annotated_jobs(db_path, sources, fingerprint)
+    keys: dict[str, str] = {}
+    todo = []
+    for job in jobs:
+        if old_keys.get(job.relpath) == job.key and reuse_output(
+            Path(previous) / job.relpath, target / job.relpath
+        ):
+            keys[job.relpath] = job.key
+        else:
+            todo.append(job)
+    write_csv(plan, target / CSV_NAME)
+    todo_keys = {j.relpath: j.key for j in todo}
+    for relpath, error in run_jobs(todo, target, workers, pool_min_rows):
+        if error is None:
+            keys[relpath] = todo_keys[relpath]
+        elif log is not None:
+            log.warning("no %s: %s", relpath, error)
+    write_manifest(target, keys)
+    reused = [j.relpath for j in jobs if j.relpath not in todo_keys]
+    if log is not None:
+        log.info("outputs: %d written, %d taken from the previous version", len(todo), len(reused))
+    return {
+        "xlsx": target / WORKBOOK_NAME,
+        "csv": target / CSV_NAME,
+        "districts": packs,
+        "manifest": target / MANIFEST_NAME,
+        "reused": reused,
+        "written": list(todo_keys),
+    }

@@ -104,11 +104,11 @@ def summarize_districts(oneplan: pd.DataFrame, districts: pd.DataFrame) -> pd.Da
     money: dict[tuple[str, int], dict[str, Decimal]] = {}
     projects: dict[tuple[str, int], set] = {}
     for code, year, route, pid, amount in zip(
-        oneplan["district_code"],
-        oneplan["fiscal_year"],
-        oneplan["funding_route"],
-        oneplan["project_id"],
-        oneplan["amount_thb"],
+        oneplan["district_code"].tolist(),
+        oneplan["fiscal_year"].tolist(),
+        oneplan["funding_route"].tolist(),
+        oneplan["project_id"].tolist(),
+        oneplan["amount_thb"].tolist(),
         strict=True,
     ):
         key = (code, int(year))
@@ -167,18 +167,28 @@ def project_table(
     first = oneplan.drop_duplicates("project_id")[keep].reset_index(drop=True)
     amounts: dict[tuple[str, int], Decimal] = {}
     for pid, year, amount in zip(
-        oneplan["project_id"], oneplan["fiscal_year"], oneplan["amount_thb"], strict=True
+        oneplan["project_id"].tolist(),
+        oneplan["fiscal_year"].tolist(),
+        oneplan["amount_thb"].tolist(),
+        strict=True,
     ):
         if amount is not None and not pd.isna(amount):
             key = (pid, int(year))
             amounts[key] = amounts.get(key, ZERO) + Decimal(amount)
+    ids = first["project_id"].tolist()
     for year in years:
-        first[f"thb_{year}"] = [amounts.get((pid, year)) for pid in first["project_id"]]
-    first["total_thb"] = [
-        sum((amounts.get((pid, y), ZERO) for y in years), ZERO) for pid in first["project_id"]
-    ]
+        first[f"thb_{year}"] = [amounts.get((pid, year)) for pid in ids]
+    first["total_thb"] = [sum((amounts.get((pid, y), ZERO) for y in years), ZERO) for pid in ids]
     first["route"] = first["funding_route"].map(_route)
     return first
+
+
+def project_records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")`, column by column (much faster on Arrow-backed columns):
+    the same Python values (str, int, Decimal, None, NaN for a missing text)."""
+    columns = list(frame.columns)
+    values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def section_of(category: object) -> str:

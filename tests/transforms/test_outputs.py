@@ -146,3 +146,16 @@ def test_text_bar():
     assert text_bar(10, 10, 4) == "████"
     assert text_bar(5, 10, 3) == "█▌"
     assert text_bar(0, 10) == ""
+
+
+def test_project_records_equal_to_dict_records_value_for_value():
+    from oneplan.transforms.outputs import project_records
+
+    frame = pd.DataFrame(
+        [("ก", 1, Decimal("1.50"), None, ["3"]), (None, 2, None, 3, [])], columns=list("abcde")
+    )
+    got, want = project_records(frame), frame.to_dict("records")
+    assert [{k: repr(v) for k, v in r.items()} for r in got] == [
+        {k: repr(v) for k, v in r.items()} for r in want
+    ]
+    assert got[0]["c"] == Decimal("1.50") and got[1]["d"] == 3.0 and got[0]["e"] == ["3"]
