@@ -610,18 +610,14 @@ def _current_files(db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _issue_order(issue: dict) -> tuple:
     """A total order of a file's issues (the query has none): the same issues give the same
     annotated copy and the same content key, whatever order DuckDB returns them in."""
-    return tuple(
-        (issue.get(k) is not None, "" if issue.get(k) is None else str(issue.get(k)))
-        for k in (
-            "source_sheet",
-            "source_row",
-            "cell",
-            "column_name",
-            "severity",
-            "code",
-            "message",
-            "message_en",
-        )
+    row = issue.get("source_row")
+    return (
+        (issue.get("source_sheet") is not None, str(issue.get("source_sheet") or "")),
+        (row is not None, -1 if row is None else int(row)),
+        *(
+            (issue.get(k) is not None, "" if issue.get(k) is None else str(issue.get(k)))
+            for k in ("cell", "column_name", "severity", "code", "raw_value", "expected_value")
+        ),
     )
 
 
