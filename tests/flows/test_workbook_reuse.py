@@ -134,7 +134,7 @@ def plant(db: Path, copy: Path, sql: str) -> Path:
 
 
 def test_a_changed_issue_or_budget_is_not_reused(twice, tmp_path):
-    """Plant one more word in one issue, then one baht in one budget: exactly the outputs
+    """Plant one more word in one issue's value, then one baht in one budget: exactly the outputs
     that show them are written again; everything else is taken from the previous version."""
     db, sources = twice["db"], sources_of(twice["db"], twice["inbox"])
     v1 = tmp_path / "v1"
@@ -145,7 +145,8 @@ def test_a_changed_issue_or_budget_is_not_reused(twice, tmp_path):
     issue_db = plant(
         db,
         tmp_path / "issue.duckdb",
-        "update data_issues set message = message || ' (แก้)' where source_file = "
+        "update data_issues set raw_value = coalesce(raw_value, '') || ' (แก้)' "
+        f"where source_file = "
         f"'{source}' and source_row = (select min(source_row) from data_issues "
         f"where source_file = '{source}')",
     )
