@@ -44,7 +44,7 @@ class _Crashed(Exception):
 class _Worker:
     """One child process serving requests one at a time."""
 
-    def __init__(self, memory_bytes: int):
+    def __init__(self, memory_bytes: int, what: str = "the spreadsheet reader process"):
         self.memory_bytes = memory_bytes
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
@@ -65,28 +65,28 @@ class _Worker:
             detail = self.crash_detail() if self.process.poll() is not None else "no answer"
             self.close(kill=True)
             # Not the file's fault: the run must stop rather than publish without it.
-            raise OSError(f"the spreadsheet reader process could not start ({detail})")
+            raise OSError(f"{what} could not start ({detail})")
 
-    def call(self, function, args: tuple, seconds: float):
+    def call(self, function, args: tuple, seconds: float | None):
         request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.process.stdin.write(len(request).to_bytes(_HEADER, "big") + request)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise _Crashed from None
-        deadline = time.monotonic() + seconds
+        deadline = None if seconds is None else time.monotonic() + seconds
         header = self._read(_HEADER, deadline)
         status, value = pickle.loads(self._read(int.from_bytes(header, "big"), deadline))
         if status == "ok":
             return value
         raise value
 
-    def _read(self, n: int, deadline: float) -> bytes:
+    def _read(self, n: int, deadline: float | None) -> bytes:
         fd = self.process.stdout.fileno()
         chunks, left = [], n
         while left:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
                 raise TimeoutError
             ready, _, _ = select.select([fd], [], [], remaining)
             if not ready:
@@ -135,6 +135,15 @@ class _Worker:
 def _close_all() -> None:
     for worker in list(_workers):
         worker.close()
+
+
+def kill_all() -> None:
+    """Kill every child now, without waiting or locking: for a signal handler of a process
+    about to exit (a parse worker told to stop, flows/parallel.py), which may have
+    interrupted this module holding its lock."""
+    for worker in list(_workers):
+        with contextlib.suppress(OSError):
+            worker.process.kill()
 
 
 def _take(limits: ReadLimits) -> _Worker:
@@ -189,11 +198,20 @@ def run_contained(function, args: tuple, limits: ReadLimits = LIMITS):
     return result
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM of a child: kill its own children (a parse worker's calamine child), exit."""
+    kill_all()
+    os._exit(128 + signum)
+
+
 def _serve(memory_bytes: int) -> None:
-    """The child: cap the address space, then answer requests until stdin closes."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    """The child: cap the address space (0: no cap, for the parse workers of
+    flows/parallel.py), then answer requests until stdin closes."""
+    if memory_bytes > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    signal.signal(signal.SIGTERM, _stop)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     while True:
