@@ -281,6 +281,12 @@ def _dictionary(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from oneplan.flows.read import SPREADSHEET_SUFFIXES
+
+    if any(Path(f).suffix.lower() in SPREADSHEET_SUFFIXES for f in args.files):
+        from oneplan.flows.contain import prestart
+
+        prestart()  # the reader child starts while this process imports pandas
     from oneplan.flows.check import run_check
 
     return run_check(args)

@@ -44,8 +44,12 @@ class _Crashed(Exception):
 class _Worker:
     """One child process serving requests one at a time."""
 
-    def __init__(self, memory_bytes: int, what: str = "the spreadsheet reader process"):
+    def __init__(
+        self, memory_bytes: int, what: str = "the spreadsheet reader process", wait: bool = True
+    ):
         self.memory_bytes = memory_bytes
+        self.what = what
+        self.started = False
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "oneplan.flows.contain", str(memory_bytes)],
@@ -57,6 +61,13 @@ class _Worker:
         )
         with _lock:
             _workers.add(self)
+        if wait:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Wait for the child's answer to a first ping (once); OSError if it never comes."""
+        if self.started:
+            return
         try:
             ok = self.call(divmod, (7, 2), _START_SECONDS) == (3, 1)
         except Exception:
@@ -65,7 +76,8 @@ class _Worker:
             detail = self.crash_detail() if self.process.poll() is not None else "no answer"
             self.close(kill=True)
             # Not the file's fault: the run must stop rather than publish without it.
-            raise OSError(f"{what} could not start ({detail})")
+            raise OSError(f"{self.what} could not start ({detail})")
+        self.started = True
 
     def call(self, function, args: tuple, seconds: float | None):
         request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
@@ -160,7 +172,17 @@ def _take(limits: ReadLimits) -> _Worker:
                 stale.append(candidate)
     for candidate in stale:
         candidate.close(kill=True)
-    return worker or _Worker(limits.memory_bytes)
+    if worker is None:
+        return _Worker(limits.memory_bytes)
+    worker.wait_started()
+    return worker
+
+
+def prestart(limits: ReadLimits = LIMITS) -> None:
+    """Start a child now without waiting for it, so that its start (an interpreter and its
+    imports) overlaps the caller's own imports; the first `run_contained` uses it.
+    (`oneplan check` of a workbook: the child is ready when the file is.)"""
+    _give_back(_Worker(limits.memory_bytes, wait=False))
 
 
 def _give_back(worker: _Worker) -> None:
@@ -199,8 +221,11 @@ def run_contained(function, args: tuple, limits: ReadLimits = LIMITS):
 
 
 def _stop(signum, frame) -> None:
-    """SIGTERM of a child: kill its own children (a parse worker's calamine child), exit."""
-    kill_all()
+    """SIGTERM of a child: kill its own children (a parse worker's calamine child), exit.
+    (Run as `python -m`, this module is __main__; the children were started by the function
+    it was asked to run, through the module imported by name.)"""
+    for module in {sys.modules.get("oneplan.flows.contain"), sys.modules[__name__]} - {None}:
+        module.kill_all()
     os._exit(128 + signum)
 
 
