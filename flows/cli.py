@@ -192,8 +192,13 @@ def _one_line(err: BaseException) -> str:
 
 
 def _sample(args: argparse.Namespace) -> int:
+    from oneplan.flows.config import in_checkout
+    from oneplan.flows.defaults import ROOT
     from oneplan.sample.generator import write_sample
 
+    if args.out is None:
+        # Installed, the package's own copy is read-only data: write a new one here instead.
+        args.out = ROOT / "data" / "sample" if in_checkout() else Path.cwd() / "sample"
     manifest = write_sample(Path(args.out))
     n_projects = sum(d["n_projects"] for d in manifest["districts"].values())
     print(f"wrote sample to {args.out}: {n_projects} projects")
@@ -343,17 +348,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata costs every command)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import oneplan
+
+        print(f"oneplan {oneplan.__version__}")  # on stdout, as argparse's own action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from oneplan.flows.defaults import ROOT
 
     given = "(default: ONEPLAN_{0}, else oneplan.toml, else {1})"
 
     parser = argparse.ArgumentParser(
         prog="oneplan", description="Chai Nat provincial One Plan pipeline"
     )
-    from oneplan import __version__
-
-    parser.add_argument("--version", action="version", version=f"oneplan {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build and publish the One Plan (Prefect flow)")
     _path_options(run, given, "the sample")
@@ -372,12 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
-    from oneplan.flows.config import in_checkout
-
-    # Installed, the package's own copy is read-only data: write a new one here instead.
-    sample_out = ROOT / "data" / "sample" if in_checkout() else Path.cwd() / "sample"
     sample.add_argument(
-        "--out", default=sample_out, help=f"where to write it (default: {sample_out})"
+        "--out",
+        help="where to write it (default: data/sample in a source checkout, else ./sample)",
     )
     sample.set_defaults(func=_sample)
     status = sub.add_parser(
