@@ -14,9 +14,10 @@ from oneplan.flows import progress
 from oneplan.flows.config import flow_paths
 from oneplan.flows.config import resolve as resolve_config
 from oneplan.flows.errors import PublishError
-from oneplan.flows.parallel import map_files
+from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.report import quality_report_markdown
 from oneplan.flows.runs import record_run, state_reason
+from oneplan.flows.stage import stage_file
 from oneplan.flows.steps import Steps, build_tables, parse, run_steps, start_run
 from oneplan.flows.summary import summary_markdown
 from oneplan.transforms.areas import CHAI_NAT
@@ -52,7 +53,9 @@ parse_file = task(  # one file: on process and Dask task runners
 
 def parse_batch(jobs: list, staging: str) -> list[dict]:
     """Parse files not staged yet, on both cores (flows/parallel.py), in their order."""
-    return map_files(parse, jobs, (staging,), progress.current().file_done)
+    return map_files(
+        stage_file, jobs, (staging,), progress.current().file_done, parse_workers(jobs)
+    )
 
 
 parse_files = task(

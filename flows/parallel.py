@@ -2,8 +2,10 @@
 
 The parse of a file (`flows.stage.stage_file`) is pure Python that holds the GIL, so threads do
 not use a second core; worker processes do. The workers are:
-- started only when at least `POOL_MIN_FILES` files need parsing (files whose parse is staged
-  already are answered by the caller without work, so an unchanged night starts none);
+- started only when at least `POOL_MIN_FILES` files and `POOL_MIN_BYTES` need parsing (files
+  whose parse is staged already are answered by the caller without work, so an unchanged
+  night starts none); this process parses files of the same queue meanwhile, so the
+  workers' start costs no wall time;
 - `min(2, usable cores)` plain `python -m oneplan.flows.contain 0` children (flows/contain.py,
   with no memory cap of their own), not multiprocessing: the caller's main module is never
   re-imported (a script without a `__main__` guard, a threaded Prefect process, a daemonic Dask
@@ -31,7 +33,10 @@ from collections.abc import Callable
 from oneplan.flows import contain
 from oneplan.flows.errors import PublishError
 
-POOL_MIN_FILES = 4  # fewer files to parse than this: parse them here (a worker costs ~0.5 s)
+POOL_MIN_FILES = 4
+# Below this many bytes to parse (about a second of parsing), the workers' start (an
+# interpreter importing pandas and pyarrow, ~0.5 s of CPU each) costs more than it saves.
+POOL_MIN_BYTES = 1 << 20
 MAX_WORKERS = 2
 
 
@@ -44,25 +49,35 @@ def pool_workers() -> int:
     return max(1, min(MAX_WORKERS, cores))
 
 
+def parse_workers(jobs: list) -> int:
+    """Worker processes for parsing these files: none (1: parse here) for a few files or
+    little data, else `pool_workers()`."""
+    size = sum(max(job.file_size, 0) for job in jobs)
+    if len(jobs) < POOL_MIN_FILES or size < POOL_MIN_BYTES:
+        return 1
+    return pool_workers()
+
+
 def map_files(
     fn: Callable,
     items: list,
     args: tuple,
     on_done: Callable[[object], None],
-    workers: int | None = None,
+    workers: int = 1,
 ) -> list:
     """`fn(item, *args)` for every item, in input order; `on_done(result)` as each finishes.
 
-    `fn` must be importable by name (a module-level function), items and args picklable.
-    With fewer than POOL_MIN_FILES items or one usable core: a plain loop here."""
-    workers = pool_workers() if workers is None else workers
-    if workers < 2 or len(items) < POOL_MIN_FILES:
+    workers 1: a plain loop here. More: that many worker processes take items from one
+    queue, and this process takes items from it too until it is empty (so the workers'
+    start costs no wall time: this process parses meanwhile). `fn` must be importable by
+    name (a module-level function), items and args picklable."""
+    if workers < 2 or len(items) < 2:
         out = []
         for item in items:
             out.append(fn(item, *args))
             on_done(out[-1])
         return out
-    return _map_in_workers(fn, items, args, on_done, min(workers, len(items)))
+    return _map_in_workers(fn, items, args, on_done, min(workers, len(items) - 1))
 
 
 class _Failed(Exception):
@@ -110,15 +125,31 @@ def _map_in_workers(fn, items: list, args: tuple, on_done, n_workers: int) -> li
         for n in range(n_workers)
     ]
     results: list = [None] * len(items)
+    n_done = 0
+
+    def answer(i: int, ok: bool, value) -> None:
+        nonlocal n_done
+        if not ok:
+            raise value
+        results[i] = value
+        n_done += 1
+        on_done(value)
+
     try:
         for thread in threads:
             thread.start()
-        for _ in range(len(items)):
-            i, ok, value = finished.get()
-            if not ok:
-                raise value
-            results[i] = value
-            on_done(value)
+        while n_done < len(items):
+            try:  # answers of the workers first, as they come
+                answer(*finished.get_nowait())
+                continue
+            except queue.Empty:
+                pass
+            try:  # then a file of our own
+                i = todo.get_nowait()
+            except queue.Empty:
+                answer(*finished.get())  # none left to take: wait for the workers
+                continue
+            answer(i, True, fn(items[i], *args))
     finally:
         stop.set()
         with lock:

@@ -25,7 +25,7 @@ from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.levels import link_levels, plans_of
 from oneplan.flows.lock import run_lock
-from oneplan.flows.parallel import map_files
+from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
 from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
@@ -117,7 +117,7 @@ class Steps:
         return staged
 
     def parse_new(self, fn: Callable, items: list, args: tuple, on_done: Callable) -> list:
-        return map_files(fn, items, args, on_done)
+        return map_files(stage_file, items, args, on_done, parse_workers(items))
 
 
 # ---- the steps -------------------------------------------------------------------------
