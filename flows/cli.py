@@ -373,8 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--runner",
         choices=("local", "process", "dask"),
         default="local",
-        help="where the per-file parse tasks run: threads here (default), one process per "
-        "core, or a Dask cluster",
+        help="where files are parsed: one task, on both cores (default), one task per file "
+        "on one process per core, or one task per file on a Dask cluster",
     )
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
     run.add_argument(

@@ -212,12 +212,12 @@ RUNNERS = ("local", "process", "dask")
 
 
 def make_task_runner(runner: str = "local", dask_address: str | None = None):
-    """The Prefect task runner for the per-file parse tasks.
+    """The Prefect task runner of the flow.
 
-    local: threads in this process; process: one worker process per core (parsing is
-    CPU-bound Python, so this is the fast choice on one machine); dask: a Dask cluster,
-    the one at `dask_address` or a local one with a worker per core. Whatever the runner,
-    the load task writes DuckDB from this process alone.
+    local: threads in this process, the parse one task that uses both cores itself
+    (flows/parallel.py); process: one task per file, one worker process per core; dask:
+    one task per file on a Dask cluster, the one at `dask_address` or a local one with a
+    worker per core. Whatever the runner, the build task writes DuckDB from this process.
     """
     workers = os.cpu_count() or 1
     if runner == "local":
