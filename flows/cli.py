@@ -192,13 +192,8 @@ def _one_line(err: BaseException) -> str:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from oneplan.flows.config import in_checkout
-    from oneplan.flows.defaults import ROOT
     from oneplan.sample.generator import write_sample
 
-    if args.out is None:
-        # Installed, the package's own copy is read-only data: write a new one here instead.
-        args.out = ROOT / "data" / "sample" if in_checkout() else Path.cwd() / "sample"
     manifest = write_sample(Path(args.out))
     n_projects = sum(d["n_projects"] for d in manifest["districts"].values())
     print(f"wrote sample to {args.out}: {n_projects} projects")
@@ -359,6 +354,7 @@ class _Version(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from oneplan.flows.defaults import ROOT
 
     given = "(default: ONEPLAN_{0}, else oneplan.toml, else {1})"
 
@@ -384,9 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
     sample = sub.add_parser("sample", help="write the deterministic sample inbox")
+    from oneplan.flows.config import in_checkout
+
+    # Installed, the package's own copy is read-only data: write a new one here instead.
+    sample_out = ROOT / "data" / "sample" if in_checkout() else Path.cwd() / "sample"
     sample.add_argument(
-        "--out",
-        help="where to write it (default: data/sample in a source checkout, else ./sample)",
+        "--out", default=sample_out, help=f"where to write it (default: {sample_out})"
     )
     sample.set_defaults(func=_sample)
     status = sub.add_parser(

@@ -23,14 +23,11 @@ except SystemExit as stop:
 names = {m.split(".")[0] for m in sys.modules} | {m for m in sys.modules if "." in m}
 print(json.dumps({"code": code, "modules": sorted(names)}))
 """
-# What neither command uses: the package version (importlib.metadata, read only for
-# --version), the configuration file reader (status reads it, check does not), the Parquet
-# writer (staging, export), the workbook writers.
+# What check does not use: the package version (importlib.metadata, read only for
+# --version), DuckDB, the workbook writers.
 CHECK_DOES_NOT_USE = {
     "prefect",
     "importlib.metadata",
-    "tomllib",
-    "oneplan.flows.config",
     "openpyxl",
     "xlsxwriter",
     "duckdb",
