@@ -281,6 +281,12 @@ def _dictionary(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from oneplan.flows.read import SPREADSHEET_SUFFIXES
+
+    if any(Path(f).suffix.lower() in SPREADSHEET_SUFFIXES for f in args.files):
+        from oneplan.flows.contain import prestart
+
+        prestart()  # the reader child starts while this process imports pandas
     from oneplan.flows.check import run_check
 
     return run_check(args)
@@ -337,6 +343,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata costs every command)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import oneplan
+
+        print(f"oneplan {oneplan.__version__}")  # on stdout, as argparse's own action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from oneplan.flows.defaults import ROOT
 
@@ -345,9 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oneplan", description="Chai Nat provincial One Plan pipeline"
     )
-    from oneplan import __version__
-
-    parser.add_argument("--version", action="version", version=f"oneplan {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build and publish the One Plan (Prefect flow)")
     _path_options(run, given, "the sample")
@@ -355,8 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--runner",
         choices=("local", "process", "dask"),
         default="local",
-        help="where the per-file parse tasks run: threads here (default), one process per "
-        "core, or a Dask cluster",
+        help="where files are parsed: one task, on both cores (default), one task per file "
+        "on one process per core, or one task per file on a Dask cluster",
     )
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
     run.add_argument(

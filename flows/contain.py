@@ -44,8 +44,12 @@ class _Crashed(Exception):
 class _Worker:
     """One child process serving requests one at a time."""
 
-    def __init__(self, memory_bytes: int):
+    def __init__(
+        self, memory_bytes: int, what: str = "the spreadsheet reader process", wait: bool = True
+    ):
         self.memory_bytes = memory_bytes
+        self.what = what
+        self.started = False
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "oneplan.flows.contain", str(memory_bytes)],
@@ -57,6 +61,13 @@ class _Worker:
         )
         with _lock:
             _workers.add(self)
+        if wait:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Wait for the child's answer to a first ping (once); OSError if it never comes."""
+        if self.started:
+            return
         try:
             ok = self.call(divmod, (7, 2), _START_SECONDS) == (3, 1)
         except Exception:
@@ -65,28 +76,29 @@ class _Worker:
             detail = self.crash_detail() if self.process.poll() is not None else "no answer"
             self.close(kill=True)
             # Not the file's fault: the run must stop rather than publish without it.
-            raise OSError(f"the spreadsheet reader process could not start ({detail})")
+            raise OSError(f"{self.what} could not start ({detail})")
+        self.started = True
 
-    def call(self, function, args: tuple, seconds: float):
+    def call(self, function, args: tuple, seconds: float | None):
         request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.process.stdin.write(len(request).to_bytes(_HEADER, "big") + request)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise _Crashed from None
-        deadline = time.monotonic() + seconds
+        deadline = None if seconds is None else time.monotonic() + seconds
         header = self._read(_HEADER, deadline)
         status, value = pickle.loads(self._read(int.from_bytes(header, "big"), deadline))
         if status == "ok":
             return value
         raise value
 
-    def _read(self, n: int, deadline: float) -> bytes:
+    def _read(self, n: int, deadline: float | None) -> bytes:
         fd = self.process.stdout.fileno()
         chunks, left = [], n
         while left:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
                 raise TimeoutError
             ready, _, _ = select.select([fd], [], [], remaining)
             if not ready:
@@ -137,6 +149,15 @@ def _close_all() -> None:
         worker.close()
 
 
+def kill_all() -> None:
+    """Kill every child now, without waiting or locking: for a signal handler of a process
+    about to exit (a parse worker told to stop, flows/parallel.py), which may have
+    interrupted this module holding its lock."""
+    for worker in list(_workers):
+        with contextlib.suppress(OSError):
+            worker.process.kill()
+
+
 def _take(limits: ReadLimits) -> _Worker:
     """An idle child of this process with the right memory limit, or a new one."""
     stale = []
@@ -151,7 +172,17 @@ def _take(limits: ReadLimits) -> _Worker:
                 stale.append(candidate)
     for candidate in stale:
         candidate.close(kill=True)
-    return worker or _Worker(limits.memory_bytes)
+    if worker is None:
+        return _Worker(limits.memory_bytes)
+    worker.wait_started()
+    return worker
+
+
+def prestart(limits: ReadLimits = LIMITS) -> None:
+    """Start a child now without waiting for it, so that its start (an interpreter and its
+    imports) overlaps the caller's own imports; the first `run_contained` uses it.
+    (`oneplan check` of a workbook: the child is ready when the file is.)"""
+    _give_back(_Worker(limits.memory_bytes, wait=False))
 
 
 def _give_back(worker: _Worker) -> None:
@@ -189,11 +220,23 @@ def run_contained(function, args: tuple, limits: ReadLimits = LIMITS):
     return result
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM of a child: kill its own children (a parse worker's calamine child), exit.
+    (Run as `python -m`, this module is __main__; the children were started by the function
+    it was asked to run, through the module imported by name.)"""
+    for module in {sys.modules.get("oneplan.flows.contain"), sys.modules[__name__]} - {None}:
+        module.kill_all()
+    os._exit(128 + signum)
+
+
 def _serve(memory_bytes: int) -> None:
-    """The child: cap the address space, then answer requests until stdin closes."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    """The child: cap the address space (0: no cap, for the parse workers of
+    flows/parallel.py), then answer requests until stdin closes."""
+    if memory_bytes > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    signal.signal(signal.SIGTERM, _stop)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     while True:

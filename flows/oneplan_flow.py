@@ -1,12 +1,12 @@
-"""The nightly One Plan flow: the steps of flows/steps.py, each a Prefect task (one task per
-file for the parse), and `run_plan`, the same steps without Prefect."""
+"""The nightly One Plan flow: the steps of flows/steps.py, each a Prefect task (the parse one
+task for every file not staged yet, parsed on both cores; one task per file on a process or
+Dask task runner), and `run_plan`, the same steps without Prefect."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,9 +14,10 @@ from oneplan.flows import progress
 from oneplan.flows.config import flow_paths
 from oneplan.flows.config import resolve as resolve_config
 from oneplan.flows.errors import PublishError
+from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.report import quality_report_markdown
 from oneplan.flows.runs import record_run, state_reason
-from oneplan.flows.stage import staged_already
+from oneplan.flows.stage import stage_file
 from oneplan.flows.steps import Steps, parse, run_steps, start_run
 from oneplan.flows.summary import summary_markdown
 from oneplan.transforms.areas import CHAI_NAT
@@ -39,7 +40,7 @@ def _io_error(task, task_run, state) -> bool:
     return False
 
 
-parse_file = task(
+parse_file = task(  # one file: on process and Dask task runners
     parse,
     name="parse",
     retries=2,
@@ -50,38 +51,57 @@ parse_file = task(
 )
 
 
-class PrefectSteps(Steps):
-    """Each step a Prefect task; the per-file parse mapped over the task runner."""
+def parse_batch(jobs: list, staging: str) -> list[dict]:
+    """Parse files not staged yet, on both cores (flows/parallel.py), in their order."""
+    return map_files(
+        stage_file, jobs, (staging,), progress.current().file_done, parse_workers(jobs)
+    )
 
-    def __init__(self) -> None:
+
+parse_files = task(
+    parse_batch,
+    name="parse",
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_io_error,
+    cache_policy=NO_CACHE,
+    task_run_name="parse files",
+)
+
+
+class PrefectSteps(Steps):
+    """Each step a Prefect task. The parse is one task for the files not staged yet, which
+    parses them on both cores (flows/parallel.py), when the flow runs on the local task
+    runner; on a process or Dask runner, one task per file, mapped over the runner's
+    workers. Files already staged are reused without a task (an unchanged night pays for no
+    task runs, which cost ~0.1 s each against a real server)."""
+
+    def __init__(self, per_file: bool = False) -> None:
         self.tasks: dict[Callable, object] = {}
+        self.per_file = per_file
 
     def call(self, fn: Callable, *args):
         if fn not in self.tasks:
             self.tasks[fn] = task(fn, name=fn.__name__, cache_policy=NO_CACHE)
         return self.tasks[fn](*args)
 
-    def each(self, fn: Callable, items: list, *args) -> list:
-        """One parse task per file that has no staged parse yet; files already staged are
-        reused here without a task (an unchanged night pays for no task runs, which cost
-        ~0.1 s each against a real server)."""
-        assert fn is parse, "only the parse step runs per item"
-        reporter = progress.current()
-        reporter.start_files(len(items))
-        started = time.perf_counter()
-        staged = [staged_already(job, args[0]) for job in items]
-        for item in staged:
-            if item is not None:
-                reporter.file_done(item)
-        todo = [i for i, item in enumerate(staged) if item is None]
-        if todo:
-            futures = parse_file.map([items[i] for i in todo], staging=unmapped(args[0]))
-            for future in as_completed(futures):
-                reporter.file_done(future.result())
-            for i, future in zip(todo, futures, strict=True):
-                staged[i] = future.result()  # in inbox order, whatever order they finished in
-        reporter.stage_done("parse", time.perf_counter() - started)
-        return staged
+    def parse_new(self, fn: Callable, items: list, args: tuple, on_done: Callable) -> list:
+        if not self.per_file:
+            return parse_files(items, args[0])  # reports each file as it is done
+        futures = parse_file.map(items, staging=unmapped(args[0]))
+        for future in as_completed(futures):
+            on_done(future.result())
+        return [future.result() for future in futures]  # in inbox order
+
+
+def parses_per_file() -> bool:
+    """One parse task per file on a process or Dask task runner (the files spread over its
+    workers); else (the local thread runner) one parse task that uses both cores itself."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    context = FlowRunContext.get()
+    return context is not None and not isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 @contextlib.contextmanager
@@ -173,7 +193,7 @@ def oneplan_flow(
     provinces = paths["provinces"] or CHAI_NAT
     run = start_run(inbox, db, export, staging, provinces, get_run_logger())
     with quiet_task_logs():
-        summary = run_steps(run, PrefectSteps())
+        summary = run_steps(run, PrefectSteps(per_file=parses_per_file()))
     create_markdown_artifact(
         key="oneplan-run-summary",
         markdown=summary_markdown(summary),
@@ -192,12 +212,12 @@ RUNNERS = ("local", "process", "dask")
 
 
 def make_task_runner(runner: str = "local", dask_address: str | None = None):
-    """The Prefect task runner for the per-file parse tasks.
+    """The Prefect task runner of the flow.
 
-    local: threads in this process; process: one worker process per core (parsing is
-    CPU-bound Python, so this is the fast choice on one machine); dask: a Dask cluster,
-    the one at `dask_address` or a local one with a worker per core. Whatever the runner,
-    the load task writes DuckDB from this process alone.
+    local: threads in this process, the parse one task that uses both cores itself
+    (flows/parallel.py); process: one task per file, one worker process per core; dask:
+    one task per file on a Dask cluster, the one at `dask_address` or a local one with a
+    worker per core. Whatever the runner, the build task writes DuckDB from this process.
     """
     workers = os.cpu_count() or 1
     if runner == "local":

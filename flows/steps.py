@@ -25,6 +25,7 @@ from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
 from oneplan.flows.levels import link_levels, plans_of
 from oneplan.flows.lock import run_lock
+from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
 from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
@@ -35,6 +36,7 @@ from oneplan.flows.stage import (
     keep_previous_versions,
     read_staged_tables,
     stage_file,
+    staged_already,
 )
 from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
@@ -90,16 +92,33 @@ class Steps:
         return fn(*args)
 
     def each(self, fn: Callable, items: list, *args) -> list:
-        """`fn(item, *args)` for every item, in order; progress reported per item done."""
+        """The parse step: `fn(item, *args)` for every file, in order, with progress reported
+        per file done. Files whose parse is staged already are answered without work; the
+        others are parsed on both cores when there are a few (flows/parallel.py)."""
         reporter = progress.current()
         reporter.start_files(len(items))
         started = time.perf_counter()
-        out = []
-        for item in items:
-            out.append(fn(item, *args))
-            reporter.file_done(out[-1])
+        out = self.parse_files(fn, items, args, reporter.file_done)
         reporter.stage_done("parse", time.perf_counter() - started)
         return out
+
+    def parse_files(self, fn: Callable, items: list, args: tuple, on_done: Callable) -> list:
+        """Files whose parse is staged already answered without work, the others parsed by
+        `parse_new`; in input order."""
+        assert fn is parse, "only the parse step runs per item"
+        staged = [staged_already(job, *args) for job in items]
+        for item in staged:
+            if item is not None:
+                on_done(item)
+        todo = [i for i, item in enumerate(staged) if item is None]
+        if todo:
+            parsed = self.parse_new(fn, [items[i] for i in todo], args, on_done)
+            for i, item in zip(todo, parsed, strict=True):
+                staged[i] = item
+        return staged
+
+    def parse_new(self, fn: Callable, items: list, args: tuple, on_done: Callable) -> list:
+        return map_files(stage_file, items, args, on_done, parse_workers(items))
 
 
 # ---- the steps -------------------------------------------------------------------------

@@ -8,9 +8,15 @@ generic top-level name.
 
 from __future__ import annotations
 
-from importlib import metadata
 
-try:
-    __version__ = metadata.version("oneplan")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+def __getattr__(name: str) -> str:
+    """`oneplan.__version__`, looked up when asked for: importlib.metadata costs every
+    process that imports the package (`oneplan check`, each reader child) ~30 ms."""
+    if name != "__version__":
+        raise AttributeError(f"module 'oneplan' has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        return metadata.version("oneplan")
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"

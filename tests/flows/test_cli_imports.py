@@ -20,8 +20,18 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as stop:
     code = stop.code
-print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+names = {m.split(".")[0] for m in sys.modules} | {m for m in sys.modules if "." in m}
+print(json.dumps({"code": code, "modules": sorted(names)}))
 """
+# What check does not use: the package version (importlib.metadata, read only for
+# --version), DuckDB, the workbook writers.
+CHECK_DOES_NOT_USE = {
+    "prefect",
+    "importlib.metadata",
+    "openpyxl",
+    "xlsxwriter",
+    "duckdb",
+}
 
 
 def imported_by(*argv: str) -> tuple[int, set[str]]:
@@ -58,6 +68,47 @@ def test_check_does_not_import_prefect(published):
     assert code == 0
     assert "oneplan" in modules
     assert "prefect" not in modules
+    assert not CHECK_DOES_NOT_USE & modules
+
+
+def test_check_of_a_workbook_reads_it_in_the_child_it_started_first(tmp_path):
+    """The reader child is started before the check imports pandas (its start overlaps
+    them) and is the one that reads the workbook: one child, started once."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["ที่", "ตำบล", "โครงการ", "2568"])
+    book.active.append([1, "ห้วยกรด", "ประปา", 1000])
+    path = tmp_path / "1805" / "plan.xlsx"
+    path.parent.mkdir()
+    book.save(path)
+    probe = (
+        "import sys\n"
+        "import oneplan.flows.contain as contain\n"
+        "started = []\n"
+        "real = contain._Worker.__init__\n"
+        "def counting(self, *args, **kwargs):\n"
+        "    started.append('pandas' in sys.modules)\n"
+        "    real(self, *args, **kwargs)\n"
+        "contain._Worker.__init__ = counting\n"
+        + PROBE.replace("print(", "print('started', started)\nprint(")
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "check", str(path), "--district", "1805"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    lines = done.stdout.strip().splitlines()
+    assert json.loads(lines[-1])["code"] == 0, done.stdout + done.stderr
+    assert lines[-2] == "started [False]"  # one child, started before pandas was imported
+
+
+def test_version_is_still_there():
+    done = subprocess.run(
+        [sys.executable, "-m", "oneplan", "--version"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout.startswith("oneplan ") and len(done.stdout.split()) == 2
 
 
 def test_the_probe_sees_prefect_when_a_command_imports_it(published):
