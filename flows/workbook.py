@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 from oneplan.flows.db import connect, report_query
+from oneplan.flows.errors import PublishError
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
@@ -821,30 +822,30 @@ def output_workers() -> int:
     return max(1, min(limit, os.cpu_count() or 1))
 
 
+def _ignore(_result) -> None:
+    """No progress per output file."""
+
+
 def run_jobs(
     jobs: list[OutputJob], target: Path, workers: int = 1, pool_min_rows: int = POOL_MIN_ROWS
 ) -> list[tuple[str, str | None]]:
-    """Write the outputs of `jobs` into `target`, in a process pool of `workers` when the work
-    is big enough to pay for it (spawned workers: the caller may be a threaded process such as
-    Prefect's, which must not be forked); the results are the same either way."""
-    import multiprocessing
+    """Write the outputs of `jobs` into `target`, in `workers` worker processes when the work
+    is big enough to pay for them; the results are the same either way.
+
+    The workers are the parse step's (flows/parallel.py: plain `python -m` children, never
+    a fork of this threaded process, and never a re-run of the caller's `__main__`, which
+    a multiprocessing spawn would do to a script without the `if __name__` guard)."""
+    from oneplan.flows.parallel import map_files
 
     big = sum(j.size for j in jobs) >= pool_min_rows
-    # A worker of ours (or of anyone's pool) writes serially: no pool inside a pool.
-    if workers > 1 and len(jobs) > 1 and big and multiprocessing.parent_process() is None:
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
+    if workers > 1 and len(jobs) > 1 and big:
         # Largest first, so the last job to finish is a small one.
         ordered = sorted(jobs, key=lambda j: -j.size)
-        context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-                done = dict(pool.map(_run_job, ordered, [str(target)] * len(ordered)))
+            done = dict(map_files(_run_job, ordered, (str(target),), _ignore, workers))
             return [(j.relpath, done[j.relpath]) for j in jobs]
-        except (BrokenProcessPool, OSError, RuntimeError):
-            # The pool could not start or lost a worker (e.g. a __main__ without the
-            # `if __name__ == "__main__"` guard): the same outputs, written here.
+        except (PublishError, OSError):
+            # A worker could not start or ended unexpectedly: the same outputs, written here.
             pass
     return [_run_job(j, str(target)) for j in jobs]
 

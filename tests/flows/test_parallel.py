@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -148,3 +150,25 @@ def test_steps_answer_staged_files_without_a_worker(tmp_path):
     assert not any(s["reused"] for s in first)
     assert all(s["reused"] for s in again)
     assert [s["staged"] for s in again] == [s["staged"] for s in first]
+
+
+def test_workers_never_run_the_callers_script_again(tmp_path):
+    """A caller's script without the `if __name__ == "__main__"` guard runs once: workers
+    are `python -m` children, not multiprocessing spawns (which re-run an unguarded
+    script in every worker). The outputs step uses the same workers."""
+    marker = tmp_path / "ran"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import operator\n"
+        "from pathlib import Path\n"
+        "from oneplan.flows.parallel import map_files\n"
+        f"with open({str(marker)!r}, 'a') as f:\n"
+        "    f.write('ran\\n')\n"
+        "print(map_files(operator.neg, [1, 2, 3, 4, 5, 6], (), lambda r: None, 2))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[-1, -2, -3, -4, -5, -6]"
+    assert marker.read_text() == "ran\n"
