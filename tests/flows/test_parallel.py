@@ -18,33 +18,10 @@ from oneplan.flows.reference import ROOT
 from oneplan.flows.stage import FileJob, discover_inbox, stage_file
 from oneplan.flows.steps import Steps, parse
 
+from tests.flows._procs import alive, descendants
+
 SAMPLE_INBOX = ROOT / "data" / "sample" / "inbox"
 PID = "__import__('os').getpid()"
-
-
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, set[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, set()).add(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _staged_bytes(staged: dict) -> dict[str, bytes]:
@@ -79,7 +56,7 @@ def test_one_worker_is_a_loop_here_and_more_are_processes_beside_this_one():
     pids = map_files(eval, [slow] * 12, (), lambda _: None, workers=2)
     # this process parses while the two workers start (under load it may parse them all)
     assert len(set(pids)) <= 3
-    assert not [pid for pid in set(pids) - {os.getpid()} if _alive(pid)]  # stopped at the end
+    assert not [pid for pid in set(pids) - {os.getpid()} if alive(pid)]  # stopped at the end
 
 
 def _jobs(sizes: list[int]) -> list[FileJob]:
@@ -116,11 +93,11 @@ def test_a_worker_that_dies_stops_the_run():
 def test_an_interrupt_leaves_no_worker_nor_reader_child_behind():
     """Each worker is inside a contained child (as a workbook read is) when the run is
     interrupted: workers and their children all end."""
-    before = _descendants(os.getpid())
+    before = descendants(os.getpid())
     at_interrupt: set[int] = set()
 
     def interrupt(signum, frame):
-        at_interrupt.update(_descendants(os.getpid()) - before)
+        at_interrupt.update(descendants(os.getpid()) - before)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGALRM, interrupt)
@@ -137,9 +114,9 @@ def test_an_interrupt_leaves_no_worker_nor_reader_child_behind():
     # started for this call)
     assert len(at_interrupt) >= 4
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and [p for p in at_interrupt if _alive(p)]:
+    while time.monotonic() < deadline and [p for p in at_interrupt if alive(p)]:
         time.sleep(0.1)
-    assert [p for p in at_interrupt if _alive(p)] == []
+    assert [p for p in at_interrupt if alive(p)] == []
 
 
 def test_steps_answer_staged_files_without_a_worker(tmp_path):

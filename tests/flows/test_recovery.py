@@ -22,6 +22,8 @@ from oneplan.flows.recover import read_previous_or_recover
 from oneplan.flows.reference import ROOT
 from oneplan.flows.stage import FileChanged, discover_inbox, read_stable, stage_file
 
+from tests.flows._procs import alive, descendants
+
 DISTRICT = "1804"
 V1 = "ที่,โครงการ,ตำบล,2568\n1,ก่อสร้างถนน คสล. หมู่ที่ 3,ตลุก,123456\n"
 V2 = "ที่,โครงการ,ตำบล,2568\n1,ก่อสร้างถนน คสล. หมู่ที่ 3,ตลุก,98765\n"
@@ -220,31 +222,6 @@ def test_disk_full_and_duckdb_errors_are_one_line_and_exit_1(
     assert not db.exists()
 
 
-def _descendants(pid: int) -> set[int]:
-    children = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, set()).add(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_sigterm_of_oneplan_run_stops_the_temporary_server(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
@@ -272,13 +249,13 @@ def test_sigterm_of_oneplan_run_stops_the_temporary_server(tmp_path):
         while time.monotonic() < deadline and not server:
             server = {
                 pid
-                for pid in _descendants(process.pid)
+                for pid in descendants(process.pid)
                 if b"uvicorn" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
             }
             time.sleep(0.2)
         assert server, "the temporary Prefect server never started"
         time.sleep(1.0)
-        children = _descendants(process.pid)
+        children = descendants(process.pid)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=60)
     finally:
@@ -290,4 +267,4 @@ def test_sigterm_of_oneplan_run_stops_the_temporary_server(tmp_path):
     assert "oneplan run: stopped (SIGTERM): nothing published" in err.splitlines()
     assert "Traceback" not in err
     time.sleep(0.5)
-    assert [pid for pid in children if _alive(pid)] == []
+    assert [pid for pid in children if alive(pid)] == []
