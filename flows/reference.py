@@ -61,6 +61,8 @@ def load_rules() -> Rules:
     return build_rules(
         *(_read_table(name) for name in RULE_TABLES),
         category_strategies(),
+        amount_measures=_read_table("amount_measures"),
+        plan_revisions=_read_table("plan_revisions"),
         alignment=load_alignment(),
     )
 

@@ -40,7 +40,7 @@ from oneplan.flows.stage import (
 )
 from oneplan.flows.summary import run_summary
 from oneplan.transforms import schema
-from oneplan.transforms.consolidate import Consolidated, combine_parts
+from oneplan.transforms.consolidate import Consolidated, combine_parts, project_measures
 from oneplan.transforms.issues import with_messages
 from oneplan.transforms.levels import place_rows
 from oneplan.transforms.publication import (
@@ -172,7 +172,9 @@ def consolidate_levels(
     consolidated = combine_parts([part], frames_for_combine(tables), submission_ids(staged))
     places = place_rows(areas)
     place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
-    return link_levels(consolidated, rules, place_names)
+    linked, links = link_levels(consolidated, rules, place_names)
+    measures = project_measures(tables["measures"].to_pandas(), linked.projects)
+    return replace(linked, measures=measures), links
 
 
 def files_of(staged: list[dict]) -> list[dict]:

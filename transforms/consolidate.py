@@ -36,6 +36,19 @@ class Consolidated:
     rejected: pd.DataFrame
     issues: pd.DataFrame
     row_log: pd.DataFrame
+    # schema.PROJECT_MEASURES rows (the other measures of the kept projects); None: none
+    measures: pd.DataFrame | None = None
+
+
+def project_measures(staged: pd.DataFrame | None, projects: pd.DataFrame) -> pd.DataFrame:
+    """The staged measures (stg_measures) of the kept projects, by project_id: a duplicate's
+    measures go with it, as its budgets do."""
+    columns = schema.PROJECT_MEASURES.column_names
+    if staged is None or staged.empty or projects.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["submission_id", "source_sheet", "source_row"]
+    found = staged.merge(projects[[*keys, "project_id"]], on=keys, how="inner")
+    return found[columns].reset_index(drop=True)
 
 
 def project_id(
@@ -88,9 +101,9 @@ def consolidate_district(
     frames = {
         name: pd.concat(
             [
-                with_file_columns(f.tables, f.submission_id, f.source_file, district_code)[
-                    name
-                ].to_pandas()
+                with_file_columns(
+                    {name: _staged(f.tables, name)}, f.submission_id, f.source_file, district_code
+                )[name].to_pandas()
                 for f in files
             ],
             ignore_index=True,
@@ -98,6 +111,14 @@ def consolidate_district(
         for name in TABLE_NAMES
     }
     return consolidate(frames, tambon_names, rules)
+
+
+def _staged(tables: dict[str, pa.Table], name: str) -> pa.Table:
+    """A file's staged table of this kind (empty when the file has none of it)."""
+    found = tables.get(name)
+    if found is not None:
+        return found
+    return schema.staged_arrow_schema(schema.STAGED_TABLES[name], False).empty_table()
 
 
 def consolidate(
@@ -112,7 +133,9 @@ def consolidate(
     pointing at the kept one.
     """
     part = consolidate_projects(frames["projects"], frames["budgets"], tambon_names, rules)
-    return combine_parts([part], frames, list(pd.unique(frames["budgets"]["submission_id"])))
+    out = combine_parts([part], frames, list(pd.unique(frames["budgets"]["submission_id"])))
+    out.measures = project_measures(frames.get("measures"), out.projects)
+    return out
 
 
 @dataclass
@@ -425,6 +448,11 @@ def assemble_tables(
         "submissions": table(schema.SUBMISSIONS, [subs]),
         "projects": table(schema.PROJECTS, pick("projects")),
         "project_budgets": table(schema.PROJECT_BUDGETS, pick("budgets")),
+        "project_measures": table(
+            schema.PROJECT_MEASURES,
+            [] if consolidated.measures is None or consolidated.measures.empty
+            else [consolidated.measures],
+        ),
         "rejected_rows": table(schema.REJECTED_ROWS, pick("rejected")),
         "data_issues": table(schema.DATA_ISSUES, issue_frame),
     }

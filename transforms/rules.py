@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from oneplan.transforms.text import clean_text, normalize_header
+from oneplan.transforms.text import clean_text, normalize_header, to_arabic_digits
 
 SEVERITIES = ("error", "warning", "info")
 # The checks of a project row's own cells, whose codes may reject the row (issue_codes.csv
@@ -47,6 +47,12 @@ class IssueCode:
 class HeaderMatch:
     column: str
     fiscal_year: int | None = None
+    # For a year column under a group label (data/amount_measures.csv): what it measures.
+    # "plan" columns are budget_year columns; the others are `measure_year` columns.
+    measure: str | None = None
+
+
+PLAN_MEASURE = "plan"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,40 @@ class Rules:
     canonical_columns: frozenset[str] = field(default_factory=frozenset)
     strategies: tuple[tuple[int, re.Pattern[str]], ...] = ()
     alignment: Any = None  # transforms.alignment.Alignment: strategies, areas, agencies
+    # data/amount_measures.csv: (measure, pattern searched in a normalised group label)
+    amount_measures: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # data/plan_revisions.csv: amendment markers (groups action, n, year)
+    plan_revisions: tuple[re.Pattern[str], ...] = ()
+
+    def amount_measure(self, label: str) -> str | None:
+        """What a column group's label measures ('plan' for the plan's own money, else e.g.
+        'ordinance', 'spent'), or None when the label names no amount."""
+        key = normalize_header(label)
+        if not key:
+            return None
+        for measure, pattern in self.amount_measures:
+            if pattern.search(key):
+                return measure
+        return None
+
+    def plan_revision(self, text: str) -> str | None:
+        """The amendment a marker text names, written `<action> ครั้งที่ <n>/<BE year>`
+        (`เพิ่มเติม 5/68` -> `เพิ่มเติม ครั้งที่ 5/2568`), or None."""
+        cleaned = clean_text(text)
+        if cleaned is None or len(cleaned) > 200:
+            return None
+        cleaned = to_arabic_digits(cleaned)
+        for pattern in self.plan_revisions:
+            found = pattern.search(cleaned)
+            if found is None:
+                continue
+            parts = found.groupdict()
+            out = f"{parts['action']} ครั้งที่ {int(parts['n'])}"
+            year = parts.get("year")
+            if year:
+                out += f"/{2500 + int(year) if len(year) == 2 else int(year)}"
+            return out
+        return None
 
     def strategy_for(self, category: str) -> int | None:
         """The provincial strategic issue a category text belongs to (by keyword), or None."""
@@ -129,6 +169,8 @@ def build_rules(
     funding_routes: pd.DataFrame,
     issue_codes: pd.DataFrame,
     strategies: pd.DataFrame | None = None,
+    amount_measures: pd.DataFrame | None = None,
+    plan_revisions: pd.DataFrame | None = None,
     **settings,
 ) -> Rules:
     """Compile the data tables into a `Rules`; raises ValueError naming the bad table row."""
@@ -180,5 +222,19 @@ def build_rules(
             (int(r.strategy_no), re.compile(r.category_keywords))
             for r in (strategies.itertuples() if strategies is not None else ())
         ),
+        amount_measures=tuple(
+            (r.measure, re.compile(normalize_header_pattern(r.pattern)))
+            for r in (amount_measures.itertuples() if amount_measures is not None else ())
+        ),
+        plan_revisions=tuple(
+            re.compile(r.pattern, re.IGNORECASE)
+            for r in (plan_revisions.itertuples() if plan_revisions is not None else ())
+        ),
         **settings,
     )
+
+
+def normalize_header_pattern(pattern: str) -> str:
+    """A measure pattern (alternatives of plain words) as its labels are matched: each
+    alternative reduced by normalize_header, so `งบประมาณ (บาท)` and `งบประมาณ(บาท)` agree."""
+    return "|".join(re.escape(normalize_header(p)) for p in pattern.split("|") if p.strip())

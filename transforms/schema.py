@@ -143,6 +143,14 @@ ALIGNMENT_COLUMNS = (
     ),
 )
 
+PLAN_REVISION = _c(
+    "plan_revision",
+    "VARCHAR",
+    "แผนที่เพิ่มเติม/แก้ไข/เปลี่ยนแปลงซึ่งเพิ่มหรือแก้โครงการนี้ล่าสุด เช่น เพิ่มเติม ครั้งที่ 5/2567 "
+    "(ว่าง = แผนเดิม)",
+    "The amendment that last added or changed the project, written <action> ครั้งที่ <n>/<BE "
+    "year> (e.g. เพิ่มเติม ครั้งที่ 5/2567); NULL for the original plan",
+)
 PROJECT_COLUMNS = (
     PROJECT_ID,
     DISTRICT_CODE,
@@ -172,6 +180,7 @@ PROJECT_COLUMNS = (
         "วิธีดำเนินการ: own=ทำเอง joint=ทำร่วม requested=ขอรับการสนับสนุน (ว่างเมื่อไม่ระบุ)",
         "own | joint | requested (another agency's money); NULL when the file does not say",
     ),
+    PLAN_REVISION,
     *ALIGNMENT_COLUMNS,
     SUBMISSION_ID,
     SOURCE_FILE,
@@ -307,6 +316,28 @@ PROJECTS = Table(
     PROJECT_COLUMNS,
     primary_key=("project_id",),
     is_history=True,
+)
+
+PROJECT_MEASURES = Table(
+    "project_measures",
+    "หนึ่งแถวต่อหนึ่งโครงการ ปีงบประมาณ และตัวเลขอื่นที่ไม่ใช่งบประมาณของแผน (เช่น เทศบัญญัติ เบิกจ่าย) "
+    "ไม่นับรวมในงบประมาณ",
+    "One row per project, fiscal year and measure other than the plan's money (what the "
+    "budget ordinance granted, money spent...); never added to the budgets",
+    (
+        PROJECT_ID,
+        FISCAL_YEAR,
+        _c(
+            "measure",
+            "VARCHAR",
+            "ตัวเลขนี้คืออะไร: ordinance=เทศบัญญัติ/ข้อบัญญัติ allocated=ได้รับจัดสรร spent=เบิกจ่าย "
+            "past_result=ผลการดำเนินงาน (data/amount_measures.csv)",
+            "ordinance | allocated | spent | past_result (data/amount_measures.csv)",
+            False,
+        ),
+        _c("amount_thb", "DECIMAL(15,2)", "จำนวนเงิน (บาท)", "Amount in baht, exact", False),
+    ),
+    primary_key=("project_id", "measure", "fiscal_year"),
 )
 
 PROJECT_BUDGETS = Table(
@@ -879,6 +910,7 @@ TABLES: tuple[Table, ...] = (
     SUBMISSIONS,
     PROJECTS,
     PROJECT_BUDGETS,
+    PROJECT_MEASURES,
     REJECTED_ROWS,
     DATA_ISSUES,
     COVERAGE,
@@ -1029,7 +1061,40 @@ STG_PROJECTS = Table(
             "จำนวนแถวของโครงการ (แบบหนึ่งแถวต่อปีมีหลายแถว)",
             "Rows the project spans (several in the one-row-per-year layout)",
         ),
+        # The strategy chain of the official form (ผ.02) above the project's rows.
+        _c(
+            "national_strategy_text",
+            "VARCHAR",
+            "บรรทัด ก. ยุทธศาสตร์ชาติ ตามที่พิมพ์เหนือโครงการ",
+            "The ก. ยุทธศาสตร์ชาติ line above the project, as typed",
+        ),
+        _c(
+            "provincial_strategy_text",
+            "VARCHAR",
+            "บรรทัด ง. ยุทธศาสตร์จังหวัด ตามที่พิมพ์เหนือโครงการ",
+            "The ง. ยุทธศาสตร์จังหวัด line above the project, as typed",
+        ),
+        _c(
+            "local_strategy_text",
+            "VARCHAR",
+            "บรรทัดยุทธศาสตร์ของแผนเอง (1. ยุทธศาสตร์...) เหนือโครงการ",
+            "The plan's own strategy line (1. ยุทธศาสตร์...) above the project, as typed",
+        ),
+        _c(
+            "tactic_text",
+            "VARCHAR",
+            "บรรทัดกลยุทธ์ (1.1 กลยุทธ์...) เหนือโครงการ",
+            "The กลยุทธ์ line (1.1 กลยุทธ์...) above the project, as typed",
+        ),
+        PLAN_REVISION,
     ),
+)
+
+STG_MEASURES = Table(
+    "stg_measures",
+    "หนึ่งแถวต่อหนึ่งโครงการ ปี และตัวเลขอื่นที่ไม่ใช่งบประมาณของแผน ในไฟล์หนึ่ง",
+    "One row per project, fiscal year and other measure (not the plan's money) of one file",
+    (*STAGED_FILE_COLUMNS, SOURCE_SHEET, SOURCE_ROW, *PROJECT_MEASURES.columns[1:]),
 )
 
 STG_BUDGETS = Table(
@@ -1096,6 +1161,7 @@ STG_ROW_LOG = Table(
 STAGED_TABLES: dict[str, Table] = {
     "projects": STG_PROJECTS,
     "budgets": STG_BUDGETS,
+    "measures": STG_MEASURES,
     "rejected": STG_REJECTED,
     "issues": STG_ISSUES,
     "row_log": STG_ROW_LOG,

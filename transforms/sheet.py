@@ -7,6 +7,7 @@ sheet looks like comes from `Rules` (the tables in `data/`), never from per-dist
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,8 +22,8 @@ from oneplan.transforms.numbers import (
     year_in_header,
     year_in_text,
 )
-from oneplan.transforms.rules import HeaderMatch, Rules
-from oneplan.transforms.text import clean_text
+from oneplan.transforms.rules import PLAN_MEASURE, HeaderMatch, Rules
+from oneplan.transforms.text import clean_text, normalize_header, to_arabic_digits
 
 TEXT_COLUMNS = ("objective", "target", "kpi", "expected_result", "responsible_agency")
 BUDGET_COLUMNS = ("budget_year", "amount")
@@ -31,11 +32,31 @@ MAX_HEADER_ROWS = 3
 WRAPPING_COLUMNS = ("project_name", *TEXT_COLUMNS, "remarks")
 # A cell merged down over several project rows applies to each of them.
 MERGED_DOWN_COLUMNS = (
-    "tambon", "village", "category", "method", "funding_source", "responsible_agency"
+    "tambon", "village", "category", "method", "funding_source", "responsible_agency",
+    "requested_agency",
 )  # fmt: skip
 # Row kinds (data/row_kinds.csv) that mark a layout row; `title_<route>` kinds are section
 # titles that also set the funding route of the rows under them.
 BLOCK_KINDS = ("signature", "note")
+# The official form's strategy chain (data/row_kinds.csv `chain_*`): the project field each
+# line sets for the rows under it, highest level first (a line clears the levels below it).
+CHAIN_FIELDS = {
+    "chain_national": "national_strategy_text",
+    "chain_provincial": "provincial_strategy_text",
+    "chain_local": "local_strategy_text",
+    "chain_tactic": "tactic_text",
+}
+CHAIN_ORDER = tuple(CHAIN_FIELDS.values())
+# How a chain line is logged and what it does to the category, as the older kinds it extends:
+# the local strategy is a section heading, a กลยุทธ์ a sub-section, `(1) แผนงาน...` the
+# category itself; the ก.-จ. lines only carry their text.
+CHAIN_AS = {
+    "chain_local": "section",
+    "chain_tactic": "subsection",
+    "chain_plan": "subsection",
+}
+# A two-digit year under an amount group label (`งบประมาณ` over `66`).
+_SHORT_YEAR_RE = re.compile(r"(?:ปี\s*)?([5-9][0-9])")
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,16 @@ class Header:
     @property
     def budget_years(self) -> list[tuple[int, int]]:
         return [(c, m.fiscal_year) for c, m in self.columns.items() if m.column == "budget_year"]
+
+    @property
+    def measure_years(self) -> list[tuple[int, int, str]]:
+        """(column, fiscal year, measure) of the year columns that measure something other
+        than the plan's money (an ordinance's grant, money spent...)."""
+        return [
+            (c, m.fiscal_year, m.measure)
+            for c, m in self.columns.items()
+            if m.column == "measure_year"
+        ]
 
 
 class _Lookups:
@@ -198,18 +229,52 @@ def _column_match(parts: list[str], rules: Rules) -> tuple[HeaderMatch | None, b
     year was written in CE. A year cell above or below an amount label (`ปี ๒๕๖๘` over
     `งบประมาณ (บาท)`, `งบประมาณ` over `2568`) makes a budget column of that year."""
     label = " ".join(parts)
+    measure = rules.amount_measure(label)
+    years = [y for y in (_header_year(p, rules) for p in (label, *parts)) if y is not None]
+    if not years and measure is not None:  # `งบประมาณ` over a two-digit `66`
+        years = [(2500 + int(f.group(1)), False) for f in map(_short_year, parts) if f]
+    if years and measure is not None and measure != PLAN_MEASURE:
+        # A year column of a group that is not the plan's money (เทศบัญญัติ 2566).
+        year, was_ce = years[0]
+        return HeaderMatch("measure_year", year, measure), was_ce
     match = (
         rules.match_header(label) or rules.match_header(parts[-1]) or rules.match_header(parts[0])
     )
     if match is not None and match.column == "budget_year":
         return match, False
-    years = [y for y in (_header_year(p, rules) for p in (label, *parts)) if y is not None]
     # A year with an amount label, a unit ("(บาท)") or nothing else names a budget column; a
     # year beside another known column (a long layout's ปีงบประมาณ) does not.
     if years and (match is None or match.column in ("amount", "fiscal_year")):
         year, was_ce = years[0]
         return HeaderMatch("budget_year", year), was_ce
     return match, False
+
+
+def _short_year(text: str) -> re.Match | None:
+    return _SHORT_YEAR_RE.fullmatch(to_arabic_digits(text))
+
+
+def _spread_group_labels(grid: list[list], first: int, last: int, rules: Rules) -> None:
+    """A group label written once over its year columns, not merged (`เทศบัญญัติ` in the
+    first of three columns whose years are on the row below): copied right along the blank
+    cells of its row while the row below holds a year, so every year column has its group."""
+    for r in range(first, last):
+        row, below = grid[r], grid[r + 1]
+        for c in range(1, min(len(row), len(below))):
+            if clean_text(row[c]) is not None:
+                continue
+            left = clean_text(row[c - 1])
+            if left is None or rules.amount_measure(left) is None:
+                continue
+            under, under_left = clean_text(below[c]), clean_text(below[c - 1])
+            if under and under_left and _is_year_cell(under, rules) and _is_year_cell(
+                under_left, rules
+            ):
+                row[c] = row[c - 1]
+
+
+def _is_year_cell(text: str, rules: Rules) -> bool:
+    return _header_year(text, rules) is not None or _short_year(text) is not None
 
 
 def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Header | None:
@@ -248,7 +313,13 @@ def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Hea
             if c >= len(above) or clean_text(above[c]) != clean_text(grid[last + 1][c])
         }
         if not new or not all(
-            m is not None or _header_year(clean_text(grid[last + 1][c]) or "", rules)
+            m is not None
+            or _header_year(clean_text(grid[last + 1][c]) or "", rules)
+            or (
+                _short_year(clean_text(grid[last + 1][c]) or "") is not None
+                and c < len(above)
+                and rules.amount_measure(clean_text(above[c]) or "") is not None
+            )
             for c, m in new.items()
         ):
             break
@@ -263,6 +334,7 @@ def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Hea
         if not cells or not all(_header_year(text, rules) for _, text in cells):
             break
         first -= 1
+    _spread_group_labels(grid, first, last, rules)
     columns: dict[int, HeaderMatch] = {}
     labels: dict[int, str] = {}
     ce_years: dict[int, str] = {}
@@ -309,6 +381,7 @@ class _SheetReader:
         self.default_tambon = default_tambon
         self.category: str | None = None
         self.category_is_subsection = True  # no heading yet: a sub-section may stand for one
+        self.category_from_chain = False  # the category is a strategy-chain line's
         self.heading_tambon: str | None = None
         self.title_route: str | None = None  # from a section title above the rows
         self.block: str | None = None  # a signature / note block under the table
@@ -317,6 +390,8 @@ class _SheetReader:
         self.long_group: dict | None = None
         self.merged_down: dict[tuple[int, int], str] = {}
         self.sheet_year: int | None = None  # the year of a one-amount-column sheet
+        self.revision: str | None = None  # the amendment section the rows are in
+        self.chain: dict[str, str | None] = dict.fromkeys(CHAIN_ORDER)
         self.set_header(header)
 
     def set_header(self, header: Header) -> None:
@@ -331,13 +406,17 @@ class _SheetReader:
         self.c_category, self.c_method = h.col("category"), h.col("method")
         self.c_source = h.col("funding_source")
         self.c_strategy = h.col("strategy")
+        self.c_requested = h.col("requested_agency")
+        self.measure_cols = h.measure_years
         self.c_year, self.c_amount = h.col("fiscal_year"), h.col("amount")
         self.text_cols = {name: h.col(name) for name in TEXT_COLUMNS}
         self.wrapping = {c for c, m in h.columns.items() if m.column in WRAPPING_COLUMNS}
         self.wide = h.budget_years
         self.is_long = not self.wide and self.c_year is not None and self.c_amount is not None
-        self.budget_cols = {c for c, _ in self.wide} | (
-            {self.c_year, self.c_amount} if self.is_long else set()
+        self.budget_cols = (
+            {c for c, _ in self.wide}
+            | {c for c, _, _ in self.measure_cols}
+            | ({self.c_year, self.c_amount} if self.is_long else set())
         )
         self.missing = []
         if self.c_name is None:
@@ -480,12 +559,39 @@ class _SheetReader:
         if found is not None:  # a table per tambon, each under a title naming its tambon
             self.default_tambon = found.tambon_code
         kind = self.look.row_kind(text) or ""
-        if kind.startswith("title"):
+        revision = self.rules.plan_revision(text)
+        if revision is not None:  # an amendment's marker right above its repeated header
+            self.revision = revision
+            self.log(rownum, "skipped", "amendment")
+        elif kind.startswith("title"):
             self.title_route = kind.removeprefix("title_") if kind != "title" else None
             self.log(rownum, "skipped", "section_title")
         else:
+            self.apply_chain(kind, text)
             self.log(rownum, "skipped", "title")
         self.previous = self.long_group = None
+
+    def apply_chain(self, kind: str, text: str) -> bool:
+        """A strategy-chain line (ก. ยุทธศาสตร์ชาติ ..., 1. ยุทธศาสตร์..., (1) แผนงาน...):
+        its text applies to the rows under it. Returns whether `kind` is a chain kind."""
+        if not kind.startswith("chain_"):
+            return False
+        field = CHAIN_FIELDS.get(kind)
+        if field is not None:
+            self.chain[field] = text
+            for lower in CHAIN_ORDER[CHAIN_ORDER.index(field) + 1 :]:
+                self.chain[lower] = None
+        if kind == "chain_local":  # also the section heading it always was
+            self.category, self.category_is_subsection = text, False
+            self.category_from_chain = True
+        elif kind == "chain_tactic" and self.category_is_subsection:
+            self.category = text
+        elif kind == "chain_plan" and (self.category_from_chain or self.category_is_subsection):
+            # The form's แผนงาน under its strategy line: the category of the rows under it
+            # (under a ด้าน heading the heading stays the category, as with any sub-section).
+            self.category, self.category_is_subsection = text, False
+            self.category_from_chain = True
+        return True
 
     def _layout_kind(self, filled, seq, has_budget) -> str | None:
         """The kind of a row that holds no project: a section heading, numbered sub-section,
@@ -497,17 +603,22 @@ class _SheetReader:
             len(v) <= 120 and self.look.match_header(v) is not None for v in texts
         ):
             return "header"  # a part of the header repeated alone (งบประมาณ (บาท) over years)
+        numbered = seq is not None and _is_number(seq)
+        joined = " ".join(texts)
+        kind = self.look.row_kind(joined) or self.look.row_kind(texts[0])
+        block = self._block_kind(filled, kind, numbered)
+        if block is not None:
+            return block
         if has_budget and not self._is_year_row(filled):
             return None
         if self._is_year_row(filled):
             return "header"
-        numbered = seq is not None and _is_number(seq)
-        joined = " ".join(texts)
-        kind = self.look.row_kind(joined) or self.look.row_kind(texts[0])
         if kind in BLOCK_KINDS and not numbered:
             return kind
         if self.block is not None and not numbered:
             return self.block
+        if not numbered and len(filled) <= 2 and self.rules.plan_revision(joined) is not None:
+            return "amendment"
         if kind is not None and kind.startswith("title") and len(filled) <= 2 and not numbered:
             return kind
         if kind == "tambon" and len(filled) == 1:
@@ -516,15 +627,57 @@ class _SheetReader:
                 self.heading_tambon = found.tambon_code
                 return kind
         beside_number = len(filled) == 2 and filled[0][0] == self.c_seq
-        if kind in ("section", "subsection") and (len(filled) == 1 or beside_number):
+        alone = len(filled) == 1 or beside_number
+        if kind is not None and kind.startswith("chain_") and alone and not numbered:
+            return kind
+        if kind in ("section", "subsection") and alone:
             return kind
         return None
+
+    def _block_kind(self, filled, kind, numbered) -> str | None:
+        """A signature or note block under the table, in any column: a row with no number,
+        no readable amount and no project name of its own, where a cell opens a block
+        (ลงชื่อ..., (....), a position title) or a block is already open above it."""
+        if numbered or self._has_amount(filled):
+            return None
+        name = self.current[self.c_name] if self.c_name is not None and self.c_name < len(
+            self.current
+        ) else None
+        if name is not None and self.look.row_kind(name) not in BLOCK_KINDS:
+            return None
+        if kind in BLOCK_KINDS:
+            return kind
+        for _, v in filled:
+            cell_kind = self.look.row_kind(v)
+            if cell_kind in BLOCK_KINDS:
+                return cell_kind
+        if self.block is not None and name is None:
+            return self.block
+        return None
+
+    def _has_amount(self, filled) -> bool:
+        """Whether an amount column of the row holds a readable amount."""
+        for c, v in filled:
+            if c in self.budget_cols and c != self.c_year:
+                try:
+                    if parse_budget(v) is not None:
+                        return True
+                except ParseError:
+                    continue
+        return False
 
     def _is_year_row(self, filled) -> bool:
         """Cells that only repeat the fiscal year of their budget column (under a repeated
         header): "2568" under the 2568 column is not 2,568 baht."""
-        years = dict(self.wide)
-        return all(c in years and self.look.header_year(v) == (years[c], False) for c, v in filled)
+        years = dict(self.wide) | {c: y for c, y, _ in self.measure_cols}
+        return all(c in years and self._year_of(v) == years[c] for c, v in filled)
+
+    def _year_of(self, text: str) -> int | None:
+        found = self.look.header_year(text)
+        if found is not None and not found[1]:
+            return found[0]
+        short = _short_year(text)
+        return 2500 + int(short.group(1)) if short else None
 
     def read_row(self, row: list, rownum: int, filled: list[tuple[int, str]]) -> None:
         first_col, first = filled[0]
@@ -554,7 +707,13 @@ class _SheetReader:
         self.read_project(row, rownum, name)
 
     def read_layout(self, rownum: int, kind: str, filled) -> None:
-        if kind.startswith("title"):
+        text = " ".join(v for c, v in filled if c != self.c_seq or len(filled) == 1)
+        if kind == "amendment":
+            # The projects under an amendment marker were added or changed by it.
+            self.revision = self.rules.plan_revision(" ".join(v for _, v in filled))
+        elif self.apply_chain(kind, text):
+            kind = CHAIN_AS.get(kind, "strategy_chain")
+        elif kind.startswith("title"):
             # A section title sets the funding route of the rows under it, until the next.
             self.title_route = kind.removeprefix("title_") if kind != "title" else None
             kind = "section_title"
@@ -562,6 +721,7 @@ class _SheetReader:
             # A sub-section is the category only when no ด้าน/ยุทธศาสตร์ heading is above it.
             self.category = " ".join(v for c, v in filled if c != self.c_seq or len(filled) == 1)
             self.category_is_subsection = kind == "subsection"
+            self.category_from_chain = False
         elif kind == "tambon":
             self.default_tambon = self.heading_tambon
         elif kind in BLOCK_KINDS:
@@ -613,6 +773,7 @@ class _SheetReader:
             reject("missing_project_name", self.c_name)
         tambon = self._tambon(row, rownum, reject)
         budgets = self._budgets(row, rownum, reject)
+        measures = self._measures(row, rownum, reject)
         if reasons:
             self.result.rejected.append(
                 {
@@ -628,11 +789,13 @@ class _SheetReader:
         if self.is_long and self._extends_group(tambon, name, budgets):
             group = self.long_group
             self._add_budgets(group, budgets)
+            group["measures"].update(measures)
             group["n_lines"] += 1
             group["lines"].append(rownum)
             self.log(rownum, "accepted", "project")
             return
         project = self._project(row, rownum, name, tambon)
+        project["measures"] = measures
         self.result.projects.append(project)
         self._add_budgets(project, budgets)
         self.previous = project
@@ -692,6 +855,21 @@ class _SheetReader:
                 out.append((year, amount))
         return out
 
+    def _measures(self, row, rownum, reject) -> dict[tuple[str, int], Decimal]:
+        """The amounts of the year columns that measure something else than the plan's
+        money, by (measure, year): kept apart, never added to the budgets."""
+        out = {}
+        for col, year, measure in self.measure_cols:
+            raw = _cell(row, col)
+            try:
+                amount = parse_budget(raw)
+            except ParseError as err:
+                reject(err.code, col, raw)
+                continue
+            if amount is not None:
+                out[(measure, year)] = amount
+        return out
+
     def _check_year_range(self, year, rownum, col):
         rules = self.rules
         if not rules.fiscal_year_min <= year <= rules.fiscal_year_max:
@@ -704,7 +882,10 @@ class _SheetReader:
             )
 
     def _funding_route(self, row, rownum) -> str | None:
-        """The route a method / source-of-funds cell gives, else the section title's."""
+        """The route a method / source-of-funds cell gives, else the section title's; a row
+        naming the agency it asks (หน่วยงานที่จะขอประสาน, ผ.02/2) is a request of it."""
+        if self.text(row, self.c_requested, rownum) is not None:
+            return "requested"
         for col in (self.c_method, self.c_source):
             written = self.text(row, col, rownum)
             if written is None:
@@ -733,7 +914,11 @@ class _SheetReader:
             # Raw texts for transforms.alignment (strategy, funding source, the section above).
             "strategy_text": self.text(row, self.c_strategy, rownum),
             "section_text": self.category,
-            "funding_source_text": self._cut(self.c_source) or self._cut(self.c_method),
+            "funding_source_text": (
+                self._cut(self.c_requested) or self._cut(self.c_source) or self._cut(self.c_method)
+            ),
+            "plan_revision": self.revision,
+            **self.chain,
             "n_lines": 1,
             "budgets": {},
             "villages_from_name": from_name,
@@ -866,8 +1051,11 @@ def read_sheet(
         return
     sheet_kind = rules.sheet_kind(sheet.name) if sheet.name else None
     if sheet_kind is not None:
-        file_issue("summary_sheet", sheet.name)
-        skip_all("summary_sheet")
+        # Summary and notes sheets as they always were; the other kinds (chart, ordinance)
+        # by their own name.
+        kind = "summary_sheet" if sheet_kind in ("summary", "notes") else f"{sheet_kind}_sheet"
+        file_issue(kind if kind in rules.issue_codes else "summary_sheet", sheet.name)
+        skip_all(kind)
         return
     header = find_header(sheet, rules)
     if header is None:
@@ -888,7 +1076,11 @@ def read_sheet(
         if match is None:
             result.issues.append(make_issue(rules, "unknown_header", **reader_issue))
             continue
-        key = match.column if match.column != "budget_year" else f"budget_{match.fiscal_year}"
+        key = match.column
+        if match.column == "budget_year":
+            key = f"budget_{match.fiscal_year}"
+        elif match.column == "measure_year":
+            key = f"{match.measure}_{match.fiscal_year}"
         if key in seen:
             del header.columns[c]
             result.issues.append(
@@ -898,6 +1090,12 @@ def read_sheet(
             )
             continue
         seen[key] = c
+    if header.measure_years and not header.budget_years and header.col("amount") is None:
+        # Only another measure's years (what the ordinance granted...): not the plan.
+        measures = sorted({m for _, _, m in header.measure_years})
+        file_issue("measure_only_sheet", sheet.name, ", ".join(measures))
+        skip_all("measure_sheet")
+        return
     year = _sheet_year(sheet, header, ctx)
     if year is not None:
         header.columns[header.col("amount")] = HeaderMatch("budget_year", year[0])
@@ -914,6 +1112,10 @@ def read_sheet(
         kind = rules.row_kind(text) or ""
         if kind.startswith("title_"):
             reader.title_route = kind.removeprefix("title_")
+        elif not reader.apply_chain(kind, text):
+            revision = rules.plan_revision(text)
+            if revision is not None:  # the whole sheet is an amendment
+                reader.revision = revision
     n_before = len(result.projects)
     reader.read(nonblank)
     if len(header.budget_years) == 1 and not reader.is_long:
@@ -960,6 +1162,61 @@ def _merge_year_sheets(result: FileResult) -> None:
         into = merged.get((entry["source_sheet"], entry["source_row"]))
         if into is not None and entry["outcome"] == "accepted":
             entry["kind"] = "project_year"
+            entry["project_sheet"], entry["project_row"] = into["source_sheet"], into["source_row"]
+
+
+def _revision_name(revision: str | None) -> str:
+    return revision or "แผนเดิม"
+
+
+def _merge_revisions(result: FileResult, ctx: FileContext, rules: Rules) -> None:
+    """The same project (same place, same name once normalised) added again by a later
+    amendment section of the file (`เพิ่มเติมครั้งที่ 5/2567`, usually for other years) is
+    one project with the years merged, kept at its first row. Where the two give one year
+    different amounts the later one wins, with a warning naming both revisions."""
+    first: dict[tuple, dict] = {}
+    merged: dict[tuple[str, int], dict] = {}
+    kept = []
+    for project in result.projects:
+        key = (project["tambon_code"], normalize_header(project["project_name"]))
+        into = first.get(key)
+        revision = project.get("plan_revision")
+        if into is None or revision is None or revision == into.get("plan_revision"):
+            first.setdefault(key, project)
+            kept.append(project)
+            continue
+        changed = []
+        for year, amount in sorted(project["budgets"].items()):
+            before = into["budgets"].get(year)
+            if before is not None and before != amount:
+                changed.append(
+                    f"{year}: {before:,.2f} ({_revision_name(into.get('plan_revision'))})"
+                    f" → {amount:,.2f} ({revision})"
+                )
+            into["budgets"][year] = amount
+        into.setdefault("measures", {}).update(project.get("measures") or {})
+        for field, value in project.items():  # details the first row left empty
+            if into.get(field) is None and value is not None:
+                into[field] = value
+        into["plan_revision"] = revision
+        into["n_lines"] += project["n_lines"]
+        for line in project["lines"]:
+            merged[(project["source_sheet"], line)] = into
+        if changed:
+            result.issues.append(
+                make_issue(
+                    rules, "amendment_changed_amount", source_file=ctx.source_file,
+                    sheet=project["source_sheet"], row=project["source_row"],
+                    value=project["project_name"], expected="; ".join(changed),
+                )
+            )  # fmt: skip
+    if not merged:
+        return
+    result.projects[:] = kept
+    for entry in result.row_log:
+        into = merged.get((entry["source_sheet"], entry["source_row"]))
+        if into is not None and entry["outcome"] == "accepted":
+            entry["kind"] = "project_amended"
             entry["project_sheet"], entry["project_row"] = into["source_sheet"], into["source_row"]
 
 
@@ -1013,6 +1270,7 @@ def read_sheets(
         )
         _skip_hidden_copies(result, copies, seen, ctx, rules)
     _merge_year_sheets(result)
+    _merge_revisions(result, ctx, rules)
     for project in result.projects:
         if not project["budgets"]:
             result.issues.append(

@@ -40,6 +40,21 @@ def _budgets(projects: list[dict]) -> dict[str, list]:
     return {"source_sheet": sheets, "source_row": rows, "fiscal_year": years, "amount_thb": amounts}
 
 
+def _measures(projects: list[dict]) -> dict[str, list]:
+    """One row per project, measure and fiscal year with an amount (schema.STG_MEASURES)."""
+    out: dict[str, list] = {
+        "source_sheet": [], "source_row": [], "fiscal_year": [], "measure": [], "amount_thb": []
+    }  # fmt: skip
+    for project in projects:
+        for (measure, year), amount in sorted((project.get("measures") or {}).items()):
+            out["source_sheet"].append(project["source_sheet"])
+            out["source_row"].append(project["source_row"])
+            out["fiscal_year"].append(year)
+            out["measure"].append(measure)
+            out["amount_thb"].append(amount)
+    return out
+
+
 def _row_log(result: FileResult) -> dict[str, list]:
     """The row log, each accepted line with the project it belongs to: a long-layout
     project's lines point at its first line; a year sheet's line of a project kept on
@@ -80,10 +95,11 @@ def _row_log(result: FileResult) -> dict[str, list]:
 
 
 def staged_tables(result: FileResult) -> dict[str, pa.Table]:
-    """The five staged tables of one file, in the order their rows were read."""
+    """The six staged tables of one file, in the order their rows were read."""
     return {
         "projects": _table(result.projects, STAGED_SCHEMAS["projects"]),
         "budgets": _from_columns(_budgets(result.projects), STAGED_SCHEMAS["budgets"]),
+        "measures": _from_columns(_measures(result.projects), STAGED_SCHEMAS["measures"]),
         "rejected": _table(result.rejected, STAGED_SCHEMAS["rejected"]),
         "issues": _table(result.issues, STAGED_SCHEMAS["issues"]),
         "row_log": _from_columns(_row_log(result), STAGED_SCHEMAS["row_log"]),
