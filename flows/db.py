@@ -155,6 +155,7 @@ MISSING_COLUMN_DEFAULTS = {
     ("submissions", "first_seen_at"): "loaded_at",
     ("submissions", "last_seen_at"): "loaded_at",
     ("submissions", "plan_level"): "'tambon'",
+    ("submissions", "n_rows_nonblank"): "n_rows_read",
     ("projects", "plan_level"): "'tambon'",
     ("projects", "is_counted"): "true",
 }

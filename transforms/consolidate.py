@@ -405,6 +405,14 @@ def row_counts(row_log: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
+def nonblank_counts(row_log: pd.DataFrame) -> pd.DataFrame:
+    """Per submission: the non-blank rows of its sheets as the reader counted them before
+    reading (`n_sheet_rows`, once per sheet), which the row log must match one for one."""
+    per_sheet = row_log.groupby(["submission_id", "source_sheet"])["n_sheet_rows"].max()
+    counts = per_sheet.fillna(0).groupby(level="submission_id").sum().astype("int64")
+    return counts.rename("n_rows_nonblank").reset_index()
+
+
 def assemble_tables(
     consolidated: Consolidated,
     submissions: pd.DataFrame,
@@ -430,9 +438,16 @@ def assemble_tables(
 
     logs = pick("row_log")
     subs = submissions.copy()
-    counted = ["n_rows_read", "n_rows_accepted", "n_rows_rejected", "n_rows_skipped"]
+    counted = [
+        "n_rows_read", "n_rows_accepted", "n_rows_rejected", "n_rows_skipped", "n_rows_nonblank"
+    ]  # fmt: skip
     if logs:
-        counts = row_counts(pd.concat(logs, ignore_index=True))
+        log = pd.concat(logs, ignore_index=True)
+        counts = row_counts(log)
+        if "n_sheet_rows" in log:
+            counts = counts.merge(nonblank_counts(log), on="submission_id", how="left")
+        else:  # a row log from before the reader counted its sheets' rows
+            counts["n_rows_nonblank"] = counts["n_rows_read"]
         subs = subs.merge(counts, on="submission_id", how="left", suffixes=("_kept", ""))
         for col in counted:
             if f"{col}_kept" in subs:

@@ -249,6 +249,14 @@ SUBMISSIONS = Table(
         _c("file_sha256", "VARCHAR", "sha256 ของเนื้อหาไฟล์", "sha256 of the file's bytes", False),
         _c("n_rows_read", "INTEGER", "จำนวนแถวที่ไม่ว่างที่อ่าน", "Non-blank rows read", False),
         _c(
+            "n_rows_nonblank",
+            "INTEGER",
+            "จำนวนแถวที่ไม่ว่างในแผ่นงานที่อ่าน นับก่อนอ่าน (ต้องเท่ากับ n_rows_read: ทุกแถวมีผล)",
+            "Non-blank rows of the sheets read, counted before reading; equals n_rows_read "
+            "when every row has exactly one outcome",
+            False,
+        ),
+        _c(
             "n_rows_accepted",
             "INTEGER",
             "จำนวนแถวที่รับเป็นโครงการ",
@@ -1153,6 +1161,12 @@ STG_ROW_LOG = Table(
             "INTEGER",
             "แถวแรกของโครงการที่แถวนี้เป็นส่วนหนึ่ง",
             "First row of the project this row belongs to",
+        ),
+        _c(
+            "n_sheet_rows",
+            "INTEGER",
+            "จำนวนแถวที่ไม่ว่างของแผ่นงานของแถวนี้ (นับก่อนอ่าน สำหรับตรวจว่าทุกแถวมีผล)",
+            "Non-blank rows of this row's sheet, counted before reading (row accounting)",
         ),
     ),
 )

@@ -700,7 +700,7 @@ class _SheetReader:
         if self._continues(filled, seq, has_budget):
             self.continue_previous(row, rownum, filled)
             return
-        if seq is not None and len(filled) == 1 and first_col == self.c_seq:
+        if seq is not None and len(filled) == 1 and first_col == self.c_seq and _is_stub(seq):
             self.log(rownum, "skipped", "blank_stub")
             return
         name = self.text(row, self.c_name, rownum)
@@ -971,6 +971,13 @@ def _cell(row: list, col: int | None):
     return row[col] if col is not None and col < len(row) else None
 
 
+def _is_stub(seq: str) -> bool:
+    """A number cell with nothing beside it: a blank numbered row (`5`, `5.`, `(5)`, `-`);
+    text in the number column is content, read as a row (and rejected when it has no name)."""
+    core = to_arabic_digits(seq).strip("()[]. ")
+    return core in ("", "-") or core.isdigit()
+
+
 def _is_number(text: str | None) -> bool:
     return text is not None and text.replace(".", "", 1).isdigit()
 
@@ -1025,7 +1032,30 @@ def _sheet_year(sheet: Sheet, header: Header, ctx: FileContext) -> tuple[int, st
 def read_sheet(
     sheet: Sheet, ctx: FileContext, rules: Rules, matcher: TambonMatcher, result: FileResult
 ) -> None:
-    """Append what one sheet yields to `result`: every non-blank row is logged exactly once."""
+    """Append what one sheet yields to `result`: every non-blank row is logged exactly once,
+    each entry carrying the sheet's count of non-blank rows (`n_sheet_rows`) for the
+    row-accounting check; a row the reader left without an outcome is logged `unread` with
+    an error, never lost."""
+    start = len(result.row_log)
+    nonblank = _read_sheet(sheet, ctx, rules, matcher, result)
+    logged = {e["source_row"] for e in result.row_log[start:]}
+    for i in nonblank:
+        if i + 1 not in logged:
+            _log(result, sheet.name, i + 1, "skipped", "unread")
+            result.issues.append(
+                make_issue(
+                    rules, "row_not_read", source_file=ctx.source_file, sheet=sheet.name,
+                    row=i + 1,
+                )
+            )  # fmt: skip
+    for entry in result.row_log[start:]:
+        entry["n_sheet_rows"] = len(nonblank)
+
+
+def _read_sheet(
+    sheet: Sheet, ctx: FileContext, rules: Rules, matcher: TambonMatcher, result: FileResult
+) -> list[int]:
+    """Read one sheet into `result`; returns its non-blank rows (0-based)."""
     # Rows of empty strings (calamine's blank cells, often thousands below the table) are
     # recognised with one C-level count instead of a clean_text call per cell.
     cleaned = [
@@ -1048,7 +1078,7 @@ def read_sheet(
 
     if not nonblank:
         file_issue("empty_sheet")
-        return
+        return nonblank
     sheet_kind = rules.sheet_kind(sheet.name) if sheet.name else None
     if sheet_kind is not None:
         # Summary and notes sheets as they always were; the other kinds (chart, ordinance)
@@ -1056,12 +1086,12 @@ def read_sheet(
         kind = "summary_sheet" if sheet_kind in ("summary", "notes") else f"{sheet_kind}_sheet"
         file_issue(kind if kind in rules.issue_codes else "summary_sheet", sheet.name)
         skip_all(kind)
-        return
+        return nonblank
     header = find_header(sheet, rules)
     if header is None:
         file_issue("no_header")
         skip_all("no_header")
-        return
+        return nonblank
     seen: dict[str, int] = {}
     for c, label in sorted(header.labels.items()):
         match = header.columns.get(c)
@@ -1095,7 +1125,7 @@ def read_sheet(
         measures = sorted({m for _, _, m in header.measure_years})
         file_issue("measure_only_sheet", sheet.name, ", ".join(measures))
         skip_all("measure_sheet")
-        return
+        return nonblank
     year = _sheet_year(sheet, header, ctx)
     if year is not None:
         header.columns[header.col("amount")] = HeaderMatch("budget_year", year[0])
@@ -1122,6 +1152,7 @@ def read_sheet(
         # One amount column for one year: the sheet may be one year of a one-sheet-per-year plan.
         for project in result.projects[n_before:]:
             project["year_sheet"] = True
+    return nonblank
 
 
 def _project_key(project: dict) -> tuple:

@@ -71,6 +71,7 @@ def _row_log(result: FileResult) -> dict[str, list]:
             "kind",
             "project_sheet",
             "project_row",
+            "n_sheet_rows",
         )
     }
     for entry in result.row_log:
@@ -91,6 +92,7 @@ def _row_log(result: FileResult) -> dict[str, list]:
         columns["kind"].append(entry["kind"])
         columns["project_sheet"].append(project_sheet)
         columns["project_row"].append(row)
+        columns["n_sheet_rows"].append(entry.get("n_sheet_rows"))
     return columns
 
 

@@ -16,6 +16,7 @@ NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 def _submission(submission_id: str, source_file: str, status: str = "current", **counts) -> dict:
     rows = {"n_rows_read": 2, "n_rows_accepted": 1, "n_rows_rejected": 1, "n_rows_skipped": 0}
     rows.update(counts)
+    rows.setdefault("n_rows_nonblank", rows["n_rows_read"])
     return {
         "submission_id": submission_id,
         "district_code": "1804",
@@ -76,6 +77,14 @@ def valid_rows() -> dict[str, list[dict]]:
             {"project_id": "p1", "fiscal_year": 2568, "amount_thb": Decimal("150000.00")},
             {"project_id": "p1", "fiscal_year": 2569, "amount_thb": Decimal("200000.50")},
         ],
+        "project_measures": [
+            {
+                "project_id": "p1",
+                "fiscal_year": 2568,
+                "measure": "ordinance",
+                "amount_thb": Decimal("120000.00"),
+            }
+        ],
         "rejected_rows": [
             {
                 "submission_id": "s1",
@@ -119,6 +128,10 @@ PLANTED = {
         _submission("s3", "1804/อื่น.xlsx", n_rows_read=3, n_rows_accepted=1, n_rows_rejected=0),
     ),
     "tambon_in_areas": ("projects", _project("p3", tambon_code="189999")),
+    "measures_have_projects": (
+        "project_measures",
+        {"project_id": "gone", "fiscal_year": 2569, "measure": "spent", "amount_thb": Decimal(1)},
+    ),
     "projects_aligned_or_reported": (
         "projects",
         {**_project("p4"), "strategy_code": None, "strategy_source": None},
@@ -169,3 +182,18 @@ def test_a_view_that_loses_a_budget_fails_oneplan_reconciles(tmp_path):
     with pytest.raises(PublishError) as err:
         check_database(db)
     assert err.value.checks == ["marts_reconcile", "oneplan_reconciles"]
+
+
+def test_a_row_with_no_outcome_fails_row_accounting(tmp_path):
+    """A file whose sheets hold three non-blank rows but whose row log gives two outcomes (the
+    outcomes still add up): the vanished row refuses the publication."""
+    rows = valid_rows()
+    rows["submissions"].append(
+        _submission(
+            "s4", "1804/หาย.xlsx", n_rows_nonblank=3, n_rows_read=2, n_rows_accepted=2,
+            n_rows_rejected=0,
+        )
+    )  # fmt: skip
+    with pytest.raises(PublishError) as err:
+        write_database(tmp_path / "bad.duckdb", tables_of(rows))
+    assert err.value.checks == ["row_accounting"]
