@@ -1123,7 +1123,7 @@ def _read_sheet(
     if header.measure_years and not header.budget_years and header.col("amount") is None:
         # Only another measure's years (what the ordinance granted...): not the plan.
         measures = sorted({m for _, _, m in header.measure_years})
-        file_issue("measure_only_sheet", sheet.name, ", ".join(measures))
+        file_issue("measure_only_sheet", ", ".join(measures))
         skip_all("measure_sheet")
         return nonblank
     year = _sheet_year(sheet, header, ctx)
