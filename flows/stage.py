@@ -216,8 +216,11 @@ def read_plan(
 
 def plan_of_file(source_file: str, district_code: str, sheets: list[Sheet] | None) -> FilePlan:
     """The file's plan level (data/plan_levels.csv), from its name, titles and sheet names;
-    a file of the province folder (district code = province code) is a province plan."""
-    sheets = sheets or []
+    a file of the province folder (district code = province code) is a province plan. The
+    titles of sheets skipped by their kind (a ผ.01/1 summary of what came from the village
+    plans, a chart) do not name the file's plan."""
+    rules = load_rules()
+    sheets = [s for s in sheets or [] if not rules.sheet_kind(s.name)]
     titles = [text for sheet in sheets for text in title_texts(sheet.rows)]
     return file_plan(
         source_file,

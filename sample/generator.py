@@ -336,9 +336,12 @@ class Project:
     requested_from: str | None = None  # canonical agency asked, for requested / joint
     source: tuple[str, str, int] | None = None  # set by build_manifest on the kept copy
     plan_level: str = "tambon"  # the level of the plan whose file holds it (see build_levels)
+    plan_revision: str | None = None  # the amendment that last added or changed it
+    # other measures than the plan's money (เทศบัญญัติ...): (measure, year) -> amount
+    measures: dict[tuple[str, int], Decimal] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        out = {k: v for k, v in vars(self).items() if k not in ("budgets", "source")}
+        out = {k: v for k, v in vars(self).items() if k not in ("budgets", "source", "measures")}
         out["budgets"] = {str(y): _money(a) for y, a in sorted(self.budgets.items())}
         file, sheet, row = self.source or ("", "", 0)
         return out | {"source_file": file, "source_sheet": sheet, "source_row": row}
@@ -1027,7 +1030,182 @@ def build_sample() -> list[File]:
         files += build_district(code, areas[code], layout, rng, folder, others)
     folder = DISTRICTS[CLASSES_DISTRICT][0]
     files += build_layout_classes(CLASSES_DISTRICT, folder, areas[CLASSES_DISTRICT])
-    return files + build_levels(files, random.Random(f"{SEED}-levels"))
+    files += build_levels(files, random.Random(f"{SEED}-levels"))
+    folder = DISTRICTS[FORMS_DISTRICT][0]
+    return files + build_official_forms(FORMS_DISTRICT, folder, areas[FORMS_DISTRICT])
+
+
+# ---- the official local-plan forms (ผ.01/ผ.02) as a municipality fills them in --------------------
+FORMS_DISTRICT = "1802"  # a municipality of this district keeps its plan in the official forms
+FORM_HEADER = (
+    "ที่", "โครงการ", "วัตถุประสงค์", "เป้าหมาย (ผลผลิตของโครงการ)", "งบประมาณ", "", "",
+    "เทศบัญญัติ", "", "", "ตัวชี้วัด (KPI)", "ผลที่คาดว่าจะได้รับ", "หน่วยงานที่รับผิดชอบหลัก",
+)  # fmt: skip
+FORM_YEARS = (YEARS[0], f"ปี {YEARS[1]}", str(YEARS[2]).translate(THAI))  # number, text, Thai
+SIGNATURES = (
+    ("ลงชื่อ..................................ผู้จัดทำ", "ลงชื่อ..................................ผู้อนุมัติ"),
+    ("(นางสาวพรทิพย์ ศรีสุข)", "(………………………………)"),
+    ("ผู้อำนวยการกองช่าง", "นายกเทศมนตรีตำบล{t}"),
+)  # fmt: skip
+
+
+def _form_title(municipality: str, district: str, chain: list[str]) -> list[str]:
+    return [
+        "รายละเอียดโครงการพัฒนา",
+        f"แผนพัฒนาท้องถิ่น (พ.ศ. {YEARS[0]}-{YEARS[-1]})",
+        f"{municipality} อำเภอ{district} จังหวัดชัยนาท",
+        "ก. ยุทธศาสตร์ชาติ ด้านการสร้างความสามารถในการแข่งขัน",
+        "ข. แผนพัฒนาเศรษฐกิจและสังคมแห่งชาติ ฉบับที่ 13",
+        "ค. Sustainable Development Goals เป้าหมายที่ 9 อุตสาหกรรม นวัตกรรม และโครงสร้างพื้นฐาน",
+        "ง. ยุทธศาสตร์จังหวัดที่ 4 การพัฒนาคุณภาพคน และความมั่นคงทางสังคม",
+        "จ. ยุทธศาสตร์การพัฒนาของ อปท. ในเขตจังหวัดที่ 1 การพัฒนาโครงสร้างพื้นฐาน",
+        *chain,
+    ]
+
+
+def _form_sheet(name: str, title: list[str], measures: bool = True, extra=()) -> _ClassSheet:
+    """A ผ.02 sheet: its title rows, then the three-row header (งบประมาณ merged over its
+    years, a เทศบัญญัติ group written once over the same years, `(บาท)` under each year)."""
+    sh = _ClassSheet(name)
+    for text in title:
+        sh.row([text], "title")
+    header = list(FORM_HEADER) if measures else [*FORM_HEADER[:7], *FORM_HEADER[10:]]
+    header += extra
+    r = sh.row(header, "header")
+    years = [*FORM_YEARS, *(YEARS if measures else ())]
+    sh.row(["", "", "", "", *years, *[""] * (len(header) - 4 - len(years))], "header")
+    sh.row(["", "", "", "", *["(บาท)"] * len(years)], "unit")
+    sh.merges.append((r - 1, 4, r - 1, 6))
+    sh.merges += [(r - 1, c, r + 1, c) for c in (0, 1, 2, 3, *range(4 + len(years), len(header)))]
+    return sh
+
+
+def _form_row(seq, it: Project, texts: tuple[str, str, str, str], year_cells, ask: str = ""):
+    """A project row of the form: number, name, objective, target, the years, KPI, result,
+    agency (and, on a ผ.02/2 sheet, the agency asked)."""
+    objective, target, kpi, result = texts
+    out = [seq, it.project_name, objective, target, *year_cells, kpi, result, "ทต.คุ้งสำเภา"]
+    return out + [ask] if ask else out
+
+
+def _amounts(cells: dict[int, Any], ordinance: dict[int, Any] | None = None, measures=True):
+    """The year cells of a form row: the plan's years, then the เทศบัญญัติ years."""
+    plan = [cells.get(y, "") for y in YEARS]
+    return plan + [(ordinance or {}).get(y, "") for y in YEARS] if measures else plan
+
+
+def build_official_forms(code: str, folder: str, tambons) -> list[File]:
+    """A municipality's plan in the official forms (ผ.01/ผ.02), written from the form's
+    description: a chart sheet, a ผ.01/1 summary by community, ผ.02 sheets per strategy and
+    แผนงาน with the ก.-จ. strategy chain in their titles, the three-row header with a second
+    year group (เทศบัญญัติ, another measure: kept apart, never added in), รวมงบประมาณ /
+    รวมจำนวนโครงการ under each แผนงาน, amendment sections numbered from 1 again with projects
+    returning for other years (one project, the later amendment's amount winning), a signature
+    block in the year columns; and its ผ.02/2 workbook of requests to other agencies."""
+    D = Decimal
+    t = tambons[0]  # เทศบาลตำบลคุ้งสำเภา sits in ต.คุ้งสำเภา
+    municipality = TM.format(t=t.name_th)
+    district = {d.code: d.name_th for d in geothai.districts(PROVINCE)}[code]
+    base = f"{folder}/{municipality}"
+    own = TM.format(t=t.name_th)
+    texts = ("เพื่อให้ประชาชนสัญจรสะดวก", "1 สาย", "ร้อยละของประชาชนที่พึงพอใจ", "การคมนาคมสะดวก")
+
+    def project(name, budgets, category, villages=(), route=None):
+        p = Project(code, t.code, clean_text(name), list(villages), route, category, budgets)
+        p.strategy_code = infer_strategy([category, p.project_name])
+        p.strategy_source = "inferred" if p.strategy_code else None
+        p.responsible_agency = own
+        return p
+
+    housing = "(1) แผนงานเคหะและชุมชน"
+    works = "(2) แผนงานอุตสาหกรรมและการโยธา"
+    road = project("ก่อสร้างถนน คสล. ซอยวัดคุ้งสำเภา หมู่ที่ 2", {2568: D(480000), 2569: D(100000)},
+                   housing, [2])  # fmt: skip
+    road.measures = {("ordinance", 2568): D(430000)}
+    drain = project("ก่อสร้างท่อระบายน้ำ ค.ส.ล. ถนนเทศบาลสาย 3",
+                    {2568: D(300000), 2569: D(600000), 2570: D(600000)}, housing)  # fmt: skip
+    cctv = project("ติดตั้งกล้องวงจรปิดในเขตเทศบาลตำบลคุ้งสำเภา", {2568: D(250000), 2569: D(0)},
+                   housing)  # fmt: skip
+    cctv.measures = {("ordinance", 2568): D(250000), ("ordinance", 2569): D(0)}
+    paving = project("ปรับปรุงผิวจราจรแอสฟัลท์ติกถนนเทศบาลสาย 1", {2570: D(800000)}, works)
+    court = project("ก่อสร้างลานกีฬาอเนกประสงค์ชุมชนตลาดคุ้งสำเภา", {2569: D(350000)}, works)
+    first, second = "เพิ่มเติม ครั้งที่ 1/2568", "เพิ่มเติม ครั้งที่ 2/2569"
+    drain.plan_revision = court.plan_revision = first
+    road.plan_revision = second
+    chain = ["1. ยุทธศาสตร์การพัฒนาด้านโครงสร้างพื้นฐาน", "1.1 กลยุทธ์ พัฒนาระบบคมนาคมและระบายน้ำ",
+             housing]  # fmt: skip
+    sh = _form_sheet("ยุทธ1.1แผนงานเคหะ", _form_title(municipality, district, chain))
+    sh.row(_form_row(1, road, texts, _amounts({2568: "450,000"}, {2568: 430000})),
+           "accepted", project=road)  # fmt: skip
+    sh.row(_form_row(2, drain, texts, _amounts({2569: 600000, 2570: 600000})),
+           "accepted", project=drain)  # fmt: skip
+    sh.row(_form_row(3, cctv, texts, _amounts({2568: 250000, 2569: "-"},
+                                              {2568: 250000, 2569: "-"})),
+           "accepted", project=cctv)  # fmt: skip
+    sh.row(["", "รวมงบประมาณ", "", "", 700000, 600000, 600000], "subtotal")
+    sh.row(["", "รวมจำนวนโครงการ", "", "", 2, 2, 1], "subtotal")
+    sh.row(["", works], "subsection")
+    sh.row(_form_row(1, paving, texts, _amounts({2570: "800,000"})), "accepted",
+           project=paving)  # fmt: skip
+    sh.row(["", "รวมงบประมาณ", "", "", "", "", 800000], "subtotal")
+    sh.row(["", "รวมจำนวนโครงการ", "", "", "", "", 1], "subtotal")
+    # Amendments pasted under the totals, numbered from 1 again.
+    r = sh.row(["เพิ่มเติมครั้งที่ 1 / 2568"], "amendment")
+    sh.merges.append((r - 1, 0, r - 1, 3))
+    sh.row(_form_row(1, drain, texts, _amounts({2568: 300000})), "accepted", project=drain)
+    sh.row(_form_row(2, court, texts, _amounts({2569: 350000})), "accepted", project=court)
+    sh.row(["", "เพิ่มเติม 2/69"], "amendment")  # in the name column: never glued above
+    sh.row(_form_row(1, road, texts, _amounts({2568: 480000, 2569: 100000})), "accepted",
+           project=road, issues=("amendment_changed_amount",))  # fmt: skip
+    sh.row(["", "รวมงบประมาณ", "", "", 780000, 450000, ""], "subtotal")
+    sh.row(["", "รวมจำนวนโครงการ", "", "", 2, 2, ""], "subtotal")
+    for left, right in SIGNATURES:  # under the year columns, as offices print it
+        sh.row(["", "", "", "", left, "", "", "", right.format(t=t.name_th)], "signature")
+
+    school = project("จัดซื้ออาหารเสริม (นม) โรงเรียนในเขตเทศบาล", {y: D(420000) for y in YEARS},
+                     "(1) แผนงานการศึกษา")  # fmt: skip
+    care = project("ปรับปรุงอาคารศูนย์พัฒนาเด็กเล็กเทศบาลตำบลคุ้งสำเภา", {2570: D(150000)},
+                   "(1) แผนงานการศึกษา")  # fmt: skip
+    chain2 = ["2. ยุทธศาสตร์การพัฒนาด้านคุณภาพชีวิต", "2.1 กลยุทธ์ ส่งเสริมการศึกษา",
+              "(1) แผนงานการศึกษา"]  # fmt: skip
+    edu = _form_sheet("ยุทธ2.1แผนงานการศึกษา", _form_title(municipality, district, chain2))
+    edu.row(_form_row(1, school, texts, _amounts({y: 420000 for y in YEARS}, {})),
+            "accepted", project=school)  # fmt: skip
+    edu.row(_form_row(2, care, texts, _amounts({2570: 150000}, {})), "accepted",
+            project=care)  # fmt: skip
+    edu.row(["", "รวมงบประมาณ", "", "", 420000, 420000, 570000], "subtotal")
+    edu.row(["", "รวมจำนวนโครงการ", "", "", 1, 1, 2], "subtotal")
+
+    chart = _ClassSheet("กราฟ", issues=["chart_sheet"])
+    chart.row(["กราฟแสดงงบประมาณตามยุทธศาสตร์"], "chart_sheet")
+    chart.row(["ยุทธศาสตร์", "งบประมาณ"], "chart_sheet")
+    chart.row(["1", 3_230_000], "chart_sheet")
+    summary = _ClassSheet("ผ.01-1", issues=["summary_sheet"])
+    summary.row(["บัญชีสรุปโครงการพัฒนาที่นำมาจากแผนพัฒนาหมู่บ้านและแผนชุมชน (ผ.01/1)"],
+                "summary_sheet")  # fmt: skip
+    summary.row(["ชุมชน", "จำนวนโครงการ", "งบประมาณ (บาท)"], "summary_sheet")
+    summary.row(["ชุมชนตลาดคุ้งสำเภา", 2, 650000], "summary_sheet")
+    summary.row(["ชุมชนวัดคุ้งสำเภา", 1, 480000], "summary_sheet")
+    plan = File(code, f"{base}/แผนพัฒนาท้องถิ่น (พ.ศ. 2568-2570).xlsx", "xlsx",
+                [chart, summary, sh, edu])  # fmt: skip
+
+    # ผ.02/2: what the municipality asks other agencies to fund.
+    levee = project("ก่อสร้างเขื่อนป้องกันตลิ่งริมแม่น้ำเจ้าพระยาชุมชนคุ้งสำเภา",
+                    {2568: D(9000000), 2569: D(9000000)}, works, route="requested")  # fmt: skip
+    levee.requested_from = PAO
+    link = project("ก่อสร้างถนนลาดยางสายคุ้งสำเภา-วัดโคก", {2569: D(4500000)}, works,
+                   route="requested")  # fmt: skip
+    link.requested_from = DRR
+    title = _form_title(municipality, district, chain[:2] + [works])
+    title.insert(1, "สำหรับ ประสานโครงการพัฒนาจังหวัด")
+    ask = _form_sheet("ผ.02-2", title, measures=False, extra=("หน่วยงานที่จะขอประสาน",))
+    ask.row(_form_row(1, levee, texts, _amounts({2568: 9000000, 2569: 9000000}, measures=False),
+                      "อบจ.ชัยนาท"), "accepted", project=levee)  # fmt: skip
+    ask.row(_form_row(2, link, texts, _amounts({2569: "4,500,000"}, measures=False),
+                      "แขวงทางหลวงชนบทชัยนาท"), "accepted", project=link)  # fmt: skip
+    ask.row(["", "รวมงบประมาณ", "", "", 9000000, 13500000, ""], "subtotal")
+    requests = File(code, f"{base}/ผ.02-2 ประสานโครงการพัฒนาจังหวัด.xlsx", "xlsx", [ask])
+    return [plan, requests]
 
 
 # ---- plans of other levels: village, district and provincial plans mirroring tambon requests ----
@@ -1252,6 +1430,7 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
             ({"name": copy_.project_name, "agency": "อบต." + tambon_names[t2]}, copy_),
             ({"name": new.project_name, "agency": "อบต." + tambon_names[t2]}, new),
         ]
+        copy_.plan_revision = new.plan_revision = "เพิ่มเติม ครั้งที่ 1"  # from the title
         title = [f"แผนพัฒนาตำบล เพิ่มเติม ครั้งที่ 1 ตำบล{tambon_names[t2]} อำเภอ{districts[code]}"]
         path = f"{folders[code]}/แผนพัฒนาตำบล{tambon_names[t2]} เพิ่มเติม ครั้งที่ 1.xlsx"
         sheet = _level_sheet("village", title, rows)
@@ -1429,6 +1608,12 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
         "issues": issues,
         "projects": [p.as_json() for p in projects],
         "links": links,
+        "measures": [
+            {"source_file": p.source[0], "source_sheet": p.source[1], "source_row": p.source[2],
+             "measure": measure, "fiscal_year": year, "amount_thb": _money(amount)}
+            for p in projects
+            for (measure, year), amount in sorted(p.measures.items())
+        ],  # fmt: skip
         "plan_rollup": _rollup(projects, [(a, b) for f in files for a, b, _ in f.links]),
     }
 

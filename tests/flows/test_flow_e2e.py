@@ -119,6 +119,34 @@ def test_projects_match_generator_field_by_field(published):
     assert got == want
 
 
+def test_other_measures_are_published_apart_to_the_baht(published):
+    """The เทศบัญญัติ years of the official form: in project_measures, never in the budgets."""
+    rows = query(
+        published["db"],
+        "select p.source_file, p.source_sheet, p.source_row, m.measure, m.fiscal_year, "
+        "m.amount_thb from project_measures as m join projects as p using (project_id)",
+    )
+    want = {
+        (x["source_file"], x["source_sheet"], x["source_row"], x["measure"], x["fiscal_year"],
+         Decimal(x["amount_thb"]))
+        for x in MANIFEST["measures"]
+    }  # fmt: skip
+    assert set(rows) == want and len(rows) == len(want) > 0
+
+
+def test_plan_revisions_match_generator(published):
+    rows = query(
+        published["db"], "select source_file, source_sheet, source_row, plan_revision from projects"
+    )
+    got = {(f, s, r): rev for f, s, r, rev in rows}
+    want = {
+        (p["source_file"], p["source_sheet"], p["source_row"]): p["plan_revision"]
+        for p in MANIFEST["projects"]
+    }
+    assert got == want
+    assert len({v for v in want.values() if v}) >= 3
+
+
 @pytest.mark.parametrize("check", sorted(check_queries()))
 def test_data_check_returns_no_offending_rows(published, check):
     assert query(published["db"], check_queries()[check]) == []

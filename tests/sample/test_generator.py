@@ -122,7 +122,7 @@ def test_every_read_row_is_accounted_for(generated):
     kinds = {k for f in m["files"].values() for k in f["skipped_by_kind"]}
     assert kinds == {"title", "header", "section", "subtotal", "continuation", "duplicate",
                      "summary_sheet", "blank_stub", "no_header", "subsection", "unit", "note",
-                     "signature", "section_title"}  # fmt: skip
+                     "signature", "section_title", "amendment", "chart_sheet"}  # fmt: skip
     n_dup_rows = sum(f["skipped_by_kind"].get("duplicate", 0) for f in m["files"].values())
     n_dup_issues = sum(i["code"] == "duplicate_project" for i in m["issues"])
     assert n_dup_rows >= n_dup_issues > 0
@@ -227,6 +227,9 @@ def test_every_header_is_a_known_synonym_except_the_planted_one():
     with open(sample.DATA / "header_synonyms.csv", encoding="utf-8", newline="") as fh:
         synonyms = list(csv.DictReader(fh))
     exact = {_normalize_header(s["pattern"]) for s in synonyms if s["match"] == "exact"}
+    with open(sample.DATA / "amount_measures.csv", encoding="utf-8", newline="") as fh:
+        # A year group's label (เทศบัญญัติ over its years) is a measure, not a column.
+        exact |= {_normalize_header(w) for row in csv.DictReader(fh) for w in row["pattern"].split("|")}
     years = [re.compile(s["pattern"]) for s in synonyms if s["match"] == "regex"]
     unknown = set()
     for f in sample.build_sample():
@@ -291,3 +294,23 @@ def test_spelling_variant_differs_but_keeps_the_words():
         variant = sample.spelling_variant(name, rng, "ตลุก")
         assert variant != name
         assert variant.removeprefix("โครงการ")[:6] == name.removeprefix("โครงการ")[:6]
+
+
+def test_the_official_forms_hold_amendments_measures_and_the_sheet_kinds(generated):
+    """The municipality's ผ.01/ผ.02 workbook: a project returning in a later amendment is one
+    project with its years merged (the later amount winning, warned), the เทศบัญญัติ group is
+    a measure kept apart, the chart and ผ.01/1 sheets are skipped with their kind."""
+    _, m = generated
+    forms = [p for p in m["projects"] if p["district_code"] == sample.FORMS_DISTRICT
+             and "เทศบาลตำบล" in p["source_file"]]  # fmt: skip
+    road = next(p for p in forms if p["project_name"].startswith("ก่อสร้างถนน คสล. ซอยวัด"))
+    assert road["budgets"] == {"2568": "480000.00", "2569": "100000.00"}
+    assert road["plan_revision"] == "เพิ่มเติม ครั้งที่ 2/2569"
+    assert sum(p["plan_revision"] is not None for p in forms) == 3
+    assert {(x["measure"], x["fiscal_year"], x["amount_thb"]) for x in m["measures"]} == {
+        ("ordinance", 2568, "430000.00"), ("ordinance", 2568, "250000.00"),
+        ("ordinance", 2569, "0.00"),
+    }  # fmt: skip
+    assert {p["funding_route"] for p in forms if "ผ.02-2" in p["source_file"]} == {"requested"}
+    codes = {i["code"] for i in m["issues"]}
+    assert {"amendment_changed_amount", "chart_sheet", "summary_sheet"} <= codes
