@@ -273,6 +273,17 @@ def _spread_group_labels(grid: list[list], first: int, last: int, rules: Rules) 
                 row[c] = row[c - 1]
 
 
+def _is_group_over(text: str, below: list, c: int, rules: Rules) -> bool:
+    """Whether a cell is a group label over an amount column: it names an amount measure and
+    the cell under it is itself an amount label or a year (not a title over `ที่`)."""
+    under = clean_text(below[c]) if c < len(below) else None
+    return (
+        under is not None
+        and rules.amount_measure(text) is not None
+        and (rules.amount_measure(under) is not None or _is_year_cell(under, rules))
+    )
+
+
 def _is_year_cell(text: str, rules: Rules) -> bool:
     return _header_year(text, rules) is not None or _short_year(text) is not None
 
@@ -315,6 +326,8 @@ def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Hea
         if not new or not all(
             m is not None
             or _header_year(clean_text(grid[last + 1][c]) or "", rules)
+            # a sub-group of the group above (งบประมาณ | เทศบัญญัติ under one label)
+            or rules.amount_measure(clean_text(grid[last + 1][c]) or "") is not None
             or (
                 _short_year(clean_text(grid[last + 1][c]) or "") is not None
                 and c < len(above)
@@ -325,13 +338,18 @@ def find_header(sheet: Sheet, rules: Rules, scan_rows: int | None = None) -> Hea
             break
         last += 1
     first = best_row
+    _spread_group_labels(grid, first, last, rules)
     while first > 0 and last - first + 1 < MAX_HEADER_ROWS:
         cells = [
             (c, text)
             for c, text in enumerate(clean_text(v) for v in grid[first - 1])
             if text is not None and (c >= len(grid[first]) or text != clean_text(grid[first][c]))
         ]
-        if not cells or not all(_header_year(text, rules) for _, text in cells):
+        # Above: the years over the amount labels, or a group over them (งบประมาณและที่ผ่านมา).
+        if not cells or not all(
+            _header_year(text, rules) or _is_group_over(text, grid[first], c, rules)
+            for c, text in cells
+        ):
             break
         first -= 1
     _spread_group_labels(grid, first, last, rules)
@@ -382,6 +400,9 @@ class _SheetReader:
         self.category: str | None = None
         self.category_is_subsection = True  # no heading yet: a sub-section may stand for one
         self.category_from_chain = False  # the category is a strategy-chain line's
+        # Categories of `(1) แผนงาน...` lines: a budget programme, not meant to name a
+        # provincial strategy (the form's ง. line does), so not reported as unknown.
+        self.plan_areas: set[str] = set()
         self.heading_tambon: str | None = None
         self.title_route: str | None = None  # from a section title above the rows
         self.block: str | None = None  # a signature / note block under the table
@@ -591,6 +612,7 @@ class _SheetReader:
             # (under a ด้าน heading the heading stays the category, as with any sub-section).
             self.category, self.category_is_subsection = text, False
             self.category_from_chain = True
+            self.plan_areas.add(text)
         return True
 
     def _layout_kind(self, filled, seq, has_budget) -> str | None:
@@ -944,6 +966,7 @@ class _SheetReader:
             category is not None
             and self.rules.strategies
             and category not in self.reported_categories
+            and (written is not None or category not in self.plan_areas)
             and self.rules.strategy_for(category) is None
         ):
             self.reported_categories.add(category)

@@ -124,6 +124,24 @@ def test_a_group_label_decides_what_its_years_measure(group, measure, rules, mat
     ]
 
 
+def test_a_group_over_sub_groups_over_years_is_read_as_paths(rules, matcher):
+    """(งบประมาณและที่ผ่านมา, เทศบัญญัติ, 2566): a three-level tree of column groups."""
+    rows = [
+        ["ที่", "โครงการ", "งบประมาณและที่ผ่านมา", "", "", ""],
+        ["", "", "งบประมาณ", "", "เทศบัญญัติ", ""],
+        ["", "", "2566", "2567", "2566", "2567"],
+        ["1", "ขุดลอกคลอง", "10", "20", "7", ""],
+    ]
+    merged = (((0, 0), (2, 0)), ((0, 1), (2, 1)), ((0, 2), (0, 5)), ((1, 2), (1, 3)))
+    header = find_header(Sheet("ต.หันคา", rows, merged), rules)
+    assert (header.first_row, header.last_row) == (0, 2)
+    assert header.labels[4] == "งบประมาณและที่ผ่านมา เทศบัญญัติ 2566"
+    result = read(rows, "ต.หันคา", merged, rules=rules, matcher=matcher)
+    assert projects(result, "budgets", "measures") == [
+        ({2566: D("10.00"), 2567: D("20.00")}, {("ordinance", 2566): D("7.00")})
+    ]
+
+
 @pytest.mark.parametrize("years", [[2566, 2567], ["2566", "2567"], ["ปี 2566", "ปี 2567"],
                                    ["๒๕๖๖", "๒๕๖๗"], ["66", "67"], ["ปี 66", "ปี 67"]])  # fmt: skip
 def test_year_cells_as_numbers_text_thai_digits_and_two_digits(years, rules, matcher):
@@ -278,6 +296,8 @@ def test_strategy_chain_lines_above_the_header_apply_to_the_rows(rules, matcher)
     assert p["local_strategy_text"] == "1. ยุทธศาสตร์การพัฒนาด้านโครงสร้างพื้นฐาน"
     assert p["tactic_text"] == "1.1 กลยุทธ์ พัฒนาเส้นทางคมนาคม"
     assert p["category"] == "(1) แผนงานเคหะและชุมชน"
+    # A แผนงาน is a budget programme, not meant to name a provincial strategy: not reported.
+    assert issues(result, "unknown_category") == []
     assert [k for _, _, k in log(result)][:11] == ["title"] * 11
     staged = staged_tables(result)["projects"].to_pylist()[0]
     assert staged["tactic_text"] == "1.1 กลยุทธ์ พัฒนาเส้นทางคมนาคม"
