@@ -1035,7 +1035,7 @@ def build_sample() -> list[File]:
     return files + build_official_forms(FORMS_DISTRICT, folder, areas[FORMS_DISTRICT])
 
 
-# ---- the official local-plan forms (ผ.01/ผ.02) as a municipality fills them in --------------------
+# ---- the official local-plan forms (ผ.01/ผ.02) as a municipality fills them in ----------------
 FORMS_DISTRICT = "1802"  # a municipality of this district keeps its plan in the official forms
 FORM_HEADER = (
     "ที่", "โครงการ", "วัตถุประสงค์", "เป้าหมาย (ผลผลิตของโครงการ)", "งบประมาณ", "", "",
@@ -1609,8 +1609,14 @@ def build_manifest(files: list[File]) -> dict[str, Any]:
         "projects": [p.as_json() for p in projects],
         "links": links,
         "measures": [
-            {"source_file": p.source[0], "source_sheet": p.source[1], "source_row": p.source[2],
-             "measure": measure, "fiscal_year": year, "amount_thb": _money(amount)}
+            {
+                "source_file": p.source[0],
+                "source_sheet": p.source[1],
+                "source_row": p.source[2],
+                "measure": measure,
+                "fiscal_year": year,
+                "amount_thb": _money(amount),
+            }
             for p in projects
             for (measure, year), amount in sorted(p.measures.items())
         ],  # fmt: skip

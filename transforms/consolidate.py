@@ -465,7 +465,8 @@ def assemble_tables(
         "project_budgets": table(schema.PROJECT_BUDGETS, pick("budgets")),
         "project_measures": table(
             schema.PROJECT_MEASURES,
-            [] if consolidated.measures is None or consolidated.measures.empty
+            []
+            if consolidated.measures is None or consolidated.measures.empty
             else [consolidated.measures],
         ),
         "rejected_rows": table(schema.REJECTED_ROWS, pick("rejected")),

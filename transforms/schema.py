@@ -146,8 +146,7 @@ ALIGNMENT_COLUMNS = (
 PLAN_REVISION = _c(
     "plan_revision",
     "VARCHAR",
-    "แผนที่เพิ่มเติม/แก้ไข/เปลี่ยนแปลงซึ่งเพิ่มหรือแก้โครงการนี้ล่าสุด เช่น เพิ่มเติม ครั้งที่ 5/2567 "
-    "(ว่าง = แผนเดิม)",
+    "แผนที่เพิ่มเติม/แก้ไข/เปลี่ยนแปลงซึ่งเพิ่มหรือแก้โครงการนี้ล่าสุด เช่น เพิ่มเติม ครั้งที่ 5/2567 (ว่าง = แผนเดิม)",
     "The amendment that last added or changed the project, written <action> ครั้งที่ <n>/<BE "
     "year> (e.g. เพิ่มเติม ครั้งที่ 5/2567); NULL for the original plan",
 )

@@ -267,8 +267,11 @@ def _spread_group_labels(grid: list[list], first: int, last: int, rules: Rules) 
             if left is None or rules.amount_measure(left) is None:
                 continue
             under, under_left = clean_text(below[c]), clean_text(below[c - 1])
-            if under and under_left and _is_year_cell(under, rules) and _is_year_cell(
-                under_left, rules
+            if (
+                under
+                and under_left
+                and _is_year_cell(under, rules)
+                and _is_year_cell(under_left, rules)
             ):
                 row[c] = row[c - 1]
 
@@ -662,9 +665,11 @@ class _SheetReader:
         (ลงชื่อ..., (....), a position title) or a block is already open above it."""
         if numbered or self._has_amount(filled):
             return None
-        name = self.current[self.c_name] if self.c_name is not None and self.c_name < len(
-            self.current
-        ) else None
+        name = (
+            self.current[self.c_name]
+            if self.c_name is not None and self.c_name < len(self.current)
+            else None
+        )
         if name is not None and self.look.row_kind(name) not in BLOCK_KINDS:
             return None
         if kind in BLOCK_KINDS:
@@ -1249,9 +1254,9 @@ def _merge_revisions(result: FileResult, ctx: FileContext, rules: Rules) -> None
                 )
             into["budgets"][year] = amount
         into.setdefault("measures", {}).update(project.get("measures") or {})
-        for field, value in project.items():  # details the first row left empty
-            if into.get(field) is None and value is not None:
-                into[field] = value
+        for key, value in project.items():  # details the first row left empty
+            if into.get(key) is None and value is not None:
+                into[key] = value
         into["plan_revision"] = revision
         into["n_lines"] += project["n_lines"]
         for line in project["lines"]:

@@ -229,7 +229,9 @@ def test_every_header_is_a_known_synonym_except_the_planted_one():
     exact = {_normalize_header(s["pattern"]) for s in synonyms if s["match"] == "exact"}
     with open(sample.DATA / "amount_measures.csv", encoding="utf-8", newline="") as fh:
         # A year group's label (เทศบัญญัติ over its years) is a measure, not a column.
-        exact |= {_normalize_header(w) for row in csv.DictReader(fh) for w in row["pattern"].split("|")}
+        exact |= {
+            _normalize_header(w) for row in csv.DictReader(fh) for w in row["pattern"].split("|")
+        }
     years = [re.compile(s["pattern"]) for s in synonyms if s["match"] == "regex"]
     unknown = set()
     for f in sample.build_sample():
