@@ -378,3 +378,24 @@ def test_a_signature_block_in_any_column_is_layout(rules, matcher):
     assert [k for _, _, k in log(result)][-4:] == ["signature"] * 4
     assert result.rejected == []
     assert len(result.projects) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "field"),
+    [("ก.ยุทธศาสตร์ชาติ 20 ปี ด้านความมั่นคง", "strategy_chain", "national_strategy_text"),
+     ("ยุทธศาสตร์ชาติ ด้านการพัฒนาคน", "strategy_chain", "national_strategy_text"),
+     ("ง ยุทธศาสตร์การพัฒนาจังหวัดที่ 2", "strategy_chain", "provincial_strategy_text"),
+     ("ยุทธศาสตร์กลุ่มจังหวัดภาคกลางตอนบน 2", "strategy_chain", None),
+     ("ยุทธศาสตร์การพัฒนาของ อปท. ในเขตจังหวัดชัยนาท", "strategy_chain", None),
+     ("ฉ. นโยบายของผู้บริหาร", "strategy_chain", None),
+     ("ยุทธศาสตร์ที่ 3 การพัฒนาด้านสังคม", "section", "local_strategy_text"),
+     ("กลยุทธ์ที่ 2 ส่งเสริมอาชีพ", "subsection", "tactic_text")],
+)  # fmt: skip
+def test_written_variants_of_the_chain_lines(line, kind, field, rules, matcher):
+    rows = [["ที่", "โครงการ", "2568"], [line, "", ""], ["1", "ถนน", "100"]]
+    result = read(rows, "ต.หันคา", (), rules=rules, matcher=matcher)
+    assert [k for _, _, k in log(result)] == ["header", kind, "project"]
+    [p] = result.projects
+    texts = {f: p[f] for f in ("national_strategy_text", "provincial_strategy_text",
+                               "local_strategy_text", "tactic_text")}  # fmt: skip
+    assert texts == {f: (line if f == field else None) for f in texts}
