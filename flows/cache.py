@@ -151,7 +151,8 @@ def consolidate_unit(
     ids = submission_ids(items)
     projects = place_projects(rows_of(tables["projects"], ids).to_pandas(), plans)
     budgets = rows_of(tables["budgets"], ids).to_pandas()
-    return consolidate_projects(projects, budgets, tambon_names, rules)
+    measures = rows_of(tables["measures"], ids).to_pandas() if "measures" in tables else None
+    return consolidate_projects(projects, budgets, tambon_names, rules, measures)
 
 
 def split_part(tables: dict[str, pa.Table], units: list[list[dict]]) -> list[dict[str, pa.Table]]:

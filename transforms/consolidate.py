@@ -132,7 +132,9 @@ def consolidate(
     order is kept; later copies become rows skipped as `duplicate`, with an info issue
     pointing at the kept one.
     """
-    part = consolidate_projects(frames["projects"], frames["budgets"], tambon_names, rules)
+    part = consolidate_projects(
+        frames["projects"], frames["budgets"], tambon_names, rules, frames.get("measures")
+    )
     out = combine_parts([part], frames, list(pd.unique(frames["budgets"]["submission_id"])))
     out.measures = project_measures(frames.get("measures"), out.projects)
     return out
@@ -154,15 +156,22 @@ PART_ONLY_COLUMNS = ["budget_signature", "is_duplicate", "occurrence", "plan_key
 
 
 def consolidate_projects(
-    projects: pd.DataFrame, budgets: pd.DataFrame, tambon_names: dict[str, str], rules: Rules
+    projects: pd.DataFrame,
+    budgets: pd.DataFrame,
+    tambon_names: dict[str, str],
+    rules: Rules,
+    measures: pd.DataFrame | None = None,
 ) -> ProjectsPart:
     """Staged projects and budgets into kept projects with stable ids (see `consolidate`).
 
-    Every check here is judged within a district (a file's district for budgets): the
-    staged rows of districts apart can be consolidated apart and their parts combined."""
+    Two rows are the same project only when the whole row's amounts agree: every year's
+    budget and every other measure (`measures`, stg_measures rows: what the ordinance
+    granted...). Every check here is judged within a district (a file's district for
+    budgets): the staged rows of districts apart can be consolidated apart and their parts
+    combined."""
     key_cols = KEY_COLUMNS
     projects = projects.assign(
-        budget_signature=_budget_signatures(projects, budgets, key_cols)
+        budget_signature=_budget_signatures(projects, _with_measures(budgets, measures), key_cols)
     ).sort_values(["source_file", "row_order"], ignore_index=True)
     if "plan_key" not in projects:
         projects["plan_key"] = ""
@@ -254,6 +263,19 @@ def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
 
 
 _LOCATION = ("submission_id", "source_file", "source_sheet", "source_row", "project_name")
+
+
+def _with_measures(budgets: pd.DataFrame, measures: pd.DataFrame | None) -> pd.DataFrame:
+    """Budget rows and, for the signature only, each other measure as a row whose year is
+    written `<measure>:<year>` (so `ordinance:2568=1.00` never equals `2568=1.00`)."""
+    if measures is None or measures.empty:
+        return budgets
+    cols = [*KEY_COLUMNS, "fiscal_year", "amount_thb"]
+    other = measures.assign(
+        fiscal_year=measures["measure"].astype(str) + ":" + measures["fiscal_year"].astype(str)
+    )[cols]
+    plan = budgets[cols].assign(fiscal_year=budgets["fiscal_year"].astype(str))
+    return pd.concat([plan, other], ignore_index=True)
 
 
 def _budget_signatures(projects: pd.DataFrame, budgets: pd.DataFrame, key_cols) -> pd.Series:

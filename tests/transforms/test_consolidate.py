@@ -126,3 +126,32 @@ def test_a_year_sheet_workbook_sent_twice_counts_once_row_by_row(rules, matcher)
     # every line of the copy, the ปี 2569 line of ถนน included, is a duplicate
     assert counts.loc["sub-1804/b.xlsx", "n_rows_accepted"] == 0
     assert counts.loc["sub-1804/b.xlsx", "n_rows_skipped"] == 5
+
+
+def test_same_budgets_but_another_measure_is_not_a_duplicate_and_measures_follow(rules, matcher):
+    """Duplicates on the whole row: the same project and plan budgets in two files are one
+    project only when the other measures (เทศบัญญัติ) agree too; the kept projects' measures
+    are published by project_id, a duplicate's go with it."""
+    head = [["ที่", "โครงการ", "ตำบล", "งบประมาณ", "", "เทศบัญญัติ", ""],
+            ["", "", "", "2568", "2569", "2568", "2569"]]  # fmt: skip
+
+    def rows(ordinance):
+        return [*head, ["1", "ขุดลอกคลอง", "ตลุก", "100", "200", ordinance, ""]]
+
+    files = [
+        staged("1804/a.xlsx", rows("90"), rules, matcher),
+        staged("1804/b.xlsx", rows("90"), rules, matcher),  # a copy: counted once
+        staged("1804/c.xlsx", rows("80"), rules, matcher),  # granted another amount: kept
+    ]
+    district = consolidate_district(files, "1804", TAMBONS, rules)
+    assert sorted(district.projects["source_file"]) == ["1804/a.xlsx", "1804/c.xlsx"]
+    dup = district.issues[district.issues["code"] == "duplicate_project"]
+    assert list(dup["source_file"]) == ["1804/b.xlsx"]
+    ids = dict(zip(district.projects["source_file"], district.projects["project_id"], strict=True))
+    measures = district.measures.sort_values("amount_thb").to_dict("records")
+    assert measures == [
+        {"project_id": ids["1804/c.xlsx"], "fiscal_year": 2568, "measure": "ordinance",
+         "amount_thb": Decimal("80.00")},
+        {"project_id": ids["1804/a.xlsx"], "fiscal_year": 2568, "measure": "ordinance",
+         "amount_thb": Decimal("90.00")},
+    ]  # fmt: skip
