@@ -630,14 +630,14 @@ class _SheetReader:
             return "header"  # a part of the header repeated alone (งบประมาณ (บาท) over years)
         numbered = seq is not None and _is_number(seq)
         joined = " ".join(texts)
-        kind = self.look.row_kind(joined) or self.look.row_kind(texts[0])
-        block = self._block_kind(filled, kind, numbered)
+        block = self._block_kind(filled, joined, numbered)
         if block is not None:
             return block
         if has_budget and not self._is_year_row(filled):
             return None
         if self._is_year_row(filled):
             return "header"
+        kind = self.look.row_kind(joined) or self.look.row_kind(texts[0])
         if kind in BLOCK_KINDS and not numbered:
             return kind
         if self.block is not None and not numbered:
@@ -659,7 +659,7 @@ class _SheetReader:
             return kind
         return None
 
-    def _block_kind(self, filled, kind, numbered) -> str | None:
+    def _block_kind(self, filled, joined: str, numbered: bool) -> str | None:
         """A signature or note block under the table, in any column: a row with no number,
         no readable amount and no project name of its own, where a cell opens a block
         (ลงชื่อ..., (....), a position title) or a block is already open above it."""
@@ -672,6 +672,7 @@ class _SheetReader:
         )
         if name is not None and self.look.row_kind(name) not in BLOCK_KINDS:
             return None
+        kind = self.look.row_kind(joined)
         if kind in BLOCK_KINDS:
             return kind
         for _, v in filled:
