@@ -1210,6 +1210,7 @@ def _merge_year_sheets(result: FileResult) -> None:
             and not set(into["budgets"]) & set(project["budgets"])
         ):
             into["budgets"].update(project["budgets"])
+            into.setdefault("measures", {}).update(project.get("measures") or {})
             into["n_lines"] += project["n_lines"]
             merged[(project["source_sheet"], project["source_row"])] = into
             continue
