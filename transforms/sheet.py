@@ -1231,7 +1231,7 @@ def _revision_name(revision: str | None) -> str:
 
 
 def _merge_revisions(result: FileResult, ctx: FileContext, rules: Rules) -> None:
-    """The same project (same place, same name once normalised) added again by a later
+    """The same project (same place and villages, same name once normalised) added again by a later
     amendment section of the file (`เพิ่มเติมครั้งที่ 5/2567`, usually for other years) is
     one project with the years merged, kept at its first row. Where the two give one year
     different amounts the later one wins, with a warning naming both revisions."""
@@ -1239,7 +1239,11 @@ def _merge_revisions(result: FileResult, ctx: FileContext, rules: Rules) -> None
     merged: dict[tuple[str, int], dict] = {}
     kept = []
     for project in result.projects:
-        key = (project["tambon_code"], normalize_header(project["project_name"]))
+        key = (
+            project["tambon_code"],
+            normalize_header(project["project_name"]),
+            tuple(sorted(project["village_numbers"])),
+        )
         into = first.get(key)
         revision = project.get("plan_revision")
         if into is None or revision is None or revision == into.get("plan_revision"):

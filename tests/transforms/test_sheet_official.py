@@ -220,7 +220,10 @@ def test_amendment_sections_restart_numbering_and_merge_a_returning_project(rule
      ("แผนพัฒนาท้องถิ่น (พ.ศ. 2566-2570) เปลี่ยนแปลง ครั้งที่ ๑ พ.ศ. ๒๕๖๗",
       "เปลี่ยนแปลง ครั้งที่ 1/2567"),
      ("ทบทวน ครั้งที่ 3", "ทบทวน ครั้งที่ 3"),
-     ("เพิ่มเติม (ฉบับที่ 2) พ.ศ. 2567", "เพิ่มเติม ครั้งที่ 2/2567")],
+     ("เพิ่มเติม (ฉบับที่ 2) พ.ศ. 2567", "เพิ่มเติม ครั้งที่ 2/2567"),
+     ("แผนพัฒนาท้องถิ่น เพิ่มเติม ครั้งที่ 1 ประจำปี พ.ศ. 2566", "เพิ่มเติม ครั้งที่ 1/2566"),
+     ("เพิ่มเติม ครั้งที่ 3 (พ.ศ. 2567)", "เพิ่มเติม ครั้งที่ 3/2567"),
+     ("เพิ่มเติมและเปลี่ยนแปลง ครั้งที่ 2/2566", "เพิ่มเติม ครั้งที่ 2/2566")],
 )  # fmt: skip
 def test_written_variants_of_an_amendment_marker(marker, revision, rules, matcher):
     rows = [
@@ -399,3 +402,19 @@ def test_written_variants_of_the_chain_lines(line, kind, field, rules, matcher):
     texts = {f: p[f] for f in ("national_strategy_text", "provincial_strategy_text",
                                "local_strategy_text", "tactic_text")}  # fmt: skip
     assert texts == {f: (line if f == field else None) for f in texts}
+
+
+def test_same_name_in_another_village_under_an_amendment_is_another_project(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "หมู่ที่", "2568", "2569"],
+        ["1", "ซ่อมแซมถนนลูกรัง", "2", "100", ""],
+        ["", "เพิ่มเติม 1/68", "", "", ""],
+        ["1", "ซ่อมแซมถนนลูกรัง", "5", "", "200"],
+        ["2", "ซ่อมแซมถนนลูกรัง", "2", "", "300"],
+    ]
+    result = read(rows, "ต.หันคา", (), rules=rules, matcher=matcher)
+    assert projects(result, "source_row", "village_numbers", "budgets", "plan_revision") == [
+        (2, [2], {2568: D("100.00"), 2569: D("300.00")}, "เพิ่มเติม ครั้งที่ 1/2568"),
+        (4, [5], {2569: D("200.00")}, "เพิ่มเติม ครั้งที่ 1/2568"),
+    ]
+    assert issues(result, "amendment_changed_amount") == []
