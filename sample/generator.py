@@ -24,6 +24,11 @@ Rules the manifest follows (the pipeline implements the same):
 - The ninth layout family (`build_layout_classes`) is laid out row by row, each row written with
   the kind the reader must give it (title, header, unit, section, subsection, continuation,
   section_title, note, signature, duplicate for a hidden copy's projects).
+- The official forms (`build_official_forms`, a municipality's ผ.01/ผ.02 workbook and its
+  ผ.02/2) are laid out the same way: chart and ผ.01/1 sheets skipped by their kind
+  (chart_sheet, summary_sheet), amendment markers (amendment), a project returning in a later
+  amendment written on its rows with the same Project (one project, years merged, the later
+  amount winning), the เทศบัญญัติ years as `measures` (listed apart in the manifest).
 - Duplicates: within a district, same tambon + name + set of (year, amount); the first in
   (file path, sheet order, row) order is kept, later ones are skipped as `duplicate`.
 - Reasons of a rejected row are listed in data/issue_codes.csv order.
