@@ -444,4 +444,6 @@ def test_check_with_unknown_provinces_exits_2(tmp_path, capsys):
     plan = write_nakhon_sawan_plan(tmp_path / "6002" / "plan.xlsx")
     code, out, err = run(capsys, plan, "--provinces", "99")
     assert (code, out) == (2, "")
-    assert err == "oneplan check: --provinces ไม่ถูกต้อง: unknown province code(s) ['99']: use e.g. 18 or all\n"
+    assert err == (
+        "oneplan check: --provinces ไม่ถูกต้อง: unknown province code(s) ['99']: use e.g. 18 or all\n"
+    )
