@@ -167,7 +167,8 @@ def resolve_district(
     files: list[Path], district: str | None, areas: pd.DataFrame
 ) -> dict[Path, str]:
     """The district code of each file: `--district` when given, else the file's folder name."""
-    codes = ", ".join(sorted(areas["district_code"].unique()))
+    known = sorted(areas["district_code"].unique())
+    codes = ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", …"
     if district is not None:
         code = resolve_district_folder(district, areas)
         if code is None:

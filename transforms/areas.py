@@ -24,6 +24,8 @@ _OTHER_LEVEL = re.compile(r"^(?:อ\.|อำเภอ|จ\.|จังหวั�
 _DISTRICT_MARK = re.compile(r"(?:อ\.|อำเภอ)\s*(\S+)")
 _DISTRICT_PART = re.compile(r"^(?:อ\.|อำเภอ)\s*|\s*(?:จ\.|จังหวัด).*$")
 _PROVINCE_WORD = re.compile(r"^(?:จ\.|จังหวัด)")
+# A province written inside a place cell ("ต.หนองโพ อ.ตาคลี จ.นครสวรรค์").
+_PROVINCE_MARK = re.compile(r"(?:จ\.|จังหวัด)\s*([^\s,()]+)")
 
 
 def province_codes(provinces: str) -> list[str]:
@@ -237,6 +239,15 @@ class TambonMatcher:
             if found.status == "exact":
                 return found
         return None
+
+
+def places_in_text(text: str | None) -> tuple[str | None, str | None]:
+    """(province, district) a place cell writes with their markers (`อ.ตาคลี จ.นครสวรรค์`,
+    `อำเภอตาคลี`); None for a part it does not write."""
+    cleaned = clean_text(text) or ""
+    province = _PROVINCE_MARK.search(cleaned)
+    district = _DISTRICT_MARK.search(cleaned)
+    return (province.group(1) if province else None, district.group(1) if district else None)
 
 
 @lru_cache(maxsize=1)

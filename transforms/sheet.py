@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from oneplan.transforms.areas import TambonMatch, TambonMatcher
+from oneplan.transforms.areas import TambonMatch, TambonMatcher, places_in_text
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.numbers import (
     ParseError,
@@ -664,11 +664,14 @@ class _SheetReader:
         """A row whose own จังหวัด/อำเภอ cells name a place outside the provinces in scope is
         skipped as `out_of_scope` (counted for one info per file), never matched as a
         misspelt tambon of ours."""
-        if self.c_province is None and self.c_district is None:
-            return False
         province = self.text(row, self.c_province, rownum)
         district = self.text(row, self.c_district, rownum)
-        if not self.matcher.outside_scope(province, district):
+        if province is None and district is None:
+            # No such cells: the place cell may write them (ต.หนองโพ อ.ตาคลี จ.นครสวรรค์).
+            province, district = places_in_text(self.text(row, self.c_tambon, rownum))
+        if (province is None and district is None) or not self.matcher.outside_scope(
+            province, district
+        ):
             return False
         self.result.out_of_scope.append((self.sheet.name, province or district))
         self.log(rownum, "skipped", "out_of_scope")

@@ -447,3 +447,10 @@ def test_check_with_unknown_provinces_exits_2(tmp_path, capsys):
     assert err == (
         "oneplan check: --provinces ไม่ถูกต้อง: unknown province code(s) ['99']: use e.g. 18 or all\n"
     )
+
+
+def test_an_unknown_district_among_every_province_names_a_few_codes(tmp_path, capsys):
+    plan = write_nakhon_sawan_plan(tmp_path / "Downloads" / "plan.xlsx")
+    code, out, err = run(capsys, plan, "--provinces", "all", "--lang", "en")
+    assert (code, out) == (2, "")
+    assert "(1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, …)" in err

@@ -226,6 +226,25 @@ def test_rows_naming_another_province_are_out_of_scope_with_one_info(rules, matc
     assert {i["code"] for i in result.issues} == {"out_of_scope_rows", "unknown_tambon"}
 
 
+def test_a_place_cell_naming_another_province_is_out_of_scope(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "พื้นที่ดำเนินการ", "2569"],
+        ["1", "ซ่อมสร้างถนน", "ต.หนองโพ อ.ตาคลี จ.นครสวรรค์", "2,000"],
+        ["2", "ซ่อมสร้างถนน", "ต.ตลุก อ.สรรพยา จ.ชัยนาท", "1,000"],
+        ["3", "ซ่อมสร้างถนน", "ต.ท่าซุง อ.เมืองอุทัยธานี", "3,000"],
+    ]
+    result = read(rows, name="Sheet1", rules=rules, matcher=matcher)
+    assert [e[1:] for e in log(result)] == [
+        ("skipped", "header"),
+        ("skipped", "out_of_scope"),
+        ("accepted", "project"),
+        ("skipped", "out_of_scope"),
+    ]
+    assert [(i[2], i[3], i[4]) for i in issue_rows(result)] == [
+        ("out_of_scope_rows", "2", "นครสวรรค์, เมืองอุทัยธานี")
+    ]
+
+
 def test_other_provinces_are_in_scope_when_the_run_says_so(rules):
     from oneplan.transforms.areas import TambonMatcher, areas_frame
 
