@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
-from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
+from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue, render_issue
 from oneplan.transforms.levels import place_rows, resolve_province_folder
@@ -167,7 +167,8 @@ def resolve_district(
     files: list[Path], district: str | None, areas: pd.DataFrame
 ) -> dict[Path, str]:
     """The district code of each file: `--district` when given, else the file's folder name."""
-    codes = ", ".join(sorted(areas["district_code"].unique()))
+    known = sorted(areas["district_code"].unique())
+    codes = ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", …"
     if district is not None:
         code = resolve_district_folder(district, areas)
         if code is None:
@@ -224,12 +225,13 @@ def read_one(
     district: tuple[str, str],
     rules: Rules,
     folders: tuple[str, ...] = (),
+    provinces: str = CHAI_NAT,
 ) -> CheckedFile:
-    """Read one file exactly as the nightly run does (`flows.stage.read_plan_file`);
-    never raises."""
+    """Read one file exactly as the nightly run does (`flows.stage.read_plan_file`), tambons
+    matched in the `provinces` in scope; never raises."""
     code, name_th = district
     try:
-        sheets, result = read_plan_file(path, source_file, code, name_th, CHAI_NAT, folders)
+        sheets, result = read_plan_file(path, source_file, code, name_th, provinces, folders)
     except OSError as err:
         sheets, result = None, FileResult()
         detail = f"{type(err).__name__}: {err.strerror or err}"
@@ -264,10 +266,21 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
-    """Read and consolidate the given files; raises CheckError when the district is unknown."""
+def check_files(
+    paths: list[Path], district: str | None = None, provinces: str = CHAI_NAT
+) -> CheckResult:
+    """Read and consolidate the given files, districts and tambons being those of the
+    `provinces` in scope (as `oneplan run --provinces`); raises CheckError when the district
+    or the provinces are unknown."""
     rules = load_rules()
-    areas = load_areas()
+    try:
+        province_codes(provinces)
+    except ValueError as err:
+        raise CheckError(
+            f"oneplan check: --provinces ไม่ถูกต้อง: {err}",
+            f"oneplan check: --provinces: {err}",
+        ) from None
+    areas = load_areas(provinces)
     codes = resolve_district(paths, district, areas)
     districts = place_rows(areas).drop_duplicates("district_code").set_index("district_code")
     names = {
@@ -277,7 +290,14 @@ def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     sources = _source_names(paths)
     checked = [
-        read_one(p, sources[p], (codes[p], names[codes[p]][0]), rules, _tambon_folders(p, areas))
+        read_one(
+            p,
+            sources[p],
+            (codes[p], names[codes[p]][0]),
+            rules,
+            _tambon_folders(p, areas),
+            provinces,
+        )
         for p in sorted(paths, key=lambda p: sources[p])
     ]
     for code in sorted(set(codes.values())):
@@ -680,13 +700,22 @@ def annotate_targets(files: list[CheckedFile], out: Path) -> dict[Path, Path]:
 
 # -- the command ------------------------------------------------------------------------------
 def run_check(args) -> int:
-    """`oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]`."""
+    """`oneplan check FILE... [--district D] [--provinces P] [--lang th|en]
+    [--annotate OUT.xlsx]`; the provinces in scope as `oneplan run` takes them (option >
+    ONEPLAN_PROVINCES > config file > 18)."""
+    from oneplan.flows.config import ConfigError, resolve
+
     lang = args.lang
+    try:
+        provinces = resolve({"provinces": getattr(args, "provinces", None)})["provinces"].value
+    except ConfigError as err:
+        print(inert_text(f"oneplan check: {err}", keep_newlines=False), file=sys.stderr)
+        return 2
     # The same file named twice is checked once (it is not a duplicate of itself).
     unique = {Path(p).resolve(): Path(p) for p in reversed(args.files)}
     paths = list(reversed(unique.values()))
     try:
-        result = check_files(paths, args.district)
+        result = check_files(paths, args.district, provinces)
         targets = annotate_targets(result.files, Path(args.annotate)) if args.annotate else {}
     except CheckError as err:
         print(inert_text(err.message[lang]), file=sys.stderr)

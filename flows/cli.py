@@ -414,6 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="plan file(s) of one district")
     check.add_argument("--district", help="district code or name (default: the file's folder name)")
+    check.add_argument(
+        "--provinces",
+        help="official areas in scope, as for run: a province code (default 18, Chai Nat, or "
+        "ONEPLAN_PROVINCES), codes separated by commas, or all",
+    )
     check.add_argument("--lang", choices=("th", "en"), default="th", help="report language")
     check.add_argument(
         "--annotate", metavar="OUT.xlsx", help="write a copy with problem cells marked"

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import pandas as pd
 from oneplan.flows.defaults import DATA, DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT, SQL
-from oneplan.transforms.alignment import Alignment, build_alignment
+from oneplan.transforms.alignment import LEVELS, Alignment, build_alignment
 from oneplan.transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
 from oneplan.transforms.rules import Rules, build_rules
 
@@ -19,9 +19,10 @@ RULE_TABLES = (
     "funding_routes",
     "issue_codes",
 )
+# strategy_levels.csv names the levels of the strategy frame; each level's strategies are
+# strategies_<level>.csv (see `level_tables`).
 ALIGNMENT_TABLES = (
-    "strategies_national",
-    "strategies_provincial",
+    "strategy_levels",
     "strategy_links",
     "strategy_keywords",
     "development_areas",
@@ -37,7 +38,17 @@ def _read_table(name: str) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def load_alignment() -> Alignment:
     """The strategy frames, development areas and agencies from data/*.csv."""
-    return build_alignment(*(_read_table(name) for name in ALIGNMENT_TABLES))
+    levels, *others = (_read_table(name) for name in ALIGNMENT_TABLES)
+    return build_alignment(levels, level_tables(levels), *others)
+
+
+def level_tables(levels: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each level's strategies (data/strategies_<level>.csv) for the levels listed in
+    strategy_levels.csv (names checked against the known levels before any file is named)."""
+    unknown = sorted(set(levels["level"]) - set(LEVELS))
+    if unknown:
+        raise ValueError(f"strategy_levels.csv: unknown level(s) {unknown} (levels: {LEVELS})")
+    return {level: _read_table(f"strategies_{level}") for level in levels["level"]}
 
 
 def category_strategies() -> pd.DataFrame:

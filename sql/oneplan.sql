@@ -1,4 +1,6 @@
 -- The provincial One Plan: one row per project and fiscal year.
+-- Each project's alignment at every level: its provincial strategy's cluster, regional and
+-- national strategies (the national one its file states wins).
 -- Thai text compares and sorts in Thai dictionary order (collate th).
 create view oneplan as
 
@@ -14,6 +16,10 @@ budget as (
 
 area as (
     select * from areas
+),
+
+strategy as (
+    select * from strategies
 ),
 
 final as (
@@ -38,8 +44,19 @@ final as (
         project.requested_from collate th as requested_from,
         project.strategy_code,
         project.strategy_source,
+        project.national_strategy_code,
+        project.national_strategy_text,
+        project.provincial_strategy_text,
+        project.local_strategy_text,
+        project.tactic_text,
         project.development_area,
         project.responsible_agency_text,
+        strategy.cluster_codes,
+        strategy.regional_codes,
+        case
+            when project.national_strategy_code is not null then [project.national_strategy_code]
+            else strategy.national_codes
+        end as national_codes,
         project.source_file,
         project.source_sheet,
         project.source_row,
@@ -49,6 +66,7 @@ final as (
     from budget
     inner join project on project.project_id = budget.project_id
     inner join area on area.tambon_code = project.tambon_code
+    left join strategy on strategy.strategy_code = project.strategy_code
 )
 
 select * from final

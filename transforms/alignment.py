@@ -11,6 +11,7 @@ is a CSV edit. Reading the files is `flows.reference`'s job; everything here is 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,14 +27,36 @@ _NUMBERED = re.compile(
 _PLACE_END = ("อำเภอ", "จังหวัด", "ร่วมกับ")
 
 
+# The levels of the strategy frame a provincial plan aligns with, top first (the "three levels
+# of plans": the National Strategy, then the regional, provincial-cluster and provincial plans).
+# Which of them a run uses, their ranks and their plans' names are data/strategy_levels.csv;
+# each level's strategies are data/strategies_<level>.csv.
+LEVELS = ("national", "regional", "cluster", "provincial")
+REQUIRED_LEVELS = ("national", "provincial")
+
+
+@dataclass(frozen=True)
+class Level:
+    level: str
+    rank: int  # 1 = the top
+    plan_name_th: str
+    plan_name_en: str
+
+
 @dataclass(frozen=True)
 class Strategy:
-    level: str  # national | provincial
+    level: str  # one of LEVELS
     code: str
     number: str
     name_th: str
     name_en: str
-    parent_codes: tuple[str, ...] = ()
+    parent_codes: tuple[str, ...] = ()  # the links as written (data/strategy_links.csv)
+    # Per level above: the strategies of that level it serves, the links to that level as
+    # written, else through the levels between (see `build_alignment`).
+    above: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def codes_at(self, level: str) -> tuple[str, ...]:
+        return dict(self.above).get(level, ())
 
 
 @dataclass(frozen=True)
@@ -57,8 +80,8 @@ class AgencyMatch:
 
 @dataclass(frozen=True)
 class Alignment:
-    national: tuple[Strategy, ...]
-    provincial: tuple[Strategy, ...]
+    levels: tuple[Level, ...]  # top first
+    all_strategies: tuple[Strategy, ...]  # by level (top first), then as in their table
     keywords: tuple[tuple[str, str], ...]  # (normalised keyword, provincial code)
     development_areas: tuple[tuple[str, str, str], ...]  # (code, name_th, name_en)
     area_synonyms: tuple[tuple[str, str], ...]  # (normalised pattern, area code)
@@ -69,7 +92,21 @@ class Alignment:
 
     @property
     def strategies(self) -> tuple[Strategy, ...]:
-        return self.national + self.provincial
+        return self.all_strategies
+
+    def of_level(self, level: str) -> tuple[Strategy, ...]:
+        return tuple(s for s in self.all_strategies if s.level == level)
+
+    @property
+    def national(self) -> tuple[Strategy, ...]:
+        return self.of_level("national")
+
+    @property
+    def provincial(self) -> tuple[Strategy, ...]:
+        return self.of_level("provincial")
+
+    def plan_of(self, level: str) -> Level:
+        return next(lv for lv in self.levels if lv.level == level)
 
 
 _KEY_NOISE = re.compile(r"[\s()\[\]{}.:*\"'“”‘’\-_ฯ]+")
@@ -85,28 +122,64 @@ def _key(text: object) -> str:
 
 
 def build_alignment(
-    national: pd.DataFrame,
-    provincial: pd.DataFrame,
+    levels: pd.DataFrame,
+    level_tables: Mapping[str, pd.DataFrame],
     links: pd.DataFrame,
     keywords: pd.DataFrame,
     development_areas: pd.DataFrame,
     area_synonyms: pd.DataFrame,
     agencies: pd.DataFrame,
 ) -> Alignment:
-    """Compile the alignment tables; raises ValueError naming the bad table and line."""
-    national_codes = _unique(national["code"], "strategies_national.csv")
-    provincial_codes = _unique(provincial["code"], "strategies_provincial.csv")
-    _unique(provincial["number"], "strategies_provincial.csv (number)")
-    if set(national_codes) & set(provincial_codes):
-        raise ValueError("a strategy code is both national and provincial")
-    parents: dict[str, list[str]] = {code: [] for code in provincial_codes}
+    """Compile the alignment tables; raises ValueError naming the bad table and line.
+
+    `levels` is strategy_levels.csv, `level_tables` each listed level's strategies
+    (strategies_<level>.csv). A link goes from a strategy to one of a level above it. For each
+    level above a strategy, the strategies it serves there are its links to that level as
+    written; when it has none, the ones the strategies it links to (at the levels between)
+    serve there, so a provincial strategy linked to a cluster issue serves that issue's
+    regional and national strategies too, unless the provincial plan states its own."""
+    compiled_levels = _levels(levels)
+    rank = {lv.level: lv.rank for lv in compiled_levels}
+    level_of: dict[str, str] = {}
+    rows: list[tuple[str, object]] = []
+    for lv in compiled_levels:
+        table = level_tables[lv.level]
+        name = f"strategies_{lv.level}.csv"
+        codes = _unique(table["code"], name)
+        numbers = list(table["number"]) if "number" in table else codes
+        _unique(pd.Series(numbers), f"{name} (number)")
+        for code in codes:
+            if code in level_of:
+                raise ValueError(f"{name}: code {code!r} is also a {level_of[code]} strategy")
+            level_of[code] = lv.level
+        rows += [(lv.level, r) for r in table.itertuples(index=False)]
+    parents: dict[str, list[str]] = {code: [] for code in level_of}
     for i, row in enumerate(links.itertuples(index=False), start=2):
-        if row.strategy_code not in parents or row.parent_code not in national_codes:
+        child, parent = level_of.get(row.strategy_code), level_of.get(row.parent_code)
+        if child is None or parent is None:
             raise ValueError(f"strategy_links.csv line {i}: unknown code in {tuple(row)[:2]}")
+        if rank[parent] >= rank[child]:
+            raise ValueError(
+                f"strategy_links.csv line {i}: {row.parent_code} ({parent}) is not a level "
+                f"above {row.strategy_code} ({child})"
+            )
         parents[row.strategy_code].append(row.parent_code)
+    above = _levels_above(parents, level_of, rank)
+    strategies = tuple(
+        Strategy(
+            level,
+            r.code,
+            str(getattr(r, "number", r.code)),
+            r.name_th,
+            r.name_en,
+            tuple(parents[r.code]),
+            above[r.code],
+        )
+        for level, r in rows
+    )
     compiled_keywords = []
     for i, row in enumerate(keywords.itertuples(index=False), start=2):
-        if row.strategy_code not in parents or not _key(row.keyword):
+        if level_of.get(row.strategy_code) != "provincial" or not _key(row.keyword):
             raise ValueError(f"strategy_keywords.csv line {i}: {row.strategy_code!r}")
         compiled_keywords.append((_key(row.keyword), row.strategy_code))
     area_codes = _unique(development_areas["code"], "development_areas.csv")
@@ -127,14 +200,8 @@ def build_alignment(
         for alias in aliases:
             index.setdefault(alias[0], []).append((alias, agency))
     return Alignment(
-        national=tuple(
-            Strategy("national", r.code, r.code, r.name_th, r.name_en)
-            for r in national.itertuples(index=False)
-        ),
-        provincial=tuple(
-            Strategy("provincial", r.code, r.number, r.name_th, r.name_en, tuple(parents[r.code]))
-            for r in provincial.itertuples(index=False)
-        ),
+        levels=compiled_levels,
+        all_strategies=strategies,
         keywords=tuple(compiled_keywords),
         development_areas=tuple(
             (r.code, r.name_th, r.name_en) for r in development_areas.itertuples(index=False)
@@ -148,6 +215,42 @@ def build_alignment(
     )
 
 
+def _levels(levels: pd.DataFrame) -> tuple[Level, ...]:
+    """strategy_levels.csv, top first: known levels, each once, national and provincial
+    present, distinct whole ranks."""
+    out = []
+    for i, row in enumerate(levels.itertuples(index=False), start=2):
+        if row.level not in LEVELS or not str(row.rank).isdigit() or not row.plan_name_th:
+            raise ValueError(f"strategy_levels.csv line {i}: {row.level!r} (levels: {LEVELS})")
+        out.append(Level(row.level, int(row.rank), row.plan_name_th, row.plan_name_en))
+    names = [lv.level for lv in out]
+    ranks = [lv.rank for lv in out]
+    if len(set(names)) != len(names) or len(set(ranks)) != len(ranks):
+        raise ValueError("strategy_levels.csv: each level and each rank once")
+    if not set(REQUIRED_LEVELS) <= set(names):
+        raise ValueError(f"strategy_levels.csv: the levels {REQUIRED_LEVELS} are required")
+    if max(out, key=lambda lv: lv.rank).level != "provincial":
+        raise ValueError("strategy_levels.csv: provincial must be the lowest level")
+    return tuple(sorted(out, key=lambda lv: lv.rank))
+
+
+def _levels_above(
+    parents: dict[str, list[str]], level_of: dict[str, str], rank: dict[str, int]
+) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Per strategy, per level above it (top first): the links to that level as written,
+    else what the strategies it links to serve there."""
+    order = sorted(rank, key=rank.__getitem__)
+    resolved: dict[str, dict[str, tuple[str, ...]]] = {}
+    for code in sorted(level_of, key=lambda c: rank[level_of[c]]):  # the top level first
+        mine: dict[str, tuple[str, ...]] = {}
+        for level in order[: order.index(level_of[code])]:
+            direct = [p for p in parents[code] if level_of[p] == level]
+            via = [c for p in parents[code] for c in resolved[p].get(level, ())]
+            mine[level] = tuple(dict.fromkeys(direct or via))
+        resolved[code] = mine
+    return {code: tuple(levels.items()) for code, levels in resolved.items()}
+
+
 def _unique(values: pd.Series, table: str) -> list[str]:
     values = list(values)
     dup = sorted({v for v in values if values.count(v) > 1})
@@ -157,20 +260,59 @@ def _unique(values: pd.Series, table: str) -> list[str]:
 
 
 # ---- strategies -----------------------------------------------------------------------------
-def _by_number(alignment: Alignment, number: str) -> str | None:
+def _by_number(alignment: Alignment, number: str, level: str = "provincial") -> str | None:
     number = str(int(number))
-    return next((s.code for s in alignment.provincial if s.number == number), None)
+    return next((s.code for s in alignment.of_level(level) if s.number == number), None)
 
 
-def _by_name(alignment: Alignment, key: str) -> str | None:
-    """The provincial strategy whose full name is in the text, or whose name starts with the
-    text (a heading that shortens the name); None when none or several do."""
+def _by_name(alignment: Alignment, key: str, level: str = "provincial") -> str | None:
+    """The strategy of the level whose full name is in the text (the longest, when one name
+    holds another), or whose name starts with the text (a heading that shortens the name);
+    None when none or several do."""
     if not key:
         return None
-    found = {s.code for s in alignment.provincial if _key(s.name_th) in key}
-    if not found and len(key) >= 6:
-        found = {s.code for s in alignment.provincial if _key(s.name_th).startswith(key)}
-    return found.pop() if len(found) == 1 else None
+    strategies = alignment.of_level(level)
+    found = {s.code: len(_key(s.name_th)) for s in strategies if _key(s.name_th) in key}
+    if found:
+        longest = max(found.values())
+        found = {c: n for c, n in found.items() if n == longest}
+    elif len(key) >= 6:
+        found = {s.code: 0 for s in strategies if _key(s.name_th).startswith(key)}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+# A title line's enumerator (`ก.`, `ง)`) and, in a stated strategy, where its number is:
+# ยุทธศาสตร์จังหวัดที่ 2, ยุทธศาสตร์การพัฒนาจังหวัดชัยนาท ที่ 2, ประเด็นการพัฒนาที่ ๒,
+# ประเด็นยุทธศาสตร์ข้อ 2 (on the matching key: Arabic digits, no spaces or dots).
+_ENUMERATOR = re.compile(r"^\s*[\u0e01-\u0e2e]\s*[.)]\s*")
+_STATED_NUMBER = re.compile(
+    r"(?:ยุทธศาสตร์|ประเด็น)[\u0e01-\u0e4ea-z]{0,40}?(?:ที่|ข้อ)(?P<number>\d{1,2})(?!\d)"
+)
+_NATIONAL_NUMBER = re.compile(r"(?:ยุทธศาสตร์ชาติ|ด้าน)(?:ด้าน)?ที่(?P<number>\d{1,2})(?!\d)")
+
+
+def provincial_from_text(text: str | None, alignment: Alignment) -> str | None:
+    """The provincial strategy a file's own title line states (`ง. ยุทธศาสตร์จังหวัดที่ 2 …`,
+    `ประเด็นการพัฒนาที่ ๒`, the strategy's name, or failing those its keywords); None when
+    the line names none."""
+    key = _key(_ENUMERATOR.sub("", text or ""))
+    if not key:
+        return None
+    stated = _STATED_NUMBER.search(key) or _NUMBERED.match(key)
+    code = _by_number(alignment, stated["number"]) if stated else None
+    return code or _by_name(alignment, key) or infer_strategy([key], alignment)
+
+
+def national_from_text(text: str | None, alignment: Alignment) -> str | None:
+    """The National Strategy area a file's title line states (`ก. ยุทธศาสตร์ชาติ ด้านการสร้าง
+    ความสามารถในการแข่งขัน`, `ยุทธศาสตร์ชาติที่ 2`, `ด้านที่ 2`); None when it names none."""
+    key = _key(_ENUMERATOR.sub("", text or ""))
+    if not key:
+        return None
+    code = _by_name(alignment, key, "national")
+    if code is None and (stated := _NATIONAL_NUMBER.search(key)):
+        code = _by_number(alignment, stated["number"], "national")
+    return code
 
 
 def strategy_from_cell(text: str | None, alignment: Alignment) -> str | None:
@@ -239,11 +381,16 @@ def named_strategy(
     category_text: str | None,
     section_text: str | None,
     alignment: Alignment,
+    file_text: str | None = None,
 ) -> tuple[str | None, str | None]:
-    """(code, source) of the strategy a column or heading names explicitly, or (None, None)."""
+    """(code, source) of the strategy a column, the file's title lines or a heading names
+    explicitly, in that order, or (None, None). The row's own cell is the most precise; the
+    title line (`ง. ยุทธศาสตร์จังหวัดที่ …`, the file's own stated alignment) comes before a
+    heading inside the table and always before keywords."""
     for text, source, resolve in (
         (strategy_text, "column", strategy_from_cell),
         (category_text, "column", strategy_from_heading),
+        (file_text, "file", provincial_from_text),
         (section_text, "section", strategy_from_heading),
     ):
         code = resolve(text, alignment) if text else None
@@ -356,8 +503,13 @@ def requested_from(
 
 
 # ---- published reference tables ------------------------------------------------------------
+LEVELS_ABOVE_COLUMNS = {"cluster": "cluster_codes", "regional": "regional_codes"}
+LEVELS_ABOVE_COLUMNS["national"] = "national_codes"
+
+
 def strategies_frame(alignment: Alignment) -> pd.DataFrame:
-    """The `strategies` table: every strategy of every level with its parents."""
+    """The `strategies` table: every strategy of every level, top level first, with its plan,
+    the links as written and, per level above, the strategies it serves there."""
     return pd.DataFrame(
         [
             {
@@ -366,7 +518,10 @@ def strategies_frame(alignment: Alignment) -> pd.DataFrame:
                 "number": s.number,
                 "name_th": s.name_th,
                 "name_en": s.name_en,
+                "plan_name_th": alignment.plan_of(s.level).plan_name_th,
+                "plan_name_en": alignment.plan_of(s.level).plan_name_en,
                 "parent_codes": list(s.parent_codes),
+                **{column: list(s.codes_at(lv)) for lv, column in LEVELS_ABOVE_COLUMNS.items()},
             }
             for s in alignment.strategies
         ]
@@ -398,6 +553,7 @@ def agencies_frame(alignment: Alignment) -> pd.DataFrame:
 ALIGNED_COLUMNS = (
     "strategy_code",
     "strategy_source",
+    "national_strategy_code",
     "development_area",
     "responsible_agency",
     "responsible_agency_text",
@@ -422,7 +578,13 @@ def align_projects(
     kept in responsible_agency_text), and what to report: a strategy cell naming no
     provincial strategy (`unknown_strategy_value`), a project with no strategy
     (`strategy_unknown`), an agency text naming no known agency (`agency_unknown`), a
-    requested or joint project naming no agency to ask (`requested_from_unknown`)."""
+    requested or joint project naming no agency to ask (`requested_from_unknown`), and, once
+    per file and text, a title line stating a strategy that is none of ours
+    (`unknown_file_strategy`).
+
+    The file's own stated alignment (`provincial_strategy_text`, `national_strategy_text`:
+    the title lines the reader stages) sets strategy_code with strategy_source `file` ahead
+    of a heading and of keywords, and national_strategy_code."""
     by_district: dict[str, list[str]] = {}
     for code, name in tambon_names.items():
         by_district.setdefault(code[:4], []).append(_key(name))
@@ -443,10 +605,16 @@ def align_projects(
         col("funding_source_text"),
         col("funding_route"),
         col("tambon_code"),
+        col("provincial_strategy_text"),
+        col("national_strategy_text"),
+        col("source_file"),
         strict=True,
     )
     found: dict[tuple, list[AgencyMatch]] = {}  # the same texts recur: resolve each once
     explicit_found: dict[tuple, tuple[str | None, str | None]] = {}
+    national_found: dict[str, str | None] = {}
+    provincial_found: dict[str, str | None] = {}
+    reported: set[tuple] = set()  # (file, text) of a stated strategy already reported
 
     def agencies_in(text, tambon_name, names) -> list[AgencyMatch]:
         if not text:
@@ -456,12 +624,23 @@ def align_projects(
             found[key] = find_agencies(text, alignment, tambon_name, names)
         return found[key]
 
-    for i, (strategy, category, section, name, agency, source, route, tambon) in enumerate(rows):
+    for i, row in enumerate(rows):
+        strategy, category, section, name, agency, source, route, tambon = row[:8]
+        stated, stated_national, source_file = row[8:]
         written_category = category if category != section else None
-        explicit = (strategy, written_category, section)
+        explicit = (strategy, written_category, section, stated)
         if explicit not in explicit_found:
-            explicit_found[explicit] = named_strategy(*explicit, alignment)
+            explicit_found[explicit] = named_strategy(*explicit[:3], alignment, stated)
         code, source_kind = explicit_found[explicit]
+        if stated_national and stated_national not in national_found:
+            national_found[stated_national] = national_from_text(stated_national, alignment)
+        national = national_found.get(stated_national) if stated_national else None
+        if stated and stated not in provincial_found:
+            provincial_found[stated] = provincial_from_text(stated, alignment)
+        for text, matched in ((stated, provincial_found.get(stated)), (stated_national, national)):
+            if text and matched is None and (source_file, text) not in reported:
+                reported.add((source_file, text))
+                findings.append(Finding(i, "unknown_file_strategy", text))
         if code is None:
             code = infer_strategy([written_category or section, name], alignment)
             source_kind = "inferred" if code else None
@@ -483,6 +662,7 @@ def align_projects(
             findings.append(Finding(i, "requested_from_unknown", name))
         out["strategy_code"].append(code)
         out["strategy_source"].append(source_kind)
+        out["national_strategy_code"].append(national)
         out["development_area"].append(development_area(category, alignment))
         out["responsible_agency"].append(canonical or agency)
         out["responsible_agency_text"].append(agency)

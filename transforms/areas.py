@@ -24,6 +24,8 @@ _OTHER_LEVEL = re.compile(r"^(?:อ\.|อำเภอ|จ\.|จังหวั�
 _DISTRICT_MARK = re.compile(r"(?:อ\.|อำเภอ)\s*(\S+)")
 _DISTRICT_PART = re.compile(r"^(?:อ\.|อำเภอ)\s*|\s*(?:จ\.|จังหวัด).*$")
 _PROVINCE_WORD = re.compile(r"^(?:จ\.|จังหวัด)")
+# A province written inside a place cell ("ต.หนองโพ อ.ตาคลี จ.นครสวรรค์").
+_PROVINCE_MARK = re.compile(r"(?:จ\.|จังหวัด)\s*([^\s,()]+)")
 
 
 def province_codes(provinces: str) -> list[str]:
@@ -124,7 +126,23 @@ class TambonMatcher:
         for row in areas.drop_duplicates("district_code").itertuples(index=False):
             for name in (row.district_name_th, row.district_name_en):
                 self._district_names.setdefault(name_key(name), set()).add(row.district_code)
+        self._provinces_in_scope = frozenset(areas["district_code"].str[:2])
         self.match = lru_cache(maxsize=65536)(self._match)
+        self.outside_scope = lru_cache(maxsize=4096)(self._outside_scope)
+
+    def _outside_scope(self, province_text: str | None, district_text: str | None) -> bool:
+        """True when a row's own จังหวัด cell names a province of Thailand outside the
+        provinces in scope, or, with no province cell, its อำเภอ cell names only districts
+        outside them (official names via geothai; a name we do not know is not judged)."""
+        provinces, districts = _thailand_places()
+        if clean_text(province_text):
+            code = provinces.get(name_key(province_text))
+            return code is not None and code not in self._provinces_in_scope
+        key = name_key(district_text)
+        if not key or key in self._district_names:
+            return False
+        found = districts.get(key)
+        return bool(found) and not found & self._provinces_in_scope
 
     def _match(self, text: str, district_code: str) -> TambonMatch:
         cleaned = clean_text(text) or ""
@@ -187,6 +205,20 @@ class TambonMatcher:
             return TambonMatch("exact", t, n)
         return TambonMatch("ambiguous" if found else "unknown")
 
+    def names_a_tambon(self, text: str | None) -> bool:
+        """True when the text names a tambon of any district in scope after ตำบล / ต.
+        (`ต.ตลุก`, `อบต.ตลุก`, `เทศบาลตำบลวัดสิงห์`): a plan that says where it is, even
+        if not in the district of its folder."""
+        cleaned = clean_text(text)
+        if not cleaned:
+            return False
+        for found in _TAMBON_MARK.finditer(cleaned):
+            for candidate in (found.group(1), found.group(1).split(" ")[0]):
+                key = name_key(_TRAILING_LEVELS.sub("", candidate)) or name_key(candidate)
+                if key in self._province:
+                    return True
+        return False
+
     def find_in_text(self, text: str | None, district_code: str) -> TambonMatch | None:
         """An exact tambon of the district named in a title, sheet or file name; None if none.
 
@@ -207,6 +239,30 @@ class TambonMatcher:
             if found.status == "exact":
                 return found
         return None
+
+
+def places_in_text(text: str | None) -> tuple[str | None, str | None]:
+    """(province, district) a place cell writes with their markers (`อ.ตาคลี จ.นครสวรรค์`,
+    `อำเภอตาคลี`); None for a part it does not write."""
+    cleaned = clean_text(text) or ""
+    province = _PROVINCE_MARK.search(cleaned)
+    district = _DISTRICT_MARK.search(cleaned)
+    return (province.group(1) if province else None, district.group(1) if district else None)
+
+
+@lru_cache(maxsize=1)
+def _thailand_places() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Every province of Thailand by name (Thai and English) -> code, and every district
+    name -> the provinces that have a district of that name (geothai)."""
+    provinces: dict[str, str] = {}
+    districts: dict[str, set[str]] = {}
+    for province in geothai.provinces():
+        for name in (province.name_th, province.name_en):
+            provinces[name_key(name)] = province.code
+        for district in geothai.districts(province.code):
+            for name in (district.name_th, district.name_en):
+                districts.setdefault(name_key(name), set()).add(province.code)
+    return provinces, {k: frozenset(v) for k, v in districts.items()}
 
 
 def _clearly_better(key: str, close: list[str]) -> bool:

@@ -126,8 +126,41 @@ ALIGNMENT_COLUMNS = (
     _c(
         "strategy_source",
         "VARCHAR",
-        "ที่มาของยุทธศาสตร์: column=คอลัมน์ section=หัวข้อ inferred=อนุมานจากคำสำคัญ (ว่าง=ไม่ทราบ)",
-        "column | section (heading above) | inferred (keywords); NULL when unknown",
+        "ที่มาของยุทธศาสตร์: column=คอลัมน์ file=บรรทัดหัวเรื่องของไฟล์ (ง. ยุทธศาสตร์จังหวัดที่ …) "
+        "section=หัวข้อ inferred=อนุมานจากคำสำคัญ (ว่าง=ไม่ทราบ)",
+        "column | file (the file's own title line, ง. ยุทธศาสตร์จังหวัดที่ …) | section (heading "
+        "above) | inferred (keywords); NULL when unknown",
+    ),
+    _c(
+        "national_strategy_code",
+        "VARCHAR",
+        "ยุทธศาสตร์ชาติที่ไฟล์ระบุเอง (บรรทัด ก. ยุทธศาสตร์ชาติ …; ดูตาราง strategies) ว่าง = ไฟล์ไม่ได้ระบุ",
+        "National Strategy area the file itself states (its ก. ยุทธศาสตร์ชาติ … line; see "
+        "strategies); NULL when the file states none",
+    ),
+    _c(
+        "national_strategy_text",
+        "VARCHAR",
+        "บรรทัดยุทธศาสตร์ชาติในหัวเรื่องของไฟล์ตามที่พิมพ์ (ก. …)",
+        "The file's National Strategy title line as typed (ก. …)",
+    ),
+    _c(
+        "provincial_strategy_text",
+        "VARCHAR",
+        "บรรทัดยุทธศาสตร์จังหวัดในหัวเรื่องของไฟล์ตามที่พิมพ์ (ง. ยุทธศาสตร์จังหวัดที่ …)",
+        "The file's provincial strategy title line as typed (ง. ยุทธศาสตร์จังหวัดที่ …)",
+    ),
+    _c(
+        "local_strategy_text",
+        "VARCHAR",
+        "ยุทธศาสตร์ของแผนท้องถิ่น/ตำบลเองตามที่พิมพ์ (1. ยุทธศาสตร์…)",
+        "The local plan's own strategy as typed (1. ยุทธศาสตร์…)",
+    ),
+    _c(
+        "tactic_text",
+        "VARCHAR",
+        "กลยุทธ์ของแผนท้องถิ่นตามที่พิมพ์ (1.1 กลยุทธ์…)",
+        "The local plan's tactic as typed (1.1 กลยุทธ์…)",
     ),
     _c(
         "development_area",
@@ -150,6 +183,22 @@ PLAN_REVISION = _c(
     "The amendment that last added or changed the project, written <action> ครั้งที่ <n>/<BE "
     "year> (e.g. เพิ่มเติม ครั้งที่ 5/2567); NULL for the original plan",
 )
+
+def _codes_at(level_th: str, level_en: str, what_th: str, what_en: str) -> Column:
+    return _c(
+        f"{level_en}_codes",
+        "VARCHAR[]",
+        f"รหัสยุทธศาสตร์ระดับ{level_th}ที่{what_th}สนับสนุน",
+        f"Codes of the {level_en} strategies {what_en} serves",
+    )
+
+
+# Per level above the province, the strategies served there (as the links say: see
+# transforms.alignment.build_alignment).
+CLUSTER_CODES = _codes_at("กลุ่มจังหวัด", "cluster", "ยุทธศาสตร์จังหวัด", "the provincial strategy")
+REGIONAL_CODES = _codes_at("ภาค", "regional", "ยุทธศาสตร์จังหวัด", "the provincial strategy")
+NATIONAL_CODES = _codes_at("ชาติ", "national", "ยุทธศาสตร์จังหวัด", "the provincial strategy")
+
 PROJECT_COLUMNS = (
     PROJECT_ID,
     DISTRICT_CODE,
@@ -601,6 +650,15 @@ ONEPLAN = Table(
         AMOUNT_THB,
         *PROJECT_COLUMNS[3:12],
         *ALIGNMENT_COLUMNS,
+        CLUSTER_CODES,
+        REGIONAL_CODES,
+        _c(
+            "national_codes",
+            "VARCHAR[]",
+            "ยุทธศาสตร์ชาติที่โครงการสอดคล้อง: ที่ไฟล์ระบุเอง (national_strategy_code) หรือตามยุทธศาสตร์จังหวัด",
+            "National Strategy areas the project serves: the one its file states "
+            "(national_strategy_code), else those of its provincial strategy",
+        ),
         SOURCE_FILE,
         SOURCE_SHEET,
         SOURCE_ROW,
@@ -611,14 +669,17 @@ ONEPLAN = Table(
 
 STRATEGIES = Table(
     "strategies",
-    "หนึ่งแถวต่อหนึ่งยุทธศาสตร์ของทุกระดับ (ชาติ จังหวัด) พร้อมยุทธศาสตร์ระดับบนที่สนับสนุน",
-    "One row per strategy of every level (national, provincial), with the ones above it served",
+    "หนึ่งแถวต่อหนึ่งยุทธศาสตร์ของทุกระดับ (ชาติ ภาค กลุ่มจังหวัด จังหวัด) พร้อมยุทธศาสตร์ระดับบนที่สนับสนุน",
+    "One row per strategy of every level (national, regional, provincial cluster, provincial), "
+    "with the ones above it served",
     (
         _c(
             "level",
             "VARCHAR",
-            "ระดับ: national=ยุทธศาสตร์ชาติ provincial=จังหวัด",
-            "national | provincial",
+            "ระดับ: national=ยุทธศาสตร์ชาติ regional=แผนพัฒนาภาค cluster=แผนพัฒนากลุ่มจังหวัด "
+            "provincial=จังหวัด (data/strategy_levels.csv)",
+            "national | regional | cluster (provincial cluster) | provincial "
+            "(data/strategy_levels.csv)",
             False,
         ),
         _c("strategy_code", "VARCHAR", "รหัสยุทธศาสตร์", "Strategy code", False),
@@ -626,11 +687,38 @@ STRATEGIES = Table(
         _c("name_th", "VARCHAR", "ชื่อยุทธศาสตร์ (ไทย)", "Strategy name in Thai", False),
         _c("name_en", "VARCHAR", "ชื่อยุทธศาสตร์ (อังกฤษ)", "Strategy name in English", False),
         _c(
+            "plan_name_th",
+            "VARCHAR",
+            "ชื่อแผนของระดับนี้ (ไทย)",
+            "The plan of its level, in Thai",
+            False,
+        ),
+        _c(
+            "plan_name_en",
+            "VARCHAR",
+            "ชื่อแผนของระดับนี้ (อังกฤษ)",
+            "The plan of its level, in English",
+            False,
+        ),
+        _c(
             "parent_codes",
             "VARCHAR[]",
-            "รหัสยุทธศาสตร์ระดับบนที่สนับสนุน (data/strategy_links.csv)",
-            "Codes of the strategies of the level above it serves (data/strategy_links.csv)",
+            "รหัสยุทธศาสตร์ระดับบนที่เชื่อมโยงไว้โดยตรง (data/strategy_links.csv)",
+            "Codes of the strategies of the levels above it links to directly "
+            "(data/strategy_links.csv)",
             False,
+        ),
+        *(
+            Column(
+                c.name,
+                c.sql_type,
+                c.th.replace("ยุทธศาสตร์จังหวัด", "ยุทธศาสตร์นี้"),
+                c.en.replace("the provincial strategy", "this strategy")
+                + ": the links to that level as written, else through the levels between "
+                "(empty at and above that level)",
+                False,
+            )
+            for c in (CLUSTER_CODES, REGIONAL_CODES, NATIONAL_CODES)
         ),
     ),
     primary_key=("strategy_code",),
@@ -693,12 +781,9 @@ PLAN_BY_STRATEGY = Table(
         *DISTRICT_YEAR,
         STRATEGY_CODE,
         _c("strategy_name_th", "VARCHAR", "ชื่อยุทธศาสตร์จังหวัด", "Provincial strategy name"),
-        _c(
-            "national_codes",
-            "VARCHAR[]",
-            "ยุทธศาสตร์ชาติที่ยุทธศาสตร์จังหวัดนี้สนับสนุน",
-            "National strategy areas the provincial strategy serves",
-        ),
+        CLUSTER_CODES,
+        REGIONAL_CODES,
+        NATIONAL_CODES,
         N_PROJECTS,
         MART_AMOUNT,
         _c(
@@ -1068,31 +1153,14 @@ STG_PROJECTS = Table(
             "จำนวนแถวของโครงการ (แบบหนึ่งแถวต่อปีมีหลายแถว)",
             "Rows the project spans (several in the one-row-per-year layout)",
         ),
-        # The strategy chain of the official form (ผ.02) above the project's rows.
-        _c(
-            "national_strategy_text",
-            "VARCHAR",
-            "บรรทัด ก. ยุทธศาสตร์ชาติ ตามที่พิมพ์เหนือโครงการ",
-            "The ก. ยุทธศาสตร์ชาติ line above the project, as typed",
+        # The strategy chain and amendment the title rows and section markers state for the
+        # rows under them (the reader of the ผ.02 form fills them; NULL when not stated).
+        *(
+            c
+            for c in ALIGNMENT_COLUMNS
+            if c.name in ("national_strategy_text", "provincial_strategy_text")
         ),
-        _c(
-            "provincial_strategy_text",
-            "VARCHAR",
-            "บรรทัด ง. ยุทธศาสตร์จังหวัด ตามที่พิมพ์เหนือโครงการ",
-            "The ง. ยุทธศาสตร์จังหวัด line above the project, as typed",
-        ),
-        _c(
-            "local_strategy_text",
-            "VARCHAR",
-            "บรรทัดยุทธศาสตร์ของแผนเอง (1. ยุทธศาสตร์...) เหนือโครงการ",
-            "The plan's own strategy line (1. ยุทธศาสตร์...) above the project, as typed",
-        ),
-        _c(
-            "tactic_text",
-            "VARCHAR",
-            "บรรทัดกลยุทธ์ (1.1 กลยุทธ์...) เหนือโครงการ",
-            "The กลยุทธ์ line (1.1 กลยุทธ์...) above the project, as typed",
-        ),
+        *(c for c in ALIGNMENT_COLUMNS if c.name in ("local_strategy_text", "tactic_text")),
         PLAN_REVISION,
     ),
 )

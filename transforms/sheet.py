@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from oneplan.transforms.areas import TambonMatch, TambonMatcher
+from oneplan.transforms.areas import TambonMatch, TambonMatcher, places_in_text
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.numbers import (
     ParseError,
@@ -34,6 +34,7 @@ WRAPPING_COLUMNS = ("project_name", *TEXT_COLUMNS, "remarks")
 MERGED_DOWN_COLUMNS = (
     "tambon", "village", "category", "method", "funding_source", "responsible_agency",
     "requested_agency",
+    "district", "province",
 )  # fmt: skip
 # Row kinds (data/row_kinds.csv) that mark a layout row; `title_<route>` kinds are section
 # titles that also set the funding route of the rows under them.
@@ -88,6 +89,10 @@ class FileResult:
     rejected: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
     row_log: list[dict] = field(default_factory=list)
+    # Sheets whose rows name no tambon anywhere, placed district-wide (one warning per file).
+    district_wide_sheets: list[str] = field(default_factory=list)
+    # Rows naming a place outside the provinces in scope: (sheet, the place named), per row.
+    out_of_scope: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -433,6 +438,7 @@ class _SheetReader:
         self.c_requested = h.col("requested_agency")
         self.measure_cols = h.measure_years
         self.c_year, self.c_amount = h.col("fiscal_year"), h.col("amount")
+        self.c_district, self.c_province = h.col("district"), h.col("province")
         self.text_cols = {name: h.col(name) for name in TEXT_COLUMNS}
         self.wrapping = {c for c, m in h.columns.items() if m.column in WRAPPING_COLUMNS}
         self.wide = h.budget_years
@@ -442,11 +448,17 @@ class _SheetReader:
             | {c for c, _, _ in self.measure_cols}
             | ({self.c_year, self.c_amount} if self.is_long else set())
         )
+        # A required column missing is one error for the table (`missing_reported`), its rows
+        # rejected with the reason. A table with no amount column at all is a list of
+        # projects: they are kept without money (one no_budget_column warning per file); an
+        # amount column whose year cannot be told is missing its years.
         self.missing = []
+        self.missing_reported = False
+        self.has_no_amount = not self.wide and not self.is_long and self.c_amount is None
         if self.c_name is None:
             self.missing.append("โครงการ")
-        if not self.wide and not self.is_long:
-            self.missing.append("งบประมาณ")
+        if not self.wide and not self.is_long and not self.has_no_amount:
+            self.missing.append("ปีงบประมาณ")
         context = {c for c, m in h.columns.items() if m.column in MERGED_DOWN_COLUMNS}
         for (r0, c0), (r1, _) in self.sheet.merged:
             if r1 > r0 and r0 > h.last_row and c0 in context:
@@ -795,8 +807,14 @@ class _SheetReader:
                 reasons.append(code)
             self.issue(code, rownum, col, value, expected)
 
-        for missing in self.missing:
-            reject("missing_required_column", None, missing)
+        if self._outside_scope(row, rownum):
+            self.previous = self.long_group = None
+            return
+        if self.missing:
+            reasons.append("missing_required_column")
+            if not self.missing_reported:  # one error per table, not one per row
+                self.missing_reported = True
+                self.issue("missing_required_column", None, None, ", ".join(self.missing))
         if name is None and self.c_name is not None:
             reject("missing_project_name", self.c_name)
         tambon = self._tambon(row, rownum, reject)
@@ -824,6 +842,8 @@ class _SheetReader:
             return
         project = self._project(row, rownum, name, tambon)
         project["measures"] = measures
+        if self.has_no_amount:
+            project["no_budget_column"] = True
         self.result.projects.append(project)
         self._add_budgets(project, budgets)
         self.previous = project
@@ -831,6 +851,23 @@ class _SheetReader:
         self.log(rownum, "accepted", "project")
 
     # -- pieces of a project row --------------------------------------------------------
+    def _outside_scope(self, row, rownum) -> bool:
+        """A row whose own จังหวัด/อำเภอ cells name a place outside the provinces in scope is
+        skipped as `out_of_scope` (counted for one info per file), never matched as a
+        misspelt tambon of ours."""
+        province = self.text(row, self.c_province, rownum)
+        district = self.text(row, self.c_district, rownum)
+        if province is None and district is None:
+            # No such cells: the place cell may write them (ต.หนองโพ อ.ตาคลี จ.นครสวรรค์).
+            province, district = places_in_text(self.text(row, self.c_tambon, rownum))
+        if (province is None and district is None) or not self.matcher.outside_scope(
+            province, district
+        ):
+            return False
+        self.result.out_of_scope.append((self.sheet.name, province or district))
+        self.log(rownum, "skipped", "out_of_scope")
+        return True
+
     def _tambon(self, row, rownum, reject) -> str | None:
         written = self.text(row, self.c_tambon, rownum)
         if written is None:
@@ -1165,6 +1202,18 @@ def _read_sheet(
         elif i <= header.last_row:
             _log(result, sheet.name, i + 1, "skipped", "header")
     default_tambon = _sheet_default_tambon(sheet, header, ctx, matcher)
+    texts = (sheet.name, *ctx.folders, ctx.file_stem, *_title_texts(sheet, header))
+    if (
+        default_tambon is None
+        and header.col("tambon") is None
+        and len(ctx.district_code) == 4
+        and not any(matcher.names_a_tambon(text) for text in texts)
+    ):
+        # A plan naming no tambon anywhere (a เทศบาล's, covering its municipal area): its
+        # rows are placed district-wide, at the district of its folder. One that names a
+        # tambon of another district is not guessed at: its rows stay rejected (no_tambon).
+        default_tambon = ctx.district_code
+        result.district_wide_sheets.append(sheet.name)
     reader = _SheetReader(sheet, cleaned, header, ctx, rules, matcher, result, default_tambon)
     reader.sheet_year = year[0] if year is not None else None
     for text in _title_texts(sheet, header):
@@ -1310,6 +1359,34 @@ def _skip_hidden_copies(result: FileResult, copies, seen, ctx: FileContext, rule
         )  # fmt: skip
 
 
+def _file_notes(result: FileResult, ctx: FileContext, rules: Rules) -> None:
+    """One issue per file, not per row: projects placed district-wide because the plan
+    names no tambon (warning), projects of a list without an amount column (warning), rows
+    skipped as naming a place outside the provinces in scope (info)."""
+    wide = [
+        p
+        for p in result.projects
+        if p["source_sheet"] in result.district_wide_sheets
+        and p["tambon_code"] == ctx.district_code
+    ]
+    no_amount = [p for p in result.projects if p.get("no_budget_column")]
+    places = list(dict.fromkeys(place for _, place in result.out_of_scope))
+    outside = [{"source_sheet": sheet} for sheet, _ in result.out_of_scope]
+    for code, found, value, expected in (
+        ("placed_district_wide", wide, len(wide), ctx.district_name_th),
+        ("no_budget_column", no_amount, len(no_amount), None),
+        ("out_of_scope_rows", outside, len(outside), ", ".join(places[:5])),
+    ):
+        if found:
+            sheet = found[0]["source_sheet"]
+            result.issues.append(
+                make_issue(
+                    rules, code, source_file=ctx.source_file, sheet=sheet, value=str(value),
+                    expected=expected,
+                )
+            )  # fmt: skip
+
+
 def read_sheets(
     sheets: list[Sheet], ctx: FileContext, rules: Rules, matcher: TambonMatcher
 ) -> FileResult:
@@ -1336,8 +1413,9 @@ def read_sheets(
         _skip_hidden_copies(result, copies, seen, ctx, rules)
     _merge_year_sheets(result)
     _merge_revisions(result, ctx, rules)
+    _file_notes(result, ctx, rules)
     for project in result.projects:
-        if not project["budgets"]:
+        if not project["budgets"] and not project.get("no_budget_column"):
             result.issues.append(
                 make_issue(
                     rules, "no_budget", source_file=ctx.source_file, sheet=project["source_sheet"],

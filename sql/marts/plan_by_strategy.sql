@@ -1,5 +1,7 @@
 -- How much of each district's plan serves each provincial strategy, per fiscal year, money
 -- counted once (only projects the One Plan counts: oneplan.is_counted; shares of counted money).
+-- With the strategies each provincial strategy serves in the cluster, regional and national
+-- plans (strategies.*_codes).
 -- Grain: district x provincial strategy (NULL = not aligned) x fiscal year.
 create view plan_by_strategy as
 
@@ -43,7 +45,9 @@ final as (
         by_strategy.fiscal_year,
         by_strategy.strategy_code,
         strategy.name_th as strategy_name_th,
-        strategy.parent_codes as national_codes,
+        strategy.cluster_codes,
+        strategy.regional_codes,
+        strategy.national_codes,
         by_strategy.n_projects,
         by_strategy.amount_thb,
         cast(

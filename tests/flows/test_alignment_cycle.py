@@ -154,3 +154,57 @@ def test_alignment_checks_catch_a_planted_fault(data_dir, inbox, tmp_path, check
     finally:
         con.close()
     assert len(query(copy, check_queries()[check])) == 1
+
+
+def test_every_level_of_the_frame_is_published_and_aligned(data_dir, inbox, tmp_path):
+    db = publish(inbox, tmp_path / "out")
+    assert query(db, "select level, count(*) from strategies group by level order by all") == [
+        ("cluster", 3),
+        ("national", 6),
+        ("provincial", 4),
+        ("regional", 4),
+    ]
+    assert query(
+        db,
+        "select strategy_code, cluster_codes, regional_codes, national_codes "
+        "from plan_by_strategy order by strategy_code nulls last",
+    ) == [
+        ("P1", ["CL1"], ["RG1"], ["N2"]),
+        ("P4", ["CL3"], ["RG3", "RG4"], ["N3", "N4", "N1"]),
+        (None, None, None, None),
+    ]
+    assert query(
+        db,
+        "select project_name, cluster_codes, regional_codes, national_codes from oneplan "
+        "order by source_row",
+    ) == [
+        ("ส่งเสริมอาชีพเกษตรอินทรีย์", ["CL1"], ["RG1"], ["N2"]),
+        ("ก่อสร้างถนนคอนกรีตเสริมเหล็ก", ["CL3"], ["RG3", "RG4"], ["N3", "N4", "N1"]),
+        ("จัดซื้อครุภัณฑ์สำนักงาน", None, None, None),
+    ]
+
+
+def test_the_cluster_and_regional_plans_are_a_csv_edit(data_dir, inbox, tmp_path):
+    (data_dir / "strategies_cluster.csv").write_text(
+        "code,number,name_th,name_en\nK1,1,เกษตรและอาหาร,Agriculture and food\n", encoding="utf-8"
+    )
+    (data_dir / "strategies_regional.csv").write_text(
+        "code,number,name_th,name_en\nR1,1,ฐานการผลิตอาหาร,Food production base\n", encoding="utf-8"
+    )
+    (data_dir / "strategy_links.csv").write_text(
+        "strategy_code,parent_code,note\nP1,K1,\nK1,R1,\nR1,N2,\nR1,N5,\n", encoding="utf-8"
+    )
+    db = publish(inbox, tmp_path / "out")
+    assert query(
+        db,
+        "select level, strategy_code, parent_codes, regional_codes, national_codes "
+        "from strategies where level in ('cluster', 'regional') order by strategy_code",
+    ) == [
+        ("cluster", "K1", ["R1"], ["R1"], ["N2", "N5"]),
+        ("regional", "R1", ["N2", "N5"], [], ["N2", "N5"]),
+    ]
+    assert query(
+        db,
+        "select strategy_code, cluster_codes, national_codes from plan_by_strategy "
+        "where strategy_code = 'P1'",
+    ) == [("P1", ["K1"], ["N2", "N5"])]

@@ -404,3 +404,53 @@ def test_terminal_report_carries_no_control_characters(tmp_path, capsys):
     assert out.splitlines()[-1].startswith("  ไม่ผ่าน: พบข้อผิดพลาด")
     # The value is shown on its line: its carriage return cannot start a fake verdict line.
     assert '      อ่านงบประมาณ "[2K [32mผ่าน: ไม่พบข้อผิดพลาด[0m" ไม่ได้' in out.splitlines()
+
+
+def write_nakhon_sawan_plan(path: Path) -> Path:
+    """A tambon plan of ต.โกรกพระ, อ.โกรกพระ, Nakhon Sawan (60): one project."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("ต.โกรกพระ")
+    ws.write_row("A1", ["ที่", "โครงการ", "งบประมาณ 2569"])
+    ws.write_row("A2", [1, "ก่อสร้างถนน คสล. หมู่ที่ 2", 120000])
+    wb.close()
+    return path
+
+
+def test_check_with_provinces_60_knows_a_nakhon_sawan_district(tmp_path, capsys):
+    plan = write_nakhon_sawan_plan(tmp_path / "อำเภอโกรกพระ" / "plan.xlsx")
+    code, out, err = run(capsys, plan, "--provinces", "60")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "ตรวจไฟล์แผนพัฒนาตำบล อำเภอโกรกพระ (6002): 1 ไฟล์"
+    assert "แถวที่อ่าน 2 แถว: รับ 1 · ปฏิเสธ 0 · ข้าม 1" in out
+
+
+def test_check_takes_the_provinces_from_oneplan_provinces(tmp_path, capsys, monkeypatch):
+    plan = write_nakhon_sawan_plan(tmp_path / "6002" / "plan.xlsx")
+    monkeypatch.setenv("ONEPLAN_PROVINCES", "18,60")
+    code, out, _ = run(capsys, plan)
+    assert code == 0
+    assert out.splitlines()[0] == "ตรวจไฟล์แผนพัฒนาตำบล อำเภอโกรกพระ (6002): 1 ไฟล์"
+
+
+def test_check_without_provinces_does_not_know_a_nakhon_sawan_district(tmp_path, capsys):
+    plan = write_nakhon_sawan_plan(tmp_path / "อำเภอโกรกพระ" / "plan.xlsx")
+    code, out, err = run(capsys, plan)
+    assert (code, out) == (2, "")
+    assert err.startswith('oneplan check: ไม่ทราบว่าไฟล์ "plan.xlsx" เป็นของอำเภอใด')
+
+
+def test_check_with_unknown_provinces_exits_2(tmp_path, capsys):
+    plan = write_nakhon_sawan_plan(tmp_path / "6002" / "plan.xlsx")
+    code, out, err = run(capsys, plan, "--provinces", "99")
+    assert (code, out) == (2, "")
+    assert err == (
+        "oneplan check: --provinces ไม่ถูกต้อง: unknown province code(s) ['99']: use e.g. 18 or all\n"
+    )
+
+
+def test_an_unknown_district_among_every_province_names_a_few_codes(tmp_path, capsys):
+    plan = write_nakhon_sawan_plan(tmp_path / "Downloads" / "plan.xlsx")
+    code, out, err = run(capsys, plan, "--provinces", "all", "--lang", "en")
+    assert (code, out) == (2, "")
+    assert "(1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, …)" in err

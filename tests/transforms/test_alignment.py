@@ -11,9 +11,15 @@ def frame():
     return load_alignment()
 
 
-def tables(**changes) -> list[pd.DataFrame]:
-    """The alignment tables from data/, with some replaced."""
-    return [changes.get(name, _read_table(name)) for name in ALIGNMENT_TABLES]
+def tables(**changes) -> list:
+    """The arguments of build_alignment from the tables in data/, with some replaced."""
+    levels, *others = (changes.get(name, _read_table(name)) for name in ALIGNMENT_TABLES)
+    level_tables = {
+        level: changes.get(f"strategies_{level}", _read_table(f"strategies_{level}"))
+        for level in levels["level"]
+        if level in al.LEVELS
+    }
+    return [levels, level_tables, *others]
 
 
 @pytest.mark.parametrize(
@@ -142,6 +148,7 @@ def test_align_projects_adds_columns_and_reports(frame):
     assert aligned[list(al.ALIGNED_COLUMNS)].to_dict("list") == {
         "strategy_code": ["P1", None, "P3"],
         "strategy_source": ["column", None, "section"],
+        "national_strategy_code": [None, None, None],
         "development_area": [None, None, None],
         "responsible_agency": ["องค์การบริหารส่วนตำบลเนินขาม", "ชมรมผู้สูงอายุ", None],
         "responsible_agency_text": ["อบต.", "ชมรมผู้สูงอายุ", None],
@@ -155,22 +162,128 @@ def test_align_projects_adds_columns_and_reports(frame):
     ]
 
 
-def test_strategies_frame_has_levels_and_parents(frame):
-    got = al.strategies_frame(frame)
-    assert list(got["strategy_code"]) == [
-        "N1",
-        "N2",
-        "N3",
-        "N4",
-        "N5",
-        "N6",
-        "P1",
-        "P2",
-        "P3",
-        "P4",
+def test_strategies_frame_has_every_level_and_what_each_serves_above(frame):
+    got = al.strategies_frame(frame).set_index("strategy_code")
+    assert list(got.index) == [
+        *("N1", "N2", "N3", "N4", "N5", "N6"),
+        *("RG1", "RG2", "RG3", "RG4"),
+        *("CL1", "CL2", "CL3"),
+        *("P1", "P2", "P3", "P4"),
     ]
-    assert got.set_index("strategy_code")["parent_codes"].to_dict()["P4"] == ["N3", "N4", "N1"]
-    assert set(got["level"]) == {"national", "provincial"}
+    assert list(dict.fromkeys(got["level"])) == ["national", "regional", "cluster", "provincial"]
+    assert got.loc["CL1", "plan_name_th"] == (
+        "แผนพัฒนากลุ่มจังหวัดภาคกลางตอนบน 2 (ชัยนาท ลพบุรี สิงห์บุรี อ่างทอง)"
+    )
+    columns = ["parent_codes", "cluster_codes", "regional_codes", "national_codes"]
+    rows = got[columns].map(list).to_dict("index")
+    # P4 states its national areas itself: they are taken as written, not through CL3.
+    assert rows["P4"] == {
+        "parent_codes": ["N3", "N4", "N1", "CL3"],
+        "cluster_codes": ["CL3"],
+        "regional_codes": ["RG3", "RG4"],
+        "national_codes": ["N3", "N4", "N1"],
+    }
+    # CL3 reaches the national level only through its regional issues.
+    assert rows["CL3"] == {
+        "parent_codes": ["RG3", "RG4"],
+        "cluster_codes": [],
+        "regional_codes": ["RG3", "RG4"],
+        "national_codes": ["N5", "N3", "N4"],
+    }
+    assert rows["N1"] == dict.fromkeys(columns, [])
+
+
+def test_a_provincial_strategy_linked_only_to_its_cluster_reaches_every_level(frame):
+    links = pd.DataFrame(
+        [("P1", "CL1"), ("CL1", "RG1"), ("RG1", "N2"), ("RG1", "N5")],
+        columns=["strategy_code", "parent_code"],
+    ).assign(note="")
+    aligned = al.build_alignment(*tables(strategy_links=links))
+    got = al.strategies_frame(aligned).set_index("strategy_code")
+    assert [
+        list(got.loc["P1", c]) for c in ("cluster_codes", "regional_codes", "national_codes")
+    ] == [
+        ["CL1"],
+        ["RG1"],
+        ["N2", "N5"],
+    ]
+    assert list(got.loc["P2", "national_codes"]) == []
+
+
+def test_a_run_without_the_cluster_and_regional_levels_still_aligns(frame):
+    levels = _read_table("strategy_levels")
+    levels = levels[levels["level"].isin(["national", "provincial"])]
+    links = _read_table("strategy_links")
+    links = links[
+        ~links["parent_code"].str.match(r"CL|RG") & ~links["strategy_code"].str.match(r"CL|RG")
+    ]
+    aligned = al.build_alignment(*tables(strategy_levels=levels, strategy_links=links))
+    assert {s.level for s in aligned.strategies} == {"national", "provincial"}
+    assert al.strategies_frame(aligned).set_index("strategy_code").loc["P3", "national_codes"] == [
+        "N5"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("ง. ยุทธศาสตร์จังหวัดที่ 2 การท่องเที่ยวเชิงเรียนรู้", "P2"),
+        ("ง. ยุทธศาสตร์การพัฒนาจังหวัดชัยนาท ประเด็นการพัฒนาที่ ๓", "P3"),
+        ("ยุทธศาสตร์จังหวัดชัยนาทที่ 4", "P4"),
+        ("ง) ประเด็นยุทธศาสตร์ข้อ 1", "P1"),
+        ("ยุทธศาสตร์จังหวัดชัยนาท การท่องเที่ยวเชิงเรียนรู้และวิถีชีวิตชุมชน", "P2"),  # the name
+        ("ง. ยุทธศาสตร์จังหวัด ด้านการเกษตรและการแปรรูป", "P1"),  # keywords
+        ("ง. ยุทธศาสตร์จังหวัดที่ 9", None),
+        ("ง. ยุทธศาสตร์จังหวัด", None),
+        ("", None),
+    ],
+)
+def test_the_files_stated_provincial_strategy(frame, text, code):
+    assert al.provincial_from_text(text, frame) == code
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("ก. ยุทธศาสตร์ชาติ ด้านการสร้างความสามารถในการแข่งขัน", "N2"),
+        ("ก. ยุทธศาสตร์ชาติ 20 ปี (พ.ศ. 2561-2580) ด้านที่ 5", "N5"),
+        ("ยุทธศาสตร์ชาติที่ ๓", "N3"),
+        ("ก.ยุทธศาสตร์ชาติด้านความมั่นคง", "N1"),
+        ("ก. ยุทธศาสตร์ชาติ 20 ปี", None),
+    ],
+)
+def test_the_files_stated_national_strategy(frame, text, code):
+    assert al.national_from_text(text, frame) == code
+
+
+def test_the_files_stated_strategy_beats_headings_and_keywords(frame):
+    stated = "ง. ยุทธศาสตร์จังหวัดที่ 2 การท่องเที่ยวเชิงเรียนรู้และวิถีชีวิตชุมชน"
+    projects = pd.DataFrame(
+        {
+            "source_file": ["1801/เทศบาล.xlsx"] * 4,
+            "tambon_code": ["1801"] * 4,
+            # keywords of P1 (เกษตร) in the name and a P3 heading: the title line wins
+            "project_name": ["ส่งเสริมเกษตรอินทรีย์", "ขุดลอกคลอง", "ซ่อมถนน", "ถนน"],
+            "section_text": [None, "ยุทธศาสตร์จังหวัดที่ 3", None, None],
+            "strategy_text": [None, None, "4", None],  # a row's own cell is more precise
+            "provincial_strategy_text": [stated, stated, stated, "ง. ยุทธศาสตร์จังหวัดที่ 9"],
+            "national_strategy_text": ["ก. ยุทธศาสตร์ชาติ ด้านการสร้างความสามารถในการแข่งขัน"] * 3
+            + ["ก. ยุทธศาสตร์ชาติ ด้านดาวอังคาร"],
+        }
+    )
+    aligned, findings = al.align_projects(projects, frame, {})
+    assert aligned[["strategy_code", "strategy_source", "national_strategy_code"]].to_dict(
+        "list"
+    ) == {
+        "strategy_code": ["P2", "P2", "P4", "P4"],
+        "strategy_source": ["file", "file", "column", "inferred"],
+        "national_strategy_code": ["N2", "N2", "N2", None],
+    }
+    # one warning per file and unmatched title line, none for the rows it aligned
+    assert [(f.index, f.code, f.value) for f in findings] == [
+        (3, "unknown_file_strategy", "ง. ยุทธศาสตร์จังหวัดที่ 9"),
+        (3, "unknown_file_strategy", "ก. ยุทธศาสตร์ชาติ ด้านดาวอังคาร"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -179,12 +292,27 @@ def test_strategies_frame_has_levels_and_parents(frame):
         (
             "strategy_links",
             {"strategy_code": "P9", "parent_code": "N1", "note": ""},
-            "strategy_links.csv line 8",
+            "strategy_links.csv line 21",
         ),
         (
             "strategy_links",
             {"strategy_code": "P1", "parent_code": "N7", "note": ""},
-            "strategy_links.csv line 8",
+            "strategy_links.csv line 21",
+        ),
+        (
+            "strategy_links",
+            {"strategy_code": "RG1", "parent_code": "CL1", "note": ""},
+            "strategy_links.csv line 21: CL1 \\(cluster\\) is not a level above",
+        ),
+        (
+            "strategy_levels",
+            {"level": "district", "rank": "5", "plan_name_th": "x", "plan_name_en": "x"},
+            "strategy_levels.csv line 6",
+        ),
+        (
+            "strategies_cluster",
+            {"code": "P1", "number": "9", "name_th": "x", "name_en": "x"},
+            "code 'P1' is also a cluster strategy",
         ),
         (
             "strategy_keywords",

@@ -12,8 +12,8 @@ from oneplan.transforms.sheet import FileContext, Sheet, read_sheets
 CTX = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
 # Rows that reject for the reasons the sample does not plant.
 PLANTED = {
-    "missing_required_column": ("ต.ตลุก", [["ที่", "โครงการ", "หน่วยงาน"], ["1", "ก", "อบต."]]),
-    "no_tambon": ("แผ่น1", [["ที่", "โครงการ", "2568"], ["1", "ก", "100"]]),
+    "missing_required_column": ("ต.ตลุก", [["ที่", "โครงการ", "งบประมาณ (บาท)"], ["1", "ก", "1"]]),
+    "no_tambon": ("แผ่น1", [["ที่", "ตำบล", "โครงการ", "2568"], ["1", "", "ก", "100"]]),
 }
 
 

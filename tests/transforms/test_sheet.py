@@ -144,11 +144,118 @@ def test_tambon_column_beats_sheet_name_and_wrong_district_is_rejected(rules, ma
     assert result.rejected[0]["reasons"] == ["tambon_wrong_district"]
 
 
-def test_no_tambon_anywhere_is_a_rejection(rules, matcher):
+def issue_rows(result):
+    return sorted(
+        (
+            (i["source_sheet"], i["source_row"], i["code"], i["raw_value"], i["expected_value"])
+            for i in result.issues
+        ),
+        key=lambda i: (i[0] or "", i[1] or 0, i[2]),
+    )
+
+
+MUNICIPAL = [
+    ["แผนพัฒนาท้องถิ่น (พ.ศ. 2566-2570)"],
+    ["เทศบาลเมืองชัยนาท"],
+    ["ที่", "โครงการ", "งบประมาณ 2568", "งบประมาณ 2569"],
+    ["1", "ก่อสร้างถนน คสล. ซอยเทศบาล 3", "500,000", ""],
+    ["2", "ปรับปรุงตลาดสด", "", "1,200,000"],
+    ["3", "ขุดลอกท่อระบายน้ำ", "80,000", "80,000"],
+]
+
+
+def test_a_plan_naming_no_tambon_is_placed_district_wide_with_one_warning(rules, matcher):
+    ctx = FileContext("1801/เทศบาลเมือง.xlsx", "1801", "เมืองชัยนาท", "เทศบาลเมือง")
+    result = read_sheets(
+        [Sheet("ยุทธ1", MUNICIPAL), Sheet("ยุทธ2", MUNICIPAL[:4])], ctx, rules, matcher
+    )
+    assert [(p["source_sheet"], p["tambon_code"]) for p in result.projects] == [
+        ("ยุทธ1", "1801"),
+        ("ยุทธ1", "1801"),
+        ("ยุทธ1", "1801"),
+        ("ยุทธ2", "1801"),
+    ]
+    assert result.rejected == []
+    assert issue_rows(result) == [("ยุทธ1", None, "placed_district_wide", "4", "เมืองชัยนาท")]
+    message = render_issue(rules, result.issues[0], with_location=False)
+    assert message.endswith("จึงจัด 4 โครงการไว้ที่ทั้งอำเภอเมืองชัยนาท")
+    assert "โฟลเดอร์ของตำบล" in rules.issue("placed_district_wide").fix_th
+    assert "ตำบล column" in rules.issue("placed_district_wide").fix_en
+
+
+def test_a_plan_naming_its_tambon_in_the_title_is_not_district_wide(rules, matcher):
+    ctx = FileContext("1804/อบต.xlsx", "1804", "สรรพยา", "อบต")
+    rows = [["องค์การบริหารส่วนตำบลตลุก"], *MUNICIPAL[2:4]]
+    rows[0] = ["แผนพัฒนาท้องถิ่น อบต.ตลุก"]
+    result = read_sheets([Sheet("Sheet1", rows)], ctx, rules, matcher)
+    assert [p["tambon_code"] for p in result.projects] == ["180402"]
+    assert [i["code"] for i in result.issues] == []
+
+
+def test_a_blank_tambon_cell_under_a_tambon_column_is_still_a_rejection(rules, matcher):
     ctx = FileContext("1804/x.xlsx", "1804", "สรรพยา", "x")
-    rows = [["ที่", "โครงการ", "2568"], ["1", "ก", "1"]]
+    rows = [["ที่", "ตำบล", "โครงการ", "2568"], ["1", "", "ก", "1"], ["2", "ตลุก", "ข", "1"]]
     result = read(rows, name="Sheet1", ctx=ctx, rules=rules, matcher=matcher)
     assert result.rejected[0]["reasons"] == ["no_tambon"]
+    assert [p["tambon_code"] for p in result.projects] == ["180402"]
+
+
+def test_rows_naming_another_province_are_out_of_scope_with_one_info(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "ตำบล", "อำเภอ", "จังหวัด", "2569"],
+        ["1", "ซ่อมสร้างถนนลาดยาง", "ตลุก", "สรรพยา", "ชัยนาท", "1,000"],
+        ["2", "ซ่อมสร้างถนนลาดยาง", "หนองโพ", "ตาคลี", "นครสวรรค์", "2,000"],
+        ["3", "ก่อสร้างสะพาน", "หัวหวาย", "ตาคลี", "จ.นครสวรรค์", "3,000"],
+        ["4", "ขุดลอกคลอง", "โพนางดำออก", "สรรพยา", "", "4,000"],
+        ["5", "ขุดลอกคลอง", "บางระกำ", "บางระกำ", "", "5,000"],  # a Phitsanulok district
+        ["6", "ปรับปรุงถนน", "ห้วยกรดxx", "สรรพยา", "ชัยนาท", "6,000"],
+    ]
+    result = read(rows, name="Sheet1", rules=rules, matcher=matcher)
+    assert log(result) == [
+        (1, "skipped", "header"),
+        (2, "accepted", "project"),
+        (3, "skipped", "out_of_scope"),
+        (4, "skipped", "out_of_scope"),
+        (5, "accepted", "project"),
+        (6, "skipped", "out_of_scope"),
+        (7, "rejected", "rejected"),  # ours, misspelt: still reported as such
+    ]
+    assert [p["tambon_code"] for p in result.projects] == ["180402", "180405"]
+    infos = [i for i in issue_rows(result) if i[2] == "out_of_scope_rows"]
+    assert infos == [("Sheet1", None, "out_of_scope_rows", "3", "นครสวรรค์, จ.นครสวรรค์, บางระกำ")]
+    assert {i["code"] for i in result.issues} == {"out_of_scope_rows", "unknown_tambon"}
+
+
+def test_a_place_cell_naming_another_province_is_out_of_scope(rules, matcher):
+    rows = [
+        ["ที่", "โครงการ", "พื้นที่ดำเนินการ", "2569"],
+        ["1", "ซ่อมสร้างถนน", "ต.หนองโพ อ.ตาคลี จ.นครสวรรค์", "2,000"],
+        ["2", "ซ่อมสร้างถนน", "ต.ตลุก อ.สรรพยา จ.ชัยนาท", "1,000"],
+        ["3", "ซ่อมสร้างถนน", "ต.ท่าซุง อ.เมืองอุทัยธานี", "3,000"],
+    ]
+    result = read(rows, name="Sheet1", rules=rules, matcher=matcher)
+    assert [e[1:] for e in log(result)] == [
+        ("skipped", "header"),
+        ("skipped", "out_of_scope"),
+        ("accepted", "project"),
+        ("skipped", "out_of_scope"),
+    ]
+    assert [(i[2], i[3], i[4]) for i in issue_rows(result)] == [
+        ("out_of_scope_rows", "2", "นครสวรรค์, เมืองอุทัยธานี")
+    ]
+
+
+def test_other_provinces_are_in_scope_when_the_run_says_so(rules):
+    from oneplan.transforms.areas import TambonMatcher, areas_frame
+
+    matcher = TambonMatcher(areas_frame("18,60"))
+    rows = [
+        ["ที่", "โครงการ", "ตำบล", "อำเภอ", "จังหวัด", "2569"],
+        ["1", "ซ่อมสร้างถนนลาดยาง", "หนองโพ", "ตาคลี", "นครสวรรค์", "2,000"],
+    ]
+    result = read(rows, name="Sheet1", rules=rules, matcher=matcher)
+    assert log(result)[1] == (2, "rejected", "rejected")  # a Nakhon Sawan tambon, not 1804's
+    assert result.rejected[0]["reasons"] == ["tambon_wrong_district"]
 
 
 def test_summary_sheet_rows_are_skipped_not_counted(rules, matcher):
@@ -169,10 +276,36 @@ def test_sheet_without_header_is_reported_and_skipped(rules, matcher):
     assert codes(result) == [(None, "no_header"), (None, "no_projects")]
 
 
-def test_missing_budget_column_rejects_rows_with_reason(rules, matcher):
-    rows = [["ที่", "โครงการ", "หน่วยงาน"], ["1", "ก", "อบต."]]
+def test_a_list_without_an_amount_column_keeps_its_projects_with_one_warning(rules, matcher):
+    rows = [["ที่", "โครงการ", "หน่วยงาน"], ["1", "ก", "อบต."], ["2", "ข", "อบต."], ["3", "ค", ""]]
     result = read(rows, rules=rules, matcher=matcher)
-    assert result.rejected[0]["reasons"] == ["missing_required_column"]
+    assert [(p["project_name"], p["budgets"]) for p in result.projects] == [
+        ("ก", {}),
+        ("ข", {}),
+        ("ค", {}),
+    ]
+    assert result.rejected == []
+    assert issue_rows(result) == [("ต.ตลุก", None, "no_budget_column", "3", None)]
+
+
+def test_a_missing_required_column_is_one_error_per_table(rules, matcher):
+    # An amount column whose year nothing tells, then the same table repeated with no name
+    # column: each table reports once, every row is rejected with the reason.
+    rows = [
+        ["ที่", "โครงการ", "งบประมาณ (บาท)"],
+        ["1", "ก", "1"],
+        ["2", "ข", "2"],
+        ["3", "ค", "3"],
+    ]
+    result = read(rows, name="ตลุก", rules=rules, matcher=matcher)
+    assert [r["reasons"] for r in result.rejected] == [["missing_required_column"]] * 3
+    assert issue_rows(result) == [("ตลุก", None, "missing_required_column", "ปีงบประมาณ", None)]
+    rows = [["ที่", "รายละเอียด", "2568"], ["1", "ก", "1"], ["2", "ข", "2"]]
+    result = read(rows, name="ตลุก", rules=rules, matcher=matcher)
+    assert [r["reasons"] for r in result.rejected] == [["missing_required_column"]] * 2
+    assert [(i[2], i[3]) for i in issue_rows(result) if i[2] == "missing_required_column"] == [
+        ("missing_required_column", "โครงการ")
+    ]
 
 
 def test_unknown_and_duplicate_headers_are_reported(rules, matcher):
@@ -293,3 +426,11 @@ def test_other_rules_get_their_own_memo(rules):
     other = replace(rules, header_exact=exact)
     assert _lookups(other).match_header("ผู้ดำเนินการหลัก").column == "responsible_agency"
     assert _lookups(rules).match_header("ผู้ดำเนินการหลัก") is None
+
+
+def test_a_plan_naming_a_tambon_of_another_district_is_not_placed_district_wide(rules, matcher):
+    ctx = FileContext("1806/plan.xlsx", "1806", "หันคา", "plan")
+    rows = [["แผนพัฒนาตำบล ตำบลตลุก อำเภอสรรพยา"], ["ที่", "โครงการ", "2568"], ["1", "ก", "1"]]
+    result = read_sheets([Sheet("Sheet1", rows)], ctx, rules, matcher)
+    assert result.rejected[0]["reasons"] == ["no_tambon"]
+    assert "placed_district_wide" not in {i["code"] for i in result.issues}
