@@ -1117,8 +1117,8 @@ def build_official_forms(code: str, folder: str, tambons) -> list[File]:
 
     def project(name, budgets, category, villages=(), route=None):
         p = Project(code, t.code, clean_text(name), list(villages), route, category, budgets)
-        p.strategy_code = infer_strategy([category, p.project_name])
-        p.strategy_source = "inferred" if p.strategy_code else None
+        # Every form sheet's title states ง. ยุทธศาสตร์จังหวัดที่ 4: the file's own alignment wins.
+        p.strategy_code, p.strategy_source = "P4", "file"
         p.responsible_agency = own
         return p
 

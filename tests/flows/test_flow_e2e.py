@@ -354,7 +354,7 @@ def test_projects_alignment_matches_generator(published):
     }
     assert got == want
     sources = {p["strategy_source"] for p in MANIFEST["projects"]}
-    assert sources == {"column", "section", "inferred", None}
+    assert sources == {"column", "section", "file", "inferred", None}
 
 
 def test_plan_by_strategy_matches_generator(published):
