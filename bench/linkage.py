@@ -109,7 +109,10 @@ def link_quality(inbox, expected: dict) -> dict:
     found = {
         key(k, where[a], where[b]): st
         for k, a, b, st in zip(
-            links["link_kind"], links["project_id"], links["linked_project_id"], links["status"],
+            links["link_kind"],
+            links["project_id"],
+            links["linked_project_id"],
+            links["status"],
             strict=True,
         )
     }
@@ -118,12 +121,14 @@ def link_quality(inbox, expected: dict) -> dict:
     # either of the two (which one is the copy is the linkage's choice).
     copy_of = {
         frozenset((where[a], where[b])): where[a]
-        for k, a, b in zip(links["link_kind"], links["project_id"], links["linked_project_id"],
-                           strict=True)  # fmt: skip
+        for k, a, b in zip(
+            links["link_kind"], links["project_id"], links["linked_project_id"], strict=True
+        )  # fmt: skip
         if k == "possible_duplicate"
     }
     true_children = {
-        copy_of.get(frozenset((tuple(x["project"]), tuple(x["linked_project"]))), tuple(x["project"]))
+        copy_of.get(frozenset((tuple(x["project"]), tuple(x["linked_project"]))))
+        or tuple(x["project"])
         if x["link_kind"] == "possible_duplicate"
         else tuple(x["project"])
         for x in expected["links"]

@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 from oneplan.flows import progress, publish
 from oneplan.flows.cache import consolidate_districts, frames_for_combine, submission_ids
+from oneplan.flows.config import link_decisions_path
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
-from oneplan.flows.config import link_decisions_path
 from oneplan.flows.levels import (
     DecisionsFile,
     decision_records,

@@ -173,9 +173,7 @@ def resolve_decisions(
     latest: dict[frozenset, int] = {}
     for k, record in enumerate(records):
         if record["outcome"] == "applied":
-            pair = frozenset(
-                (record["resolved_project_id"], record["resolved_linked_project_id"])
-            )
+            pair = frozenset((record["resolved_project_id"], record["resolved_linked_project_id"]))
             if pair in latest:
                 records[latest[pair]]["outcome"] = "superseded"
             latest[pair] = k

@@ -62,7 +62,9 @@ class Abbreviations:
 
     @classmethod
     def of(cls, pairs) -> Abbreviations:
-        pairs = tuple(sorted(((f, e) for f, e in pairs if f), key=lambda pair: (-len(pair[0]), pair)))
+        pairs = tuple(
+            sorted(((f, e) for f, e in pairs if f), key=lambda pair: (-len(pair[0]), pair))
+        )
         if not pairs:
             return cls((), None)
         alternatives = "|".join(
@@ -303,9 +305,7 @@ def weigh_evidence(kind: str, score: float, a: Facts, b: Facts, settings) -> str
     same_money = bool(shared) and {m for m in a.money if m[0] in shared} == {
         m for m in b.money if m[0] in shared
     }
-    agree = (
-        places_agree(a.place, b.place) and same_money and a.villages == b.villages
-    )
+    agree = places_agree(a.place, b.place) and same_money and a.villages == b.villages
     return "accepted" if contained and agree else "review"
 
 

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, assemble_tables
-from oneplan.transforms.history import project_changes, update_submissions
 from oneplan.transforms.decisions import decisions_table
+from oneplan.transforms.history import project_changes, update_submissions
 from oneplan.transforms.linkage import link_changes
 
 

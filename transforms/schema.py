@@ -803,7 +803,7 @@ PROJECT_LINKS = Table(
 
 LINK_DECISIONS = Table(
     "link_decisions",
-    "หนึ่งแถวต่อหนึ่งคำตัดสินของคนว่าสองโครงการเป็นโครงการเดียวกันหรือไม่ (จากไฟล์ link_decisions.csv ทุกคืน พร้อมประวัติ)",
+    "หนึ่งแถวต่อหนึ่งคำตัดสินว่าสองโครงการเป็นโครงการเดียวกันหรือไม่ (จาก link_decisions.csv ทุกคืน พร้อมประวัติ)",
     "One row per decision a person made about two projects (read from link_decisions.csv "
     "every night; rows no longer in the file are kept as history)",
     (

@@ -5,8 +5,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from bench.linkage import link_quality
 from oneplan.flows.defaults import DATA
+
+from bench.linkage import link_quality
 
 INBOX = DATA / "sample" / "inbox"
 

@@ -107,7 +107,7 @@ def test_hostile_files_are_bounded():
     assert rows == [] and problems[0][0] == "link_decisions_unreadable"
     rows, problems = d.parse_decisions(b"\xff\xfe\x00\x00garbage", "f")
     assert rows == [] and problems[0][0] == "link_decisions_unreadable"
-    rows, problems = d.parse_decisions("who,when\nme,now\n".encode(), "f")
+    rows, problems = d.parse_decisions(b"who,when\nme,now\n", "f")
     assert rows == [] and {p[0] for p in problems} == {
         "link_decision_invalid",  # unknown columns named
         "link_decisions_unreadable",  # no decision column
