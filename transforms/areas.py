@@ -13,6 +13,8 @@ from oneplan.transforms.text import clean_text, to_arabic_digits
 
 CHAI_NAT = "18"
 
+# อ.เมือง: the province's capital district (อำเภอเมือง + the province's name).
+_CAPITAL = "เมือง"
 # Places a tambon name is introduced inside a title, file or sheet name.
 _TAMBON_MARK = re.compile(r"(?:ตำบล|ต\.)\s*([^\s_,()\-]+(?:\s[^\s_,()\-อจ][^\s_,()\-]*)?)")
 _SPLIT = re.compile(r"[\s_,()\-]+")
@@ -154,10 +156,13 @@ class TambonMatcher:
             for name in (row.district_name_th, row.district_name_en):
                 self._district_names.setdefault(name_key(name), set()).add(row.district_code)
         self._province_names: dict[str, set[str]] = {}
+        self._province_keys: dict[str, list[str]] = {}
         for code in {c[:2] for c in areas["district_code"]}:
             province = geothai.province(code)
             for name in (province.name_th, province.name_en) if province else ():
                 self._province_names.setdefault(name_key(name), set()).add(code)
+            if province:
+                self._province_keys.setdefault(code, []).append(province.name_th)
         self.match = lru_cache(maxsize=65536)(self._match)
 
     def _match(self, text: str, district_code: str) -> TambonMatch:
@@ -222,6 +227,13 @@ class TambonMatcher:
         if not name:
             return scope if len(scope) == 4 else None
         codes = {c for c in self._district_names.get(name_key(name), ()) if c[:2] == province_code}
+        if not codes and name_key(name) == name_key(_CAPITAL):  # อ.เมือง: the capital district
+            for key in self._province_keys.get(province_code, ()):
+                codes |= {
+                    c
+                    for c in self._district_names.get(name_key(_CAPITAL + key), ())
+                    if c[:2] == province_code
+                }
         return next(iter(codes)) if len(codes) == 1 else None
 
     def _district_label(self, code: str) -> str:

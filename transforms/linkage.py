@@ -268,7 +268,10 @@ class Facts:
     money: frozenset
 
 
-_DISTINGUISHING = re.compile(r"^(?:[0-9]+|[A-Za-z]+)$")
+# Words that tell two works apart wherever they stand: a Buddhist-era year (another year's
+# project) and Latin letters (สาย A). Other numbers (widths, lengths: 4.00 / 4 เมตร) only
+# where a marker names the work (สาย 1 / สาย 2), and villages as village_numbers.
+_DISTINGUISHING = re.compile(r"^(?:25[0-9]{2}|[A-Za-z]+)$")
 
 
 def places_agree(a: str | None, b: str | None) -> bool:
@@ -281,8 +284,8 @@ def places_agree(a: str | None, b: str | None) -> bool:
 def weigh_evidence(kind: str, score: float, a: Facts, b: Facts, settings) -> str | None:
     """The status of a candidate pair scoring `score` (at least the review score): None when
     something tells the two apart whatever the name's score (the places of a same-level pair
-    disagree; both name villages and share none; their numbers or Latin letters differ:
-    สาย 1 / สาย 2, another year; the words after a marker differ: สาย A / สาย B), "accepted"
+    disagree; both name villages and share none; both name a year, or Latin letters, and
+    they differ; the words after a marker differ: สาย A / สาย B, ซอย 3 / ซอย 5), "accepted"
     at the accept score, or below it when one name's words are all in the other's (extra
     words at the end) and place, fiscal years, amounts and villages agree; else "review"."""
     if kind == "possible_duplicate" and not places_agree(a.place, b.place):
@@ -290,8 +293,8 @@ def weigh_evidence(kind: str, score: float, a: Facts, b: Facts, settings) -> str
     if a.villages and b.villages and not a.villages & b.villages:
         return None
     words_a, words_b = a.key.split(), b.key.split()
-    marks_a = {w for w in words_a if _DISTINGUISHING.match(w)}
-    marks_b = {w for w in words_b if _DISTINGUISHING.match(w)}
+    marks_a = {w.lower() for w in words_a if _DISTINGUISHING.match(w)}
+    marks_b = {w.lower() for w in words_b if _DISTINGUISHING.match(w)}
     if marks_a and marks_b and marks_a != marks_b:
         return None
     if _marked_words_differ(words_a, words_b, settings):

@@ -315,3 +315,13 @@ def test_a_block_larger_than_a_chunk_is_scored_in_pieces(monkeypatch):
     whole = links_of(rows)
     monkeypatch.setattr(linkage, "CHUNK", 1)
     assert links_of(rows) == whole == [("t", "d", "rolls_up_to", "accepted")]
+
+
+def test_other_numbers_do_not_tell_two_works_apart_outside_a_marker():
+    child = "ก่อสร้างถนนคอนกรีตเสริมเหล็ก กว้าง 4.00 เมตร"
+    parent = "ก่อสร้างถนน คสล. กว้าง 4 เมตร"
+    rows = [
+        ("t", "tambon", "180402", [], child, None, {2568: 300000}),
+        ("d", "district", "180402", [], parent, None, {2568: 300000}),
+    ]
+    assert [link[3] for link in links_of(rows)] in (["accepted"], ["review"])
