@@ -41,7 +41,7 @@ def consolidated_input(name: str) -> dict:
     captured: dict = {}
     real = steps.link_levels
 
-    def capture(consolidated, rules, place_names):
+    def capture(consolidated, rules, place_names, decisions=None):
         captured.update(consolidated=consolidated, rules=rules, place_names=place_names)
         return consolidated, None
 
