@@ -663,6 +663,8 @@ def _best_copies(p: _Prepared, rows, at, after, settings, rejected=frozenset()) 
     a, b = a[keep], b[keep]
     keep = p.money.shared(a, b) == p.years.shared(a, b)  # same money in every shared year
     a, b = a[keep], b[keep]
+    keep = _places_agree(p, a, b)  # a copy is in the same place (weigh_evidence): before scoring
+    a, b = a[keep], b[keep]
     k = len(p.keys)
     names, which = np.unique(p.key[a] * k + p.key[b], return_inverse=True)
     left_names, right_names = np.divmod(names, k)
@@ -681,6 +683,18 @@ def _best_copies(p: _Prepared, rows, at, after, settings, rejected=frozenset()) 
     if rejected:
         pairs = pairs[~_is_rejected(p, pairs, rejected)]
     return _first_per_copy(pairs)
+
+
+def _places_agree(p: _Prepared, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """places_agree of each pair (a[k], b[k]), over arrays: the same place code, or one a
+    district or province whose code begins the other's (checked one by one: few pairs)."""
+    agree = (p.place[a] == p.place[b]) & (p.place[a] >= 0)
+    codes = p.frame["tambon_code"].to_numpy(dtype=object)
+    lengths = p.frame["tambon_code"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    wider = np.flatnonzero(~agree & (lengths[a] != lengths[b]))
+    for k in wider:
+        agree[k] = places_agree(codes[a[k]], codes[b[k]])
+    return agree
 
 
 def _first_per_copy(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -6,12 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from oneplan.flows.reference import load_linkage_settings
 from oneplan.transforms.linkage import (
+    Facts,
     LinkageSettings,
     count_once,
     link_id,
     link_projects,
     name_score,
     normalize_name,
+    weigh_evidence,
 )
 
 SETTINGS = load_linkage_settings()
@@ -325,3 +327,23 @@ def test_other_numbers_do_not_tell_two_works_apart_outside_a_marker():
         ("d", "district", "180402", [], parent, None, {2568: 300000}),
     ]
     assert [link[3] for link in links_of(rows)] in (["accepted"], ["review"])
+
+
+FACTS = st.builds(
+    lambda key, place, villages, money: Facts(
+        key, place, frozenset(villages), frozenset(money.items())
+    ),
+    st.sampled_from(
+        [n(x) for x in (ROAD, "ก่อสร้างถนน คสล. สาย A", "ก่อสร้างถนน คสล. สาย B ม.3 ปี 2568", "")]
+    ),
+    st.sampled_from(["18", "1804", "180402", "180403"]),
+    st.lists(st.sampled_from([3, 5]), max_size=2),
+    st.dictionaries(st.sampled_from([2568, 2569]), st.sampled_from([1000, 2000]), max_size=2),
+)
+
+
+@given(FACTS, FACTS, st.sampled_from(["rolls_up_to", "possible_duplicate"]), st.floats(70, 100))
+def test_weighing_the_evidence_does_not_depend_on_which_side_is_which(a, b, kind, score):
+    assert weigh_evidence(kind, score, a, b, SETTINGS) == weigh_evidence(
+        kind, score, b, a, SETTINGS
+    )
