@@ -173,6 +173,9 @@ class TambonMatcher:
         names = {}
         for level, name in parts:
             names.setdefault(level, name)
+        prefixed = [name for level, name in parts[1:] if level == "tambon" and name]
+        if prefixed and not self._prefixes.pattern.match(cleaned):
+            names["tambon"] = prefixed[0]  # "หมู่ 3 ต.หันคา": the prefixed name is the tambon
         province = district_code[:2]
         if "province" in names and not self._names_province(names["province"], province):
             return TambonMatch("unknown")
