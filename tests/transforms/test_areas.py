@@ -138,9 +138,9 @@ def test_a_district_written_with_its_prefix_is_the_whole_district_in_every_plan(
         ("ต.ตลุก อ.หันคา", "1804", "wrong_district", "180402"),  # no ตลุก in หันคา
         ("ต.ตลุก อ.สรรพยา", "1806", "wrong_district", "180402"),
         ("อ.บางกอกน้อย", "1806", "unknown", None),
-        ("อ.เมือง", "1801", "exact", "1801"),
+        ("อ.เมือง", "1801", "exact", "1801"),  # the capital district, as people write it
         ("หมู่ 3 ต.หันคา", "1806", "exact", "180601"),  # the prefixed name is the tambon
-        ("บ้านหนองแซง ม.3 ต.ตลุก อ.สรรพยา", "18", "exact", "180402"),  # the capital district, as people write it
+        ("บ้านหนองแซง ม.3 ต.ตลุก อ.สรรพยา", "18", "exact", "180402"),
         ("ต.ท่าชัย อ.เมือง จ.ชัยนาท", "18", "exact", "180103"),
     ],
 )
