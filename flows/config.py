@@ -24,7 +24,9 @@ from oneplan.flows.defaults import DATA, ROOT
 from oneplan.flows.errors import PublishError
 
 PATH_KEYS = ("inbox", "db", "export", "staging")
-KEYS = (*PATH_KEYS, "provinces", "duckdb_storage_version", "roots")
+# The committee's link decisions (default: link_decisions.csv beside the inbox folder).
+FILE_KEYS = ("link_decisions",)
+KEYS = (*PATH_KEYS, *FILE_KEYS, "provinces", "duckdb_storage_version", "roots")
 REQUIRED = ("inbox", "db", "export")
 ENV = {key: f"ONEPLAN_{key.upper()}" for key in KEYS}
 CONFIG_ENV = "ONEPLAN_CONFIG"
@@ -102,7 +104,7 @@ def read_config_file(path: Path) -> dict[str, str]:
                 raise ConfigError(f"{where}: expected a list of folders")
             items = [_clean(item, where) for item in value]
             out[key] = os.pathsep.join(str(path.parent / item) for item in items)
-        elif key in PATH_KEYS:
+        elif key in PATH_KEYS or key in FILE_KEYS:
             out[key] = str(path.parent / _clean(value, where))
         else:
             out[key] = _clean(str(value) if isinstance(value, int) else value, where)
@@ -259,3 +261,14 @@ def flow_paths(
             f"{', '.join(ENV[key] for key in missing)}"
         )
     return {key: settings[key].value for key in (*PATH_KEYS, "provinces")}
+
+
+DECISIONS_NAME = "link_decisions.csv"
+
+
+def link_decisions_path(inbox: Path, db: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The decisions file a run reads: `link_decisions` configured (ONEPLAN_LINK_DECISIONS or
+    the config file), else link_decisions.csv beside the inbox folder (not inside it: the
+    inbox holds the districts' files, this one is the committee's)."""
+    setting = resolve({"db": str(db)}, env)["link_decisions"]
+    return Path(setting.value) if setting.is_set else Path(inbox).parent / DECISIONS_NAME

@@ -9,7 +9,7 @@ from functools import lru_cache
 import pandas as pd
 from oneplan.flows.defaults import DATA, DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_INBOX, ROOT, SQL
 from oneplan.transforms.alignment import LEVELS, Alignment, build_alignment
-from oneplan.transforms.areas import CHAI_NAT, TambonMatcher, areas_frame
+from oneplan.transforms.areas import CHAI_NAT, PlacePrefixes, TambonMatcher, areas_frame
 from oneplan.transforms.rules import Rules, build_rules
 
 RULE_TABLES = (
@@ -86,7 +86,13 @@ def load_areas(provinces: str = CHAI_NAT) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def load_matcher(provinces: str = CHAI_NAT) -> TambonMatcher:
-    return TambonMatcher(load_areas(provinces))
+    return TambonMatcher(load_areas(provinces), load_place_prefixes())
+
+
+@lru_cache(maxsize=1)
+def load_place_prefixes() -> PlacePrefixes:
+    """The words that say a written place's level (data/place_prefixes.csv)."""
+    return PlacePrefixes.from_table(_read_table("place_prefixes"))
 
 
 @lru_cache(maxsize=1)

@@ -21,9 +21,16 @@ import pandas as pd
 import pyarrow as pa
 from oneplan.flows import progress, publish
 from oneplan.flows.cache import consolidate_districts, frames_for_combine, submission_ids
+from oneplan.flows.config import link_decisions_path
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import remove_stale_builds
-from oneplan.flows.levels import link_levels, plans_of
+from oneplan.flows.levels import (
+    DecisionsFile,
+    decision_records,
+    link_levels,
+    plans_of,
+    read_link_decisions,
+)
 from oneplan.flows.lock import run_lock
 from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.paths import check_run_paths, mark_staging
@@ -152,16 +159,21 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
     return tables
 
 
-def consolidate(run: Run, staged: list[dict]) -> tuple[Consolidated, pd.DataFrame]:
+def consolidate(
+    run: Run, staged: list[dict], decisions: DecisionsFile | None = None
+) -> tuple[Consolidated, pd.DataFrame]:
     """All staged rows of every district into publishable rows (duplicates counted once),
     each placed at its plan's level and linked across levels (money counted once); returns
     the consolidated rows and the project links. Each district's consolidation is cached in
     the staging folder (flows.cache): one changed file consolidates its district again."""
-    return consolidate_levels(staged, load_areas(run.provinces), run.staging)
+    return consolidate_levels(staged, load_areas(run.provinces), run.staging, decisions)
 
 
 def consolidate_levels(
-    staged: list[dict], areas: pd.DataFrame, staging: Path | None = None
+    staged: list[dict],
+    areas: pd.DataFrame,
+    staging: Path | None = None,
+    decisions: DecisionsFile | None = None,
 ) -> tuple[Consolidated, pd.DataFrame]:
     """Consolidated district by district (cached in `staging` when given), then linked
     across levels over all districts."""
@@ -172,7 +184,7 @@ def consolidate_levels(
     consolidated = combine_parts([part], frames_for_combine(tables), submission_ids(staged))
     places = place_rows(areas)
     place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
-    linked, links = link_levels(consolidated, rules, place_names)
+    linked, links = link_levels(consolidated, rules, place_names, decisions)
     measures = project_measures(tables["measures"].to_pandas(), linked.projects)
     return replace(linked, measures=measures), links
 
@@ -195,6 +207,7 @@ def assemble(
     inbox_issues: list[dict],
     previous: dict[str, pa.Table] | None,
     inputs: str,
+    decisions: DecisionsFile | None = None,
 ) -> dict[str, pa.Table]:
     """The published tables, with the history carried on; refuses a plan with no row read."""
     tables = publication_tables(
@@ -206,6 +219,7 @@ def assemble(
         previous,
         files_parsed=sum(not s["reused"] for s in staged),
         inputs=inputs,
+        decisions=decisions,
     )
     if not has_readable_row(tables):
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
@@ -222,6 +236,7 @@ def publication_tables(
     *,
     files_parsed: int,
     inputs: str,
+    decisions: DecisionsFile | None = None,
 ) -> dict[str, pa.Table]:
     """Every published table of the consolidated rows. Each issue's messages are rendered
     from its record here, the one place the published messages are made."""
@@ -239,6 +254,7 @@ def publication_tables(
         rules_fingerprint=rules_fingerprint(),
         inputs_fingerprint=inputs,
         links=links,
+        decision_records=decision_records(decisions, consolidated.projects),
     )
 
 
@@ -287,17 +303,18 @@ def run_steps(run: Run, steps: Steps) -> dict:
         inbox_issues = [*inbox_issues, *held]
         if moved:
             inbox_issues.append(recovered_issue(run.db, moved))
+        decisions = read_link_decisions(link_decisions_path(run.inbox, run.db))
         inputs = inputs_fingerprint(
             [Path(s["staged"]).name for s in staged],
             inbox_issues,
-            f"{run.provinces}\x1f{build_fingerprint()}",
+            f"{run.provinces}\x1f{build_fingerprint()}\x1f{decisions.digest}",
         )
         if is_unchanged(previous, inputs) and run.export.exists():
             run.log.info("nothing changed since the last publication: %s kept", run.db)
             return summarize(run, staged, unchanged=True)
-        linked = steps.step("consolidate", consolidate, run, staged)
+        linked = steps.step("consolidate", consolidate, run, staged, decisions)
         tables = steps.step(
-            "assemble", assemble, run, staged, linked, inbox_issues, previous, inputs
+            "assemble", assemble, run, staged, linked, inbox_issues, previous, inputs, decisions
         )
         built = publish.building_path(run.db)
         try:

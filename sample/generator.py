@@ -1225,7 +1225,24 @@ VILLAGE_ONLY = (
 )  # fmt: skip
 DISTRICT_ONLY = (
     "จัดงานมหกรรมของดีอำเภอ{d}", "พัฒนาศูนย์เรียนรู้เศรษฐกิจพอเพียงระดับอำเภอ{d}",
+    "ส่งเสริมอาชีพผู้สูงอายุระดับอำเภอ{d}",
 )  # fmt: skip
+# How a district plan writes the place of its district-wide rows, in turn: nothing, the whole
+# district, the district with its prefix (อ.หันคา / อำเภอหนองมะโมง: the whole district even
+# where a tambon has the district's name).
+DISTRICT_WIDE_PLACES = ("", "ทั้งอำเภอ", "อ.{d}", "อำเภอ{d}")
+# Trailing words a plan above adds to a tambon project it takes in (issue 23).
+TRAILING_WORDS = ("เพื่อกักเก็บน้ำ", "เพื่อการเกษตร", "เพื่อประโยชน์ของประชาชน")
+# Look-alike projects that must stay apart (issue 23): (tambon plan's name, name in the plan
+# above); the same money, place and years, a distinguishing word or village differs.
+LOOK_ALIKES = (
+    ("ก่อสร้างถนนคอนกรีตเสริมเหล็ก สายบ้านนายสมชาย หมู่ที่ 3",
+     "ก่อสร้างถนน คสล. สายบ้านนายสมศักดิ์ ม.3"),
+    ("ขุดลอกสระน้ำสาธารณะ หมู่ที่ 3", "ขุดลอกสระน้ำสาธารณะ หมู่ที่ 5"),
+    ("ก่อสร้างรางระบายน้ำ สาย A", "ก่อสร้างรางระบายน้ำ สาย B"),
+)  # fmt: skip
+# The same name in two tambons of one district, the same money: two projects (issue 23).
+TWIN_NAME = "ขุดลอกคลองส่งน้ำชลประทาน หมู่ที่ 2"
 PROVINCE_ONLY = (
     "พัฒนาระบบโลจิสติกส์สินค้าเกษตรของจังหวัด", "จัดงานเทศกาลส้มโอขาวแตงกวาและงานกาชาดจังหวัด",
 )  # fmt: skip
@@ -1339,6 +1356,7 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
     folders = {f.district_code: f.path.split("/")[0] for f in files}
     used: set[int] = set()
     out: list[File] = []
+    extra = random.Random(f"{SEED}-issue23")  # the issue-23 cases: the rest keeps its draws
 
     def mirror(p: Project, level: str, code: str, villages=None, tambon_code=None) -> Project:
         name = spelling_variant(p.project_name, rng, tambon_names.get(p.tambon_code, ""))
@@ -1379,8 +1397,10 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
         asks = [p for p, _ in kept if p.district_code == code and p.funding_route == "requested"
                 and id(p) not in used][:4]  # fmt: skip
         links, rows = [], []
-        for p in asks:
+        for k, p in enumerate(asks):
             up = mirror(p, "district", code)
+            if k == 0:  # the plan above adds a few words at the end (and abbreviates)
+                up.project_name = _abbreviated(up.project_name) + " " + extra.choice(TRAILING_WORDS)
             links.append((p, up, "rolls_up_to"))
             rows.append(({"name": up.project_name, "place": f"ต.{tambon_names[p.tambon_code]}",
                           "agency": "ที่ทำการปกครองอำเภอ" + d}, up))  # fmt: skip
@@ -1389,7 +1409,9 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
         for i, template in enumerate(DISTRICT_ONLY):
             wide = Project(code, code, template.format(d=d), [], None, None,
                            _money_of(rng, 200_000, 900_000), plan_level="district")  # fmt: skip
-            place = "" if i == 0 else "ทั้งอำเภอ"
+            place = DISTRICT_WIDE_PLACES[
+                (i + DISTRICT_PLANS.index(code)) % len(DISTRICT_WIDE_PLACES)
+            ].format(d=d)
             rows.append(({"name": wide.project_name, "place": place,
                           "agency": "สำนักงานพัฒนาชุมชนอำเภอ" + d}, wide))  # fmt: skip
             district_projects.setdefault(code, []).append((None, wide))
@@ -1426,6 +1448,9 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
         tambons = sorted({p.tambon_code for p in mine})
         t1, t2 = tambons[0], tambons[1]
         original = next(p for p in mine if p.tambon_code == t1)
+        # An amendment of the tambon's own plan lists one of its projects again (a copy:
+        # the same place); a neighbour's same-named project would be another project.
+        t2 = t1
         copy_ = mirror(original, "tambon", code, tambon_code=t2)
         copy_.village_numbers = sorted(original.village_numbers) if _has_village_mark(
             copy_.project_name) else []  # fmt: skip
@@ -1442,6 +1467,63 @@ def build_levels(files: list[File], rng: random.Random) -> list[File]:
         out.append(
             File(code, path, "xlsx", [sheet], links=[(copy_, original, "possible_duplicate")])
         )
+    out += _look_alikes(districts, tambon_names, folders, extra)
+    return out
+
+
+def _villages_of(name: str) -> list[int]:
+    return [int(n) for n in re.findall(r"(?:หมู่ที่|หมู่|ม\.)\s*([0-9]+)", name)]
+
+
+def _abbreviated(name: str) -> str:
+    """A name as a plan above shortens it: ถ. for ถนน, บ. for บ้าน, ม. for หมู่ที่."""
+    for long, short in (("ถนน", " ถ."), ("หมู่ที่ ", "ม."), ("สายบ้าน", "สาย บ.")):
+        name = name.replace(long, short, 1)
+    return clean_text(name)
+
+
+def _look_alikes(districts, tambon_names, folders, rng: random.Random) -> list[File]:
+    """Projects that look alike and are not one (issue 23): in a district with a district
+    plan, a tambon's amendment lists each LOOK_ALIKES tambon name and the district plan's
+    second file lists the other name, the same money and place; and two tambons of a
+    district each list TWIN_NAME with the same money. No true link: all counted."""
+    out = []
+    code = DISTRICT_PLANS[0]
+    d = districts[code]
+    tambons = sorted(s.code for s in geothai.subdistricts(code))
+    t = tambons[-1]
+    tn = tambon_names[t]
+    mine, above = [], []
+    for low, high in LOOK_ALIKES:
+        money = _money_of(rng, 100_000, 900_000)
+        villages = _villages_of(low)
+        mine.append(({"name": low, "agency": "อบต." + tn},
+                     Project(code, t, low, villages, None, None, dict(money))))  # fmt: skip
+        above.append(({"name": high, "place": f"ต.{tn}", "agency": "ที่ทำการปกครองอำเภอ" + d},
+                      Project(code, t, high, _villages_of(high), None, None,
+                              dict(money), plan_level="district")))  # fmt: skip
+    for _, p in mine:  # the amendment the title states (issue 20)
+        p.plan_revision = "เพิ่มเติม ครั้งที่ 2"
+    for _, p in above:
+        p.plan_revision = "เพิ่มเติม ครั้งที่ 1"
+    title = [f"แผนพัฒนาตำบล เพิ่มเติม ครั้งที่ 2 ตำบล{tn} อำเภอ{d}"]
+    path = f"{folders[code]}/แผนพัฒนาตำบล{tn} เพิ่มเติม ครั้งที่ 2.xlsx"
+    out.append(File(code, path, "xlsx", [_level_sheet("village", title, mine)]))
+    title = [f"แผนพัฒนาอำเภอ{d} เพิ่มเติม ครั้งที่ 1 จังหวัดชัยนาท"]
+    path = f"{folders[code]}/แผนพัฒนาอำเภอ{d} เพิ่มเติม ครั้งที่ 1.xlsx"
+    out.append(File(code, path, "xlsx", [_level_sheet("district", title, above)]))
+    twin = COPY_DISTRICTS[0]
+    money = {YEARS[0]: Decimal(480_000)}
+    for t in sorted(s.code for s in geothai.subdistricts(twin))[-2:]:
+        tn = tambon_names[t]
+        p = Project(twin, t, TWIN_NAME, [2], None, None, dict(money))
+        p.plan_revision = "เพิ่มเติม ครั้งที่ 2"
+        title = [f"แผนพัฒนาตำบล เพิ่มเติม ครั้งที่ 2 ตำบล{tn} อำเภอ{districts[twin]}"]
+        path = f"{folders[twin]}/แผนพัฒนาตำบล{tn} เพิ่มเติม ครั้งที่ 2.xlsx"
+        rows = [({"name": TWIN_NAME, "agency": "อบต." + tn}, p)]
+        sheet = _level_sheet("village", title, rows)
+        sheet.rows[-1].issues = ("same_name_other_tambon",)  # told, not merged
+        out.append(File(twin, path, "xlsx", [sheet]))
     return out
 
 

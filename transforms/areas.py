@@ -13,17 +13,15 @@ from oneplan.transforms.text import clean_text, to_arabic_digits
 
 CHAI_NAT = "18"
 
-# "ตลุก อ.สรรพยา จ.ชัยนาท": the tambon is what comes before the district or province part.
-_TRAILING_LEVELS = re.compile(r"\s*(?:อ\.|อำเภอ|จ\.|จังหวัด)\s*\S.*$")
+# อ.เมือง: the province's capital district (อำเภอเมือง + the province's name).
+_CAPITAL = "เมือง"
 # Places a tambon name is introduced inside a title, file or sheet name.
 _TAMBON_MARK = re.compile(r"(?:ตำบล|ต\.)\s*([^\s_,()\-]+(?:\s[^\s_,()\-อจ][^\s_,()\-]*)?)")
 _SPLIT = re.compile(r"[\s_,()\-]+")
-# Words that name a district or province, never a tambon ("อำเภอหันคา" is not ต.หันคา).
-_OTHER_LEVEL = re.compile(r"^(?:อ\.|อำเภอ|จ\.|จังหวัด)")
-# In a province-level file: "ตลุก อ.สรรพยา" names the district after the tambon.
+# A district or province written after a tambon's name ("ตลุก อ.สรรพยา").
+_TRAILING_LEVELS = re.compile(r"\s*(?:อ\.|อำเภอ|จ\.|จังหวัด)\s*\S.*$")
+# A district written inside a place cell ("อ.ตาคลี").
 _DISTRICT_MARK = re.compile(r"(?:อ\.|อำเภอ)\s*(\S+)")
-_DISTRICT_PART = re.compile(r"^(?:อ\.|อำเภอ)\s*|\s*(?:จ\.|จังหวัด).*$")
-_PROVINCE_WORD = re.compile(r"^(?:จ\.|จังหวัด)")
 # A province written inside a place cell ("ต.หนองโพ อ.ตาคลี จ.นครสวรรค์").
 _PROVINCE_MARK = re.compile(r"(?:จ\.|จังหวัด)\s*([^\s,()]+)")
 
@@ -106,11 +104,48 @@ class TambonMatch:
     tambon_name_th: str | None = None
 
 
-class TambonMatcher:
-    """Matches hand-written tambon names to DOPA codes of the areas in scope."""
+@dataclass(frozen=True)
+class PlacePrefixes:
+    """The words that say which level a written place is (data/place_prefixes.csv): `ต.x`
+    a tambon, `อ.x` / `อำเภอx` / `ทั้งอำเภอ` the whole district, `จ.x` / `ทั้งจังหวัด` the
+    whole province. The prefix decides: `อ.หันคา` is the district even where a tambon
+    shares its name."""
 
-    def __init__(self, areas: pd.DataFrame, fuzzy_cutoff: float = 0.8):
+    pattern: re.Pattern  # the prefixes, longest first
+    levels: dict[str, str]  # prefix -> tambon | district | province
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> PlacePrefixes:
+        levels = {}
+        for prefix, level in zip(table["prefix"], table["area_level"], strict=True):
+            prefix = (clean_text(prefix) or "").replace(" ", "")
+            if level not in ("tambon", "district", "province") or not prefix:
+                raise ValueError(f"data/place_prefixes.csv: bad row {prefix!r} {level!r}")
+            levels[prefix] = level
+        alternatives = "|".join(re.escape(p) for p in sorted(levels, key=lambda p: (-len(p), p)))
+        return cls(re.compile(f"(?:{alternatives})"), levels)
+
+    def parts(self, text: str) -> list[tuple[str, str]]:
+        """(level, name) of each part of a written place, in order: the text before the first
+        prefix is a tambon's name; a prefix's name runs to the next prefix (maybe empty)."""
+        out = []
+        marks = list(self.pattern.finditer(text))
+        head = text[: marks[0].start()] if marks else text
+        if head.strip():
+            out.append(("tambon", head.strip()))
+        for k, mark in enumerate(marks):
+            end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+            out.append((self.levels[mark.group(0)], text[mark.end() : end].strip()))
+        return out
+
+
+class TambonMatcher:
+    """Matches hand-written places to DOPA codes of the areas in scope: a tambon, or a whole
+    district or province where the prefix says so (PlacePrefixes)."""
+
+    def __init__(self, areas: pd.DataFrame, prefixes: PlacePrefixes, fuzzy_cutoff: float = 0.8):
         self._fuzzy_cutoff = fuzzy_cutoff
+        self._prefixes = prefixes
         self._by_district: dict[str, dict[str, tuple[str, str]]] = {}
         self._province: dict[str, list[tuple[str, str, str]]] = {}
         for row in areas.itertuples(index=False):
@@ -127,6 +162,14 @@ class TambonMatcher:
             for name in (row.district_name_th, row.district_name_en):
                 self._district_names.setdefault(name_key(name), set()).add(row.district_code)
         self._provinces_in_scope = frozenset(areas["district_code"].str[:2])
+        self._province_names: dict[str, set[str]] = {}
+        self._province_keys: dict[str, list[str]] = {}
+        for code in {c[:2] for c in areas["district_code"]}:
+            province = geothai.province(code)
+            for name in (province.name_th, province.name_en) if province else ():
+                self._province_names.setdefault(name_key(name), set()).add(code)
+            if province:
+                self._province_keys.setdefault(code, []).append(province.name_th)
         self.match = lru_cache(maxsize=65536)(self._match)
         self.outside_scope = lru_cache(maxsize=4096)(self._outside_scope)
 
@@ -145,13 +188,44 @@ class TambonMatcher:
         return bool(found) and not found & self._provinces_in_scope
 
     def _match(self, text: str, district_code: str) -> TambonMatch:
+        """The place `text` names, read in a file of `district_code` (a district code, or a
+        province code for a province-level file)."""
         cleaned = clean_text(text) or ""
-        wide = self._match_wide(cleaned, district_code)
-        if wide is not None:
-            return wide
+        parts = self._prefixes.parts(cleaned)
+        names = {}
+        for level, name in parts:
+            names.setdefault(level, name)
+        prefixed = [name for level, name in parts[1:] if level == "tambon" and name]
+        if prefixed and not self._prefixes.pattern.match(cleaned):
+            names["tambon"] = prefixed[0]  # "หมู่ 3 ต.หันคา": the prefixed name is the tambon
+        province = district_code[:2]
+        if "province" in names and not self._names_province(names["province"], province):
+            return TambonMatch("unknown")
+        district = None
+        if "district" in names:
+            district = self._district_named(names["district"], province, district_code)
+            if district is None:
+                return TambonMatch("unknown")
+        if "tambon" not in names:
+            if district is not None:
+                if len(district_code) == 4 and district != district_code:
+                    return TambonMatch("wrong_district", district, self._district_label(district))
+                return TambonMatch("exact", district, self._district_label(district))
+            if "province" in names:
+                return TambonMatch("exact", province, cleaned.replace(" ", ""))
+            return TambonMatch("unknown")
+        tambon = names["tambon"]
+        if district is not None and district != district_code:
+            found = self._match_tambon(tambon, district)
+            if len(district_code) == 4 and found.status in ("exact", "fuzzy"):
+                return TambonMatch("wrong_district", found.tambon_code, found.tambon_name_th)
+            return found
         if len(district_code) == 2:
-            return self._match_in_province(cleaned, district_code)
-        key = name_key(_TRAILING_LEVELS.sub("", cleaned)) or name_key(cleaned)
+            return self._match_in_province(tambon, district_code)
+        return self._match_tambon(tambon, district_code)
+
+    def _match_tambon(self, tambon: str, district_code: str) -> TambonMatch:
+        key = name_key(tambon)
         if not key:
             return TambonMatch("unknown")
         own = self._by_district.get(district_code, {})
@@ -168,40 +242,37 @@ class TambonMatcher:
             return TambonMatch("fuzzy", code, name)
         return TambonMatch("ambiguous" if close else "unknown")
 
-    def _match_wide(self, cleaned: str, district_code: str) -> TambonMatch | None:
-        """A place wider than a tambon: ทั้งอำเภอ / ทั้งจังหวัด (the file's district or province),
-        or, in a province-level file, a district alone (อ.หันคา / อำเภอหันคา)."""
-        squashed = cleaned.replace(" ", "")
-        if squashed.startswith("ทั้งจังหวัด") or (
-            len(district_code) == 2 and _PROVINCE_WORD.match(squashed)
-        ):
-            return TambonMatch("exact", district_code[:2], squashed)
-        if squashed.startswith("ทั้งอำเภอ") and len(district_code) == 4:
-            return TambonMatch("exact", district_code, squashed)
-        if len(district_code) == 2 and _OTHER_LEVEL.match(squashed):
-            code = self._district_named(squashed, district_code)
-            if code:
-                return TambonMatch("exact", code, squashed)
-        return None
+    def _names_province(self, name: str, province_code: str) -> bool:
+        """An empty name is the file's own province; else it must name it."""
+        return not name or province_code in self._province_names.get(name_key(name), ())
 
-    def _district_named(self, text: str, province_code: str) -> str | None:
-        key = name_key(_DISTRICT_PART.sub("", text))
-        codes = {c for c in self._district_names.get(key, ()) if c.startswith(province_code)}
+    def _district_named(self, name: str, province_code: str, scope: str) -> str | None:
+        """The district a district part names: empty is the file's own district (None in a
+        province file: which one?), else a district of the province by its name."""
+        if not name:
+            return scope if len(scope) == 4 else None
+        codes = {c for c in self._district_names.get(name_key(name), ()) if c[:2] == province_code}
+        if not codes and name_key(name) == name_key(_CAPITAL):  # อ.เมือง: the capital district
+            for key in self._province_keys.get(province_code, ()):
+                codes |= {
+                    c
+                    for c in self._district_names.get(name_key(_CAPITAL + key), ())
+                    if c[:2] == province_code
+                }
         return next(iter(codes)) if len(codes) == 1 else None
 
-    def _match_in_province(self, cleaned: str, province_code: str) -> TambonMatch:
-        """A tambon written in a province-level file: "ตลุก อ.สรรพยา" (in that district) or
-        a name that is one tambon of the province."""
-        part = _DISTRICT_MARK.search(cleaned)
-        if part:
-            district = self._district_named(part.group(1), province_code)
-            tambon = cleaned[: part.start()].strip()
-            if district and tambon:
-                return self._match(tambon, district)
-        key = name_key(_TRAILING_LEVELS.sub("", cleaned)) or name_key(cleaned)
-        found = {t for d, t, n in self._province.get(key, []) if d.startswith(province_code)}
-        if len(found) == 1:
-            (d, t, n), *_ = [x for x in self._province[key] if x[0].startswith(province_code)]
+    def _district_label(self, code: str) -> str:
+        return "ทั้งอำเภอ" + next(
+            (k for k, codes in self._district_names.items() if code in codes and k), code
+        )
+
+    def _match_in_province(self, tambon: str, province_code: str) -> TambonMatch:
+        """A tambon written without its district in a province-level file: the one tambon of
+        the province with that name."""
+        key = name_key(tambon)
+        found = [x for x in self._province.get(key, []) if x[0].startswith(province_code)]
+        if len({t for _, t, _ in found}) == 1:
+            _, t, n = found[0]
             return TambonMatch("exact", t, n)
         return TambonMatch("ambiguous" if found else "unknown")
 
@@ -233,10 +304,11 @@ class TambonMatcher:
         candidates.append(cleaned)
         candidates += [w for w in _SPLIT.split(cleaned) if w]
         for candidate in candidates:
-            if _OTHER_LEVEL.match(candidate):
+            parts = self._prefixes.parts(candidate)
+            if parts and parts[0][0] != "tambon":  # a district or province, never a tambon
                 continue
             found = self.match(candidate, district_code)
-            if found.status == "exact":
+            if found.status == "exact" and len(found.tambon_code) == 6:
                 return found
         return None
 

@@ -51,22 +51,63 @@ LINK_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class Abbreviations:
+    """The forms people write for one word (data/abbreviations.csv: form -> the word written
+    out), replaced in one pass, longest form first, in both names before they are compared.
+    A form of one letter and a dot (ถ. บ. ม. ซ.) is a form only where no Thai letter comes
+    right before it (กม. is not ก + ม.)."""
+
+    pairs: tuple[tuple[str, str], ...]  # (form, written out), longest first
+    pattern: re.Pattern | None
+
+    @classmethod
+    def of(cls, pairs) -> Abbreviations:
+        pairs = tuple(
+            sorted(((f, e) for f, e in pairs if f), key=lambda pair: (-len(pair[0]), pair))
+        )
+        if not pairs:
+            return cls((), None)
+        alternatives = "|".join(
+            (_AFTER_NO_LETTER if _ONE_LETTER.fullmatch(form) else "") + re.escape(form)
+            for form, _ in pairs
+        )
+        return cls(pairs, re.compile(alternatives))
+
+    def expand(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        table = dict(self.pairs)
+        return self.pattern.sub(lambda m: f" {table[m.group(0)]} ", text)
+
+
+_ONE_LETTER = re.compile(r"[ก-ฮ]\.")
+_AFTER_NO_LETTER = "(?<![ก-ฮะ-ฺเ-ๅ็-๎])"
+
+
+@dataclass(frozen=True)
 class LinkageSettings:
     accept_score: float
     review_score: float
-    abbreviations: tuple[tuple[str, str], ...]  # longest first
+    abbreviations: Abbreviations
+    # Evidence other than the name (data/linkage.csv): a name whose words are all in the
+    # other's (extra words at the end) is accepted above the review score when place, years,
+    # amounts and villages agree; the words after a marker (สาย, ซอย, ...) name which work it
+    # is: two names whose words after one marker differ (สาย A / สาย B) are two works.
+    markers: tuple[str, ...] = ()
+    marker_score: float = 80.0
 
     @classmethod
     def from_tables(cls, settings: pd.DataFrame, abbreviations: pd.DataFrame) -> LinkageSettings:
         values = dict(zip(settings["setting"], settings["value"], strict=True))
-        pairs = sorted(
-            zip(abbreviations["abbreviation"], abbreviations["expansion"], strict=True),
-            key=lambda pair: -len(pair[0]),
+        forms = Abbreviations.of(
+            zip(abbreviations["abbreviation"], abbreviations["expansion"], strict=True)
         )
         accept, review = float(values["accept_score"]), float(values["review_score"])
         if not 0 < review <= accept <= 100:
             raise ValueError("data/linkage.csv: need 0 < review_score <= accept_score <= 100")
-        return cls(accept, review, tuple(pairs))
+        markers = tuple(m for m in (values.get("distinguishing_markers") or "").split() if m)
+        marker_score = float(values.get("marker_score") or 80)
+        return cls(accept, review, forms, markers, marker_score)
 
 
 # Village mentions (compared as village_numbers) and place mentions (compared as places).
@@ -90,7 +131,7 @@ _UNTIDY = re.compile(f"[{ZERO_WIDTH_CHARS}]|[^\\S ]|  |^ | $")
 _THAI_DIGIT = re.compile("[๐-๙]")
 
 
-def _unmentioned(name: str | None, abbreviations: tuple[tuple[str, str], ...]) -> str:
+def _unmentioned(name: str | None, abbreviations: Abbreviations) -> str:
     """clean_text of the name with Thai digits as ASCII, Thai typing unified (pythainlp's
     normalize), abbreviations written out and the prefix, villages and places taken out:
     what is word-tokenised. Many names differ only in what is taken out here, so tokens are
@@ -112,9 +153,7 @@ def _unmentioned(name: str | None, abbreviations: tuple[tuple[str, str], ...]) -
     if _THAI_DIGIT.search(text):
         text = to_arabic_digits(text)
     text = text.replace("เเ", "แ")
-    for short, full in abbreviations:
-        if short in text:
-            text = text.replace(short, f" {full} ")
+    text = abbreviations.expand(text)
     text = _PREFIX.sub("", text.strip())
     text = _VILLAGE.sub(" ", text)
     return _PLACE.sub(" ", text)
@@ -218,6 +257,76 @@ def _raw_score(a: str, b: str) -> float:
     return fuzz.ratio(a or "", b or "")
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What a project brings to a comparison besides its name's score: its name key
+    (normalize_name), its place code, its villages and its (fiscal year, amount) pairs."""
+
+    key: str
+    place: str
+    villages: frozenset
+    money: frozenset
+
+
+# Words that tell two works apart wherever they stand: a Buddhist-era year (another year's
+# project) and Latin letters (สาย A). Other numbers (widths, lengths: 4.00 / 4 เมตร) only
+# where a marker names the work (สาย 1 / สาย 2), and villages as village_numbers.
+_DISTINGUISHING = re.compile(r"^(?:25[0-9]{2}|[A-Za-z]+)$")
+
+
+def places_agree(a: str | None, b: str | None) -> bool:
+    """The same place, or one of them the district or province that holds the other."""
+    if not a or not b:
+        return False
+    return a.startswith(b) or b.startswith(a)
+
+
+def weigh_evidence(kind: str, score: float, a: Facts, b: Facts, settings) -> str | None:
+    """The status of a candidate pair scoring `score` (at least the review score): None when
+    something tells the two apart whatever the name's score (the places of a same-level pair
+    disagree; both name villages and share none; both name a year, or Latin letters, and
+    they differ; the words after a marker differ: สาย A / สาย B, ซอย 3 / ซอย 5), "accepted"
+    at the accept score, or below it when one name's words are all in the other's (extra
+    words at the end) and place, fiscal years, amounts and villages agree; else "review"."""
+    if kind == "possible_duplicate" and not places_agree(a.place, b.place):
+        return None
+    if a.villages and b.villages and not a.villages & b.villages:
+        return None
+    words_a, words_b = a.key.split(), b.key.split()
+    marks_a = {w.lower() for w in words_a if _DISTINGUISHING.match(w)}
+    marks_b = {w.lower() for w in words_b if _DISTINGUISHING.match(w)}
+    if marks_a and marks_b and marks_a != marks_b:
+        return None
+    if _marked_words_differ(words_a, words_b, settings):
+        return None
+    if score >= settings.accept_score:
+        return "accepted"
+    short, long = sorted((words_a, words_b), key=len)
+    contained = bool(short) and all(short.count(w) <= long.count(w) for w in set(short))
+    years_a, years_b = {y for y, _ in a.money}, {y for y, _ in b.money}
+    shared = years_a & years_b
+    same_money = bool(shared) and {m for m in a.money if m[0] in shared} == {
+        m for m in b.money if m[0] in shared
+    }
+    agree = places_agree(a.place, b.place) and same_money and a.villages == b.villages
+    return "accepted" if contained and agree else "review"
+
+
+def _marked_words_differ(words_a: list[str], words_b: list[str], settings) -> bool:
+    """Whether the words after a marker both names have differ (compared over the length of
+    the shorter: one name may go on)."""
+    from rapidfuzz import fuzz
+
+    for marker in settings.markers:
+        if marker in words_a and marker in words_b:
+            at_a, at_b = words_a.index(marker) + 1, words_b.index(marker) + 1
+            tail_a, tail_b = "".join(words_a[at_a:]), "".join(words_b[at_b:])
+            n = min(len(tail_a), len(tail_b))
+            if n and fuzz.ratio(tail_a[:n], tail_b[:n]) < settings.marker_score:
+                return True
+    return False
+
+
 def link_id(project_id: str, linked_project_id: str, link_kind: str) -> str:
     """Stable link id: the same two projects and kind, the same id on every run."""
     key = f"{project_id}\x1f{linked_project_id}\x1f{link_kind}"
@@ -291,17 +400,44 @@ class _Prepared:
     years: _Items
     money: _Items  # (fiscal year, amount) pairs
     villages: _Items
+    money_sets: list  # per row: frozenset of (fiscal year, amount)
+
+    def facts(self, row: int) -> Facts:
+        k = int(self.key[row])
+        return Facts(
+            self.keys[k] if k >= 0 else "",
+            self.frame["tambon_code"].iat[row] or "",
+            frozenset(self.frame["village_numbers"].iat[row] or ()),
+            self.money_sets[row],
+        )
+
+    def weighed(self, kind: str, pairs: pd.DataFrame, settings) -> pd.DataFrame:
+        """The candidate pairs (left, right, score) with `accepted` (weigh_evidence), those
+        something tells apart dropped."""
+        statuses = [
+            weigh_evidence(kind, score, self.facts(a), self.facts(b), settings)
+            for a, b, score in zip(pairs["left"], pairs["right"], pairs["score"], strict=True)
+        ]
+        keep = np.array([st is not None for st in statuses], dtype=bool)
+        accepted = np.array([st == "accepted" for st in statuses], dtype=bool)
+        return pairs[keep].assign(accepted=accepted[keep]).reset_index(drop=True)
 
     def comparable_fields(self, a: np.ndarray, b: np.ndarray) -> list[list[str]]:
-        """matched_fields of each pair: name, place and year always; villages when both
-        name one they share; amounts when every year both have holds the same amount."""
+        """matched_fields of each pair: name and year always; place when the places agree
+        (the same, or one holds the other); villages when both name one they share; amounts
+        when every year both have holds the same amount."""
         common = self.villages.shared(a, b) > 0
         shared_years = self.years.shared(a, b)
         same_money = (shared_years > 0) & (self.money.shared(a, b) == shared_years)
-        base = ["project_name", "place", "fiscal_year"]
+        codes = self.frame["tambon_code"].to_numpy(dtype=object)
+        place = [places_agree(codes[x], codes[y]) for x, y in zip(a, b, strict=True)]
         return [
-            base + ["village_numbers"] * bool(v) + ["amount_thb"] * bool(m)
-            for v, m in zip(common, same_money, strict=True)
+            ["project_name"]
+            + ["place"] * bool(pl)
+            + ["fiscal_year"]
+            + ["village_numbers"] * bool(v)
+            + ["amount_thb"] * bool(m)
+            for pl, v, m in zip(place, common, same_money, strict=True)
         ]
 
 
@@ -339,6 +475,10 @@ def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> _Prepar
     amounts = [a if type(a) is Decimal else Decimal(a) for a in rows["amount_thb"]]
     year_code = _codes(years)
     money = year_code * (len(amounts) + 1) + _codes(pd.Series(amounts, dtype=object))
+    held: dict[int, list] = {}
+    for r, y, amount in zip(row_of.tolist(), years.tolist(), amounts, strict=True):
+        held.setdefault(r, []).append((y, amount))
+    money_sets = [frozenset(held.get(r, ())) for r in range(n)]
     village_lists = [list(v) if v is not None else [] for v in frame["village_numbers"]]
     village_rows = np.repeat(np.arange(n), [len(v) for v in village_lists])
     village_values = [v for vs in village_lists for v in vs]
@@ -354,6 +494,7 @@ def _prepare(projects: pd.DataFrame, budgets: pd.DataFrame, settings) -> _Prepar
         years=_Items.of(row_of, year_code, n),
         money=_Items.of(row_of, _codes(money), n),
         villages=_Items.of(village_rows, _codes(pd.Series(village_values, dtype=object)), n),
+        money_sets=money_sets,
     )
 
 
@@ -467,13 +608,13 @@ def _rollup_pairs(p: _Prepared, settings) -> pd.DataFrame:
     return pairs[keep].reset_index(drop=True)
 
 
-def _duplicate_pairs(p: _Prepared, settings) -> pd.DataFrame:
+def _duplicate_pairs(p: _Prepared, settings, rejected=frozenset()) -> pd.DataFrame:
     """The best possible_duplicate candidate of each later copy (left = the earlier row,
     right = the copy): projects of one level in one district with the same budget in every
     year both have (so blocked on a shared year-and-amount), not two rows of one table,
     not two villages of one tambon, names scoring at least the review score; the best is
     the highest score, then the earliest row."""
-    columns = ["left", "right", "score"]
+    columns = ["left", "right", "score", "accepted"]
     frame = p.frame
     block = (
         frame.groupby(["plan_level", "district_code"], sort=False)
@@ -498,13 +639,13 @@ def _duplicate_pairs(p: _Prepared, settings) -> pd.DataFrame:
         limit = ends[start] - after[start] + PAIR_BATCH
         stop = max(start + 1, int(np.searchsorted(ends, limit, side="right")))
         at = np.arange(start, min(stop, len(rows)))
-        best.append(_best_copies(p, rows, at, after[at], settings))
+        best.append(_best_copies(p, rows, at, after[at], settings, rejected))
         start = stop
     pairs = pd.concat(best, ignore_index=True)
     return _first_per_copy(pairs).reset_index(drop=True)
 
 
-def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
+def _best_copies(p: _Prepared, rows, at, after, settings, rejected=frozenset()) -> pd.DataFrame:
     """The candidate pairs of item positions `at` (each with the `after` later rows of its
     group), filtered and scored, best per copy."""
     first = np.repeat(at, after)
@@ -522,6 +663,8 @@ def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
     a, b = a[keep], b[keep]
     keep = p.money.shared(a, b) == p.years.shared(a, b)  # same money in every shared year
     a, b = a[keep], b[keep]
+    keep = _places_agree(p, a, b)  # a copy is in the same place (weigh_evidence): before scoring
+    a, b = a[keep], b[keep]
     k = len(p.keys)
     names, which = np.unique(p.key[a] * k + p.key[b], return_inverse=True)
     left_names, right_names = np.divmod(names, k)
@@ -536,7 +679,22 @@ def _best_copies(p: _Prepared, rows, at, after, settings) -> pd.DataFrame:
     score[passing] = _rounded(raw[passing])
     keep = passing[which]
     pairs = pd.DataFrame({"left": a[keep], "right": b[keep], "score": score[which][keep]})
+    pairs = p.weighed("possible_duplicate", pairs, settings)
+    if rejected:
+        pairs = pairs[~_is_rejected(p, pairs, rejected)]
     return _first_per_copy(pairs)
+
+
+def _places_agree(p: _Prepared, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """places_agree of each pair (a[k], b[k]), over arrays: the same place code, or one a
+    district or province whose code begins the other's (checked one by one: few pairs)."""
+    agree = (p.place[a] == p.place[b]) & (p.place[a] >= 0)
+    codes = p.frame["tambon_code"].to_numpy(dtype=object)
+    lengths = p.frame["tambon_code"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    wider = np.flatnonzero(~agree & (lengths[a] != lengths[b]))
+    for k in wider:
+        agree[k] = places_agree(codes[a[k]], codes[b[k]])
+    return agree
 
 
 def _first_per_copy(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -552,7 +710,7 @@ def _chosen_rollups(p: _Prepared, ups: pd.DataFrame, settings) -> list[tuple]:
     left, right = ups["left"].to_numpy(), ups["right"].to_numpy()
     score = ups["score"].to_numpy()
     parent_rank, child_rank = p.level[right], p.level[left]
-    accepted = score >= settings.accept_score
+    accepted = ups["accepted"].to_numpy(dtype=bool)
     raw = _raw_scores(p, left, right)
     order = np.lexsort((right, left, -raw, -score, parent_rank, ~accepted))
     nearest = np.full(len(p.level), -1, dtype=np.int64)  # per child: nearest accepted level
@@ -617,35 +775,50 @@ def _raw_scores(p: _Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray
 
 
 def link_projects(
-    projects: pd.DataFrame, budgets: pd.DataFrame, settings: LinkageSettings
+    projects: pd.DataFrame,
+    budgets: pd.DataFrame,
+    settings: LinkageSettings,
+    decisions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The links between projects (LINK_COLUMNS), accepted or to review.
+    """The links between projects (LINK_COLUMNS and `decided_by`), accepted or to review.
 
     rolls_up_to: each project links to its best match at the nearest level above that has
     an accepted one; else its best match in the grey band is kept for review.
     possible_duplicate: the later copy links to the earlier when the budgets of the years
-    both have are equal; accepted when the names match above the accept score and both
-    have budgets in the same years, else review.
+    both have are equal and the places agree; accepted when the names match above the
+    accept score (or the evidence besides the name agrees: weigh_evidence) and both have
+    budgets in the same years, else review.
+    `decisions` (applicable_decisions: project_id, linked_project_id, decision, decided_by)
+    are a person's word: a rejected pair is never proposed, an accepted one is the link
+    (status accepted, decided_by who said so) in place of what the scores chose for it.
     """
     p = _prepare(projects, budgets, settings)
+    rejected, forced = _decided_pairs(decisions)
     chosen = []  # (kind, child row, parent row, score, status)
     ups = _rollup_pairs(p, settings)
+    if len(ups):
+        ups = p.weighed("rolls_up_to", ups, settings)
+        if rejected:
+            ups = ups[~_is_rejected(p, ups, rejected)]
     if len(ups):
         chosen += _chosen_rollups(p, ups, settings)
     # Same-level plans share many programme names (every tambon has its ยาเสพติด project):
     # only a pair with the same budgets is the same project twice.
-    dups = _duplicate_pairs(p, settings)
+    dups = _duplicate_pairs(p, settings, rejected)
     if len(dups):
         a, b = dups["left"].to_numpy(), dups["right"].to_numpy()
         shared = p.years.shared(a, b)
         same_years = (shared == p.years.counts[a]) & (shared == p.years.counts[b])
-        accepted = (dups["score"].to_numpy() >= settings.accept_score) & same_years
+        accepted = dups["accepted"].to_numpy(dtype=bool) & same_years
         for left, right, score, ok in zip(a, b, dups["score"], accepted, strict=True):
             chosen.append(
                 ("possible_duplicate", right, left, score, "accepted" if ok else "review")
             )
+    who = [None] * len(chosen)
+    if forced:
+        chosen, who = _with_decisions(p, chosen, forced)
     if not chosen:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
+        return pd.DataFrame(columns=[*LINK_COLUMNS, "decided_by"])
     kinds, child, parent, scores, statuses = (list(c) for c in zip(*chosen, strict=True))
     child, parent = np.array(child, dtype=np.int64), np.array(parent, dtype=np.int64)
     # matched_fields are symmetric but computed as before: (left, right) of the pair.
@@ -664,10 +837,66 @@ def link_projects(
             "score": [Decimal(str(s)).quantize(Decimal("0.1")) for s in scores],
             "method": METHOD,
             "matched_fields": p.comparable_fields(left, right),
+            "decided_by": pd.Series(who, dtype=object),
         },
-        columns=list(LINK_COLUMNS),
+        columns=[*LINK_COLUMNS, "decided_by"],
     )
     return links.sort_values(["link_kind", "project_id"], ignore_index=True)
+
+
+DECISIONS = ("accept", "reject")
+
+
+def _decided_pairs(decisions: pd.DataFrame | None):
+    """(rejected pairs as frozensets of two project ids, accepted (child id, parent id, who))."""
+    if decisions is None or decisions.empty:
+        return frozenset(), []
+    rejected, forced = set(), []
+    for d in decisions.itertuples(index=False):
+        if d.decision == "reject":
+            rejected.add(frozenset((d.project_id, d.linked_project_id)))
+        else:
+            forced.append((d.project_id, d.linked_project_id, d.decided_by))
+    return frozenset(rejected), forced
+
+
+def _is_rejected(p: _Prepared, pairs: pd.DataFrame, rejected: frozenset) -> np.ndarray:
+    ids = p.frame["project_id"].to_numpy(dtype=object)
+    return np.array(
+        [
+            frozenset((ids[a], ids[b])) in rejected
+            for a, b in zip(pairs["left"], pairs["right"], strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+def _with_decisions(p: _Prepared, chosen: list[tuple], forced: list[tuple]):
+    """The chosen links with each accepted decision in place of what the scores chose: the
+    lower project of the two rolls up to the higher (the same level: the second named is the
+    one kept, the first its copy); any link the scores chose for that project of that kind,
+    or between the same two, gives way. Returns the links and who decided each."""
+    row_of = {pid: k for k, pid in enumerate(p.frame["project_id"])}
+    out = {(c[0], c[1]): (c, None) for c in chosen}  # (kind, child row) -> link
+    for first, second, who in forced:
+        if first not in row_of or second not in row_of:
+            continue
+        a, b = row_of[first], row_of[second]
+        if p.level[a] > p.level[b]:
+            a, b = b, a
+        kind = "rolls_up_to" if p.level[a] < p.level[b] else "possible_duplicate"
+        for key, (link, _) in list(out.items()):
+            if {link[1], link[2]} == {a, b}:
+                del out[key]
+        ka, kb = p.key[a], p.key[b]
+        score = (
+            round(float(_scores([p.keys[ka]], [p.keys[kb]])[0, 0]), 1)
+            if ka >= 0 and kb >= 0
+            else 0.0
+        )
+        out[(kind, a)] = ((kind, a, b, score, "accepted"), who)
+    values = list(out.values())
+    return [v[0] for v in values], [v[1] for v in values]
 
 
 def count_once(projects: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:

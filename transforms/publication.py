@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, assemble_tables
+from oneplan.transforms.decisions import decisions_table
 from oneplan.transforms.history import project_changes, update_submissions
 from oneplan.transforms.linkage import link_changes
 
@@ -57,13 +58,15 @@ def assemble_publication(
     rules_fingerprint: str,
     inputs_fingerprint: str,
     links: pd.DataFrame | None = None,
+    decision_records: pd.DataFrame | None = None,
 ) -> dict[str, pa.Table]:
     """Every published base table (Arrow, the schema module's types), carrying the submission
     history, the change log and the publication log on from the previous publication.
 
     `files` are this run's files (submission_id, district_code, source_file, file_sha256,
     file_modified_at, plan_level); `areas` every place a row can point at (tambons, districts,
-    the province); `links` the project links (schema.PROJECT_LINKS); `previous` the history
+    the province); `links` the project links (schema.PROJECT_LINKS); `decision_records` the
+    rows of the decisions file with their outcome (transforms.decisions); `previous` the history
     tables of the published database, or None."""
     now = pd.Timestamp(loaded_at)
     old = {name: t.to_pandas() for name, t in previous.items()} if previous else None
@@ -74,6 +77,10 @@ def assemble_publication(
         history = carry_first_loaded(history, old["submissions"])
     tables = assemble_tables(consolidated, history, areas, pd.DataFrame(inbox_issues))
     tables["project_links"] = concat_as(schema.PROJECT_LINKS, [links])
+    tables["link_decisions"] = concat_as(
+        schema.LINK_DECISIONS,
+        [decisions_table(decision_records, old.get("link_decisions") if old else None, now)],
+    )
     new_projects = tables["projects"].to_pandas()
     changes = pd.DataFrame(columns=schema.PROJECT_CHANGES.column_names)
     if old is not None and len(old["publications"]):

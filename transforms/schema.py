@@ -913,8 +913,90 @@ PROJECT_LINKS = Table(
             "Fields that matched (project_name, place, fiscal_year, village_numbers, amount_thb)",
             False,
         ),
+        _c(
+            "decided_by",
+            "VARCHAR",
+            "ผู้ตัดสินให้เชื่อม (จาก link_decisions.csv; ว่างเมื่อเชื่อมตามคะแนน)",
+            "Who accepted the link (link_decisions.csv; NULL when linked by the scores)",
+        ),
     ),
     primary_key=("link_id",),
+    is_history=True,
+)
+
+LINK_DECISIONS = Table(
+    "link_decisions",
+    "หนึ่งแถวต่อหนึ่งคำตัดสินว่าสองโครงการเป็นโครงการเดียวกันหรือไม่ (จาก link_decisions.csv ทุกคืน พร้อมประวัติ)",
+    "One row per decision a person made about two projects (read from link_decisions.csv "
+    "every night; rows no longer in the file are kept as history)",
+    (
+        _c(
+            "decision_id",
+            "VARCHAR",
+            "รหัสคำตัดสิน (จากข้อความในแถว คงที่ทุกรอบ)",
+            "Decision id (from the row's words: the same every night)",
+            False,
+        ),
+        _c("line", "BIGINT", "แถวในไฟล์คำตัดสิน", "Line in the decisions file", False),
+        _c(
+            "decision",
+            "VARCHAR",
+            "accept=เป็นโครงการเดียวกัน (นับเงินครั้งเดียว) reject=ไม่ใช่ (ไม่เสนอเชื่อมอีก)",
+            "accept (one project: its money counted once) | reject (never proposed again)",
+        ),
+        _c(
+            "project_id",
+            "VARCHAR",
+            "โครงการหนึ่งของคู่ (ที่พบในคืนนี้; ว่างเมื่อหาไม่พบ)",
+            "One project of the pair as found tonight (NULL when not found)",
+        ),
+        _c(
+            "linked_project_id",
+            "VARCHAR",
+            "อีกโครงการหนึ่งของคู่ (ที่พบในคืนนี้; ว่างเมื่อหาไม่พบ)",
+            "The other project of the pair as found tonight (NULL when not found)",
+        ),
+        _c(
+            "written_project",
+            "VARCHAR",
+            "โครงการหนึ่งตามที่เขียนในไฟล์ (รหัส หรือ ไฟล์ | แถว | ชื่อ)",
+            "One project as the file names it (id, or file | row | name)",
+        ),
+        _c(
+            "written_linked_project",
+            "VARCHAR",
+            "อีกโครงการหนึ่งตามที่เขียนในไฟล์",
+            "The other project as the file names it",
+        ),
+        _c("decided_by", "VARCHAR", "ผู้ตัดสิน", "Who decided"),
+        _c("decided_at", "TIMESTAMP WITH TIME ZONE", "เมื่อใด", "When it was decided"),
+        _c("note", "VARCHAR", "หมายเหตุ", "Note"),
+        _c(
+            "outcome",
+            "VARCHAR",
+            "applied=ใช้แล้ว superseded=มีแถวหลังกว่าสำหรับคู่เดียวกัน stale=โครงการเปลี่ยนไปแล้ว "
+            "ไม่ได้ใช้ (ดู data_issues) invalid=อ่านแถวไม่ได้ (ดู data_issues)",
+            "applied | superseded (a later row about the same pair) | stale (the projects "
+            "changed: not applied, see data_issues) | invalid (see data_issues)",
+            False,
+        ),
+        _c("reason", "VARCHAR", "เหตุที่ไม่ได้ใช้", "Why it was not applied"),
+        _c(
+            "first_seen_at",
+            "TIMESTAMP WITH TIME ZONE",
+            "อ่านพบครั้งแรกเมื่อ",
+            "When the row was first read",
+            False,
+        ),
+        _c(
+            "is_current",
+            "BOOLEAN",
+            "ยังอยู่ในไฟล์คืนนี้",
+            "Still in tonight's file (false: history)",
+            False,
+        ),
+    ),
+    primary_key=("decision_id",),
     is_history=True,
 )
 
@@ -1014,6 +1096,7 @@ TABLES: tuple[Table, ...] = (
     ONEPLAN,
     *MARTS,
     PROJECT_LINKS,
+    LINK_DECISIONS,
     PLAN_ROLLUP,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -19,6 +19,7 @@ def test_every_declared_table_is_built_exactly_once():
         "project_changes",
         "publications",
         "project_links",
+        "link_decisions",
     )
 
 

@@ -226,7 +226,7 @@ def test_marts_reconcile_catches_a_mart_counting_linked_money(site, tmp_path):
 PLANTS = {
     "flag": "update projects set is_counted = true where not is_counted",
     "dangling": "insert into project_links select 'x', project_id, 'gone', 'rolls_up_to', "
-    "'accepted', 99.0, 'm', [] from projects where plan_level = 'tambon' and is_counted "
+    "'accepted', 99.0, 'm', [], null from projects where plan_level = 'tambon' and is_counted "
     "limit 1",
     "totals": "create temp table planted as select * from projects limit 1; "
     "update planted set project_id = '#p', tambon_code = '999999', source_row = 99, "

@@ -26,6 +26,7 @@ def test_every_level_and_the_files_stated_national_area(tmp_path):
     rows["projects"].append(stated)
     rows["project_budgets"].append({"project_id": "p2", "fiscal_year": 2569, "amount_thb": 1000})
     rows["submissions"][0]["n_rows_read"] += 1
+    rows["submissions"][0]["n_rows_nonblank"] += 1
     rows["submissions"][0]["n_rows_accepted"] += 1
     db = tmp_path / "plan.duckdb"
     write_database(db, tables_of(rows))

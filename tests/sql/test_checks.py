@@ -98,6 +98,7 @@ def valid_rows() -> dict[str, list[dict]]:
         "data_issues": [],
         "project_changes": [],
         "project_links": [],
+        "link_decisions": [],
         "publications": [],
     }
 

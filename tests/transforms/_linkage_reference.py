@@ -1,6 +1,15 @@
 """The linkage of issue 14 as it was before it was made fast (transforms/linkage.py at
 13cdd53, the link_projects path only): the oracle test_linkage_equivalence holds the fast
-one to. Kept as it was; do not optimise."""
+one to. Kept as it was; do not optimise.
+
+Issue 23 changed what is linked on purpose, and the oracle follows through the same plain
+functions the fast linkage calls (each tested on its own in test_linkage.py): abbreviations
+are written out by `Abbreviations.expand` (one pass, a one-letter form only after no letter),
+each candidate pair is weighed by `weigh_evidence` (dropped when something tells the two
+apart, accepted below the accept score when the evidence besides the name agrees) and
+`place` is a matched field only when `places_agree`. The oracle still guards everything the
+fast linkage does its own way: blocking, the chunked score matrices, the copies searched
+by year-and-amount, the greedy choice in rounds and the shortcuts of normalisation."""
 
 from __future__ import annotations
 
@@ -10,7 +19,17 @@ from functools import lru_cache
 
 import pandas as pd
 from oneplan.transforms.levels import level_rank
-from oneplan.transforms.linkage import LINK_COLUMNS, LINK_KINDS, METHOD, LinkageSettings, link_id
+from oneplan.transforms.linkage import (
+    LINK_COLUMNS,
+    LINK_KINDS,
+    METHOD,
+    Abbreviations,
+    Facts,
+    LinkageSettings,
+    link_id,
+    places_agree,
+    weigh_evidence,
+)
 from oneplan.transforms.text import clean_text, to_arabic_digits
 
 # Village mentions (compared as village_numbers) and place mentions (compared as places).
@@ -28,13 +47,12 @@ def normalize_name(name: str | None, settings: LinkageSettings) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _tokens(text: str, abbreviations: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+def _tokens(text: str, abbreviations: Abbreviations) -> tuple[str, ...]:
     from pythainlp.tokenize import word_tokenize
     from pythainlp.util import normalize
 
     text = normalize(to_arabic_digits(text)).replace("เเ", "แ")
-    for short, full in abbreviations:
-        text = text.replace(short, f" {full} ")
+    text = abbreviations.expand(text)
     text = _PREFIX.sub("", text.strip())
     text = _VILLAGE.sub(" ", text)
     text = _PLACE.sub(" ", text)
@@ -128,7 +146,8 @@ def _blocks(frame: pd.DataFrame, kind: str) -> list[tuple[list[int], list[int]]]
 
 
 def _pair_fields(a, b) -> list[str]:
-    fields = ["project_name", "place", "fiscal_year"]
+    fields = ["project_name"] + ["place"] * places_agree(a.tambon_code, b.tambon_code)
+    fields.append("fiscal_year")
     if a.villages and b.villages and a.villages & b.villages:
         fields.append("village_numbers")
     shared = set(a.amounts) & set(b.amounts)
@@ -162,16 +181,26 @@ def candidate_pairs(frame: pd.DataFrame, settings: LinkageSettings) -> pd.DataFr
                 a, b = records[left[i]], records[right[j]]
                 if not _comparable(a, b, kind):
                     continue
+                score = round(float(scores[i, j]), 1)
+                status = weigh_evidence(kind, score, _facts(a), _facts(b), settings)
+                if status is None:
+                    continue
                 rows.append(
                     {
                         "left": left[i],
                         "right": right[j],
                         "link_kind": kind,
-                        "score": round(float(scores[i, j]), 1),
+                        "score": score,
                         "matched_fields": _pair_fields(a, b),
+                        "evidence": status,
                     }
                 )
-    return pd.DataFrame(rows, columns=["left", "right", "link_kind", "score", "matched_fields"])
+    columns = ["left", "right", "link_kind", "score", "matched_fields", "evidence"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _facts(a) -> Facts:
+    return Facts(a.name_key, a.tambon_code, a.villages, frozenset(a.amounts.items()))
 
 
 def _comparable(a, b, kind: str) -> bool:
@@ -221,7 +250,7 @@ def link_projects(
     # parent takes one child of a level (two same-named rows of one tambon are two
     # projects, only one of which the plan above took in): best score first, ties to the
     # closer raw spelling, then to the earlier row.
-    ups["accepted"] = ups["score"] >= settings.accept_score
+    ups["accepted"] = ups["evidence"] == "accepted"
     ups = ups.sort_values(
         ["accepted", "parent_rank", "score", "raw_score", "left", "right"],
         ascending=[False, True, False, False, True, True],
@@ -248,7 +277,7 @@ def link_projects(
         same_years = (
             frame.loc[best["left"], "amounts"].keys() == frame.loc[best["right"], "amounts"].keys()
         )
-        status = "accepted" if best["score"] >= settings.accept_score and same_years else "review"
+        status = "accepted" if best["evidence"] == "accepted" and same_years else "review"
         chosen.append((best, status))
     rows = []
     for pair, status in chosen:

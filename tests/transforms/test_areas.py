@@ -106,17 +106,57 @@ def test_district_name_shared_by_provinces_needs_the_code():
         ("ตลุก", "1804", "180402"),  # tambon plans are matched as before
     ],
 )
-def test_places_wider_than_a_tambon_in_province_and_district_files(areas, written, scope, code):
-    from oneplan.transforms.areas import TambonMatcher
-
-    found = TambonMatcher(areas).match(written, scope)
+def test_places_wider_than_a_tambon_in_province_and_district_files(matcher, written, scope, code):
+    found = matcher.match(written, scope)
     assert (found.status, found.tambon_code) == ("exact", code)
 
 
-def test_a_district_alone_in_a_tambon_plan_is_not_a_district_wide_place(areas):
-    from oneplan.transforms.areas import TambonMatcher
+@pytest.mark.parametrize("scope", ["1801", "1806", "1807", "18"])
+@pytest.mark.parametrize("form", ["อ.{d}", "อำเภอ{d}", "อำเภอ {d}", "ทั้งอำเภอ{d}", "อ.{d} จ.ชัยนาท"])
+def test_a_district_written_with_its_prefix_is_the_whole_district_in_every_plan(
+    matcher, scope, form
+):
+    # The prefix decides, also where a tambon shares the district's name (หันคา, หนองมะโมง).
+    names = {"1801": "เมืองชัยนาท", "1806": "หันคา", "1807": "หนองมะโมง"}
+    for code, name in names.items():
+        found = matcher.match(form.format(d=name), scope)
+        expected = "exact" if scope in ("18", code) else "wrong_district"
+        assert (found.status, found.tambon_code) == (expected, code)
 
-    # In a district's own tambon plan "อ.หันคา" still means what it did (the tambon หันคา).
-    assert TambonMatcher(areas).match("อ.หันคา", "1806").tambon_code != "1806"
-    # A tambon written with another district is that inconsistency (the reader rejects it).
-    assert TambonMatcher(areas).match("ตลุก อ.หันคา", "18").status == "wrong_district"
+
+@pytest.mark.parametrize(
+    ("written", "scope", "status", "code"),
+    [
+        ("ทั้งอำเภอ", "1807", "exact", "1807"),
+        ("ทั้งอำเภอ", "18", "unknown", None),  # which district? a province file must say
+        ("จ.ชัยนาท", "1806", "exact", "18"),
+        ("ทั้งจังหวัด", "1806", "exact", "18"),
+        ("จังหวัดอุทัยธานี", "1806", "unknown", None),
+        ("หันคา", "1806", "exact", "180601"),  # no prefix: the tambon, as before
+        ("ต.หันคา อ.หันคา", "1806", "exact", "180601"),
+        ("ตำบลหันคา อำเภอหันคา จังหวัดชัยนาท", "18", "exact", "180601"),
+        ("ต.ตลุก อ.หันคา", "1804", "wrong_district", "180402"),  # no ตลุก in หันคา
+        ("ต.ตลุก อ.สรรพยา", "1806", "wrong_district", "180402"),
+        ("อ.บางกอกน้อย", "1806", "unknown", None),
+        ("อ.เมือง", "1801", "exact", "1801"),  # the capital district, as people write it
+        ("หมู่ 3 ต.หันคา", "1806", "exact", "180601"),  # the prefixed name is the tambon
+        ("บ้านหนองแซง ม.3 ต.ตลุก อ.สรรพยา", "18", "exact", "180402"),
+        ("ต.ท่าชัย อ.เมือง จ.ชัยนาท", "18", "exact", "180103"),
+    ],
+)
+def test_prefixed_places(matcher, written, scope, status, code):
+    found = matcher.match(written, scope)
+    assert (found.status, found.tambon_code) == (status, code)
+
+
+def test_a_tambon_with_another_district_is_that_inconsistency(matcher):
+    assert matcher.match("ตลุก อ.หันคา", "18").status == "wrong_district"
+    assert matcher.match("ตลุก อ.สรรพยา", "1806").status == "wrong_district"
+
+
+def test_place_prefixes_table_is_validated():
+    import pandas as pd
+    from oneplan.transforms.areas import PlacePrefixes
+
+    with pytest.raises(ValueError, match="place_prefixes"):
+        PlacePrefixes.from_table(pd.DataFrame({"prefix": ["อ."], "area_level": ["village"]}))

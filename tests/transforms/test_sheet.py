@@ -246,9 +246,9 @@ def test_a_place_cell_naming_another_province_is_out_of_scope(rules, matcher):
 
 
 def test_other_provinces_are_in_scope_when_the_run_says_so(rules):
-    from oneplan.transforms.areas import TambonMatcher, areas_frame
+    from oneplan.flows.reference import load_matcher
 
-    matcher = TambonMatcher(areas_frame("18,60"))
+    matcher = load_matcher("18,60")
     rows = [
         ["ที่", "โครงการ", "ตำบล", "อำเภอ", "จังหวัด", "2569"],
         ["1", "ซ่อมสร้างถนนลาดยาง", "หนองโพ", "ตาคลี", "นครสวรรค์", "2,000"],
