@@ -153,3 +153,19 @@ def test_every_table_a_parse_reads_is_in_the_reader_tables(job, monkeypatch):
         _clear_caches()
     assert read, "the parse read no table: the recording is not where the reader reads"
     assert set(read) <= set(reference.READER_TABLES), set(read) - set(reference.READER_TABLES)
+
+
+@pytest.mark.parametrize("path", sorted(reference.DATA.glob("*.csv")), ids=lambda p: p.stem)
+def test_a_table_reads_as_pandas_reads_it(path):
+    import pandas as pd
+
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False)
+    got = reference._read_table(path.stem)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_a_table_row_with_a_missing_cell_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "agencies.csv").write_text("code,name_th\nA1,อบจ.\nA2\n", encoding="utf-8")
+    monkeypatch.setattr(reference, "DATA", tmp_path)
+    with pytest.raises(ValueError, match="row 3 has 1 cells"):
+        reference._read_table("agencies")
