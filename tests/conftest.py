@@ -26,6 +26,8 @@ def pytest_cmdline_main(config):
         and not config.getoption("usepdb", False)
     ):
         config.option.numprocesses = max(1, min(2, len(os.sched_getaffinity(0))))
+        if config.option.dist == "no":  # xdist_group: one worker per shared expensive fixture
+            config.option.dist = "loadgroup"
 
 
 @pytest.fixture(scope="session")

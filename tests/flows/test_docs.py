@@ -4,6 +4,9 @@ set-up commands."""
 import pytest
 from oneplan.flows.docs import README, generated_sections, render_readme
 
+# One worker runs every test that reads the shared run of the sample (tests/flows/conftest.py).
+pytestmark = pytest.mark.xdist_group("sample_published")
+
 
 @pytest.fixture(scope="module")
 def sections(sample_published):

@@ -22,6 +22,9 @@ from oneplan.flows.workbook import (
     write_workbook,
 )
 
+# One worker runs every test that reads the shared run of the sample (tests/flows/conftest.py).
+pytestmark = pytest.mark.xdist_group("sample_published")
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample" / "inbox"
 CENT = Decimal("0.01")
