@@ -252,14 +252,27 @@ def read_one(
     )
 
 
+def _missing(value: object) -> bool:
+    """NaN, NaT or NA (what pandas.isna says of a scalar), never a list or a text."""
+    kind = type(value)
+    if kind in (str, int, bool, list, tuple):
+        return False
+    if kind is float:
+        return value != value
+    return value is None or bool(pd.isna(value))
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, a missing value as None and `source_row` as an int: column by
+    column (`to_dict("records")` boxes every cell through pandas, most of a check's
+    consolidation time)."""
+    columns = {name: frame[name].tolist() for name in frame.columns}
     out = []
-    for record in frame.to_dict("records"):
+    for i in range(len(frame)):
         clean = {}
-        for key, value in record.items():
-            if value is not None and not isinstance(value, (list, tuple)) and pd.isna(value):
-                value = None
-            clean[key] = value
+        for key, values in columns.items():
+            value = values[i]
+            clean[key] = None if _missing(value) else value
         if clean.get("source_row") is not None:
             clean["source_row"] = int(clean["source_row"])
         out.append(clean)

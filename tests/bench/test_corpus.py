@@ -71,6 +71,7 @@ def test_scales_grow_as_declared():
     assert len(jobs) == 8 * n and len({j.folder for j in jobs}) == 8 * n
 
 
+@pytest.mark.e2e  # generates the region corpora
 def test_row_counts_scale_as_declared(province_twice, tmp_path):
     province = province_twice[0]
     region = corpus.generate("region", tmp_path, log=lambda s: None)

@@ -16,6 +16,7 @@ def province(tmp_path_factory):
     return corpus_district.ensure_corpus("province", root, log=lambda s: None), root
 
 
+@pytest.mark.e2e  # generates the district corpus
 def test_district_files_hold_100_to_1000_rows(province):
     manifest, root = province
     rows = [f["rows"] for f in manifest["files"]]
@@ -38,6 +39,7 @@ def test_district_files_hold_100_to_1000_rows(province):
     assert written == sorted(f["path"] for f in manifest["files"])
 
 
+@pytest.mark.e2e  # generates the district corpus
 def test_district_corpus_is_deterministic_and_reused(province):
     manifest, root = province
     job = corpus.plan("province")[3]

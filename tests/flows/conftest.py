@@ -34,3 +34,18 @@ def build_tables():
         )
 
     return build
+
+
+@pytest.fixture(scope="session")
+def sample_published(tmp_path_factory) -> dict:
+    """The bundled sample published once (`run_plan`, no Prefect) for every test that only
+    reads what a run of the sample publishes (the README's generated sections, the workbook,
+    the CSV, the report, the district packs): {"db", "export", "root"}. Tests must not
+    change it; one that needs to, copies it."""
+    from oneplan.flows.defaults import DEFAULT_INBOX
+    from oneplan.flows.oneplan_flow import run_plan
+
+    root = tmp_path_factory.mktemp("sample-published")
+    db, export = root / "oneplan.duckdb", root / "export"
+    run_plan(DEFAULT_INBOX, db, export, staging=str(root / "staging"))
+    return {"db": db, "export": export, "root": root}

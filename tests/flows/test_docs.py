@@ -2,12 +2,17 @@
 set-up commands."""
 
 import pytest
-from oneplan.flows.docs import README, build_sample_database, generated_sections, render_readme
+from oneplan.flows.docs import README, generated_sections, render_readme
+
+# One worker runs every test that reads the shared run of the sample (tests/flows/conftest.py).
+pytestmark = pytest.mark.xdist_group("sample_published")
 
 
 @pytest.fixture(scope="module")
-def sections(tmp_path_factory):
-    return generated_sections(build_sample_database(tmp_path_factory.mktemp("docs")))
+def sections(sample_published):
+    """From the shared publication of the sample: what `build_sample_database` (run_plan on
+    the bundled sample) publishes, without running it once more."""
+    return generated_sections(sample_published["db"])
 
 
 def test_readme_generated_sections_are_current(sections):

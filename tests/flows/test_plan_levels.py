@@ -53,13 +53,24 @@ def write_inbox(inbox: Path, province: str = PROVINCE) -> None:
         (inbox / rel).write_text(text, encoding="utf-8")
 
 
-@pytest.fixture
-def site(tmp_path):
-    inbox = tmp_path / "inbox"
+def publish_site(root: Path) -> dict:
+    inbox = root / "inbox"
     write_inbox(inbox)
-    site = {"inbox": inbox, "db": tmp_path / "out" / "plan.duckdb", "export": tmp_path / "ex"}
+    site = {"inbox": inbox, "db": root / "out" / "plan.duckdb", "export": root / "ex"}
     run_plan(site["inbox"], site["db"], site["export"])
     return site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The plans published once, for the tests that only read (or copy) what was published."""
+    return publish_site(tmp_path_factory.mktemp("levels"))
+
+
+@pytest.fixture
+def own_site(tmp_path):
+    """The plans published for one test, which changes them."""
+    return publish_site(tmp_path)
 
 
 def query(db: Path, sql: str):
@@ -148,7 +159,8 @@ def test_links_roll_up_and_money_is_counted_once(site):
     assert waiting == [("เขาแก้ว", 1, Decimal("90000.00"))]
 
 
-def test_links_survive_a_resubmission_and_changes_record_links_made_and_broken(site):
+def test_links_survive_a_resubmission_and_changes_record_links_made_and_broken(own_site):
+    site = own_site
     before = query(site["db"], "select link_id, project_id from project_links order by all")
     # The provincial plan is resubmitted with one more row: every link stays as it was.
     extra = PROVINCE + '5,ส่งเสริมอาชีพผู้สูงอายุ,ทั้งจังหวัด,"50,000",\n'

@@ -188,6 +188,7 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path, capsys, extra, message)
     assert not (tmp_path / "x").exists() and not (tmp_path / "p.duckdb").exists()
 
 
+@pytest.mark.e2e  # starts a Prefect server
 @pytest.mark.parametrize(
     ("error", "line"),
     [
@@ -222,6 +223,7 @@ def test_disk_full_and_duckdb_errors_are_one_line_and_exit_1(
     assert not db.exists()
 
 
+@pytest.mark.e2e  # starts a Prefect server
 def test_sigterm_of_oneplan_run_stops_the_temporary_server(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")

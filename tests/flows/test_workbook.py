@@ -13,7 +13,6 @@ import openpyxl
 import pandas as pd
 import pytest
 from oneplan.flows.cli import main
-from oneplan.flows.oneplan_flow import run_plan
 from oneplan.flows.workbook import (
     MISSING_SHEET,
     REQUESTED_SHEET,
@@ -22,6 +21,9 @@ from oneplan.flows.workbook import (
     annotated_name,
     write_workbook,
 )
+
+# One worker runs every test that reads the shared run of the sample (tests/flows/conftest.py).
+pytestmark = pytest.mark.xdist_group("sample_published")
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample" / "inbox"
@@ -36,11 +38,8 @@ BROWSER = (
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("outputs")
-    db, export = root / "oneplan.duckdb", root / "export"
-    run_plan(SAMPLE, db, export, staging=str(root / "staging"))
-    return {"db": db, "export": export, "root": root}
+def published(sample_published) -> dict:
+    return sample_published
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -297,6 +296,7 @@ def need(tool: str) -> str:
     return path
 
 
+@pytest.mark.e2e  # runs LibreOffice
 def test_libreoffice_prints_the_workbook_on_a4_landscape(published, tmp_path):
     soffice = need("soffice")
     need("pdfinfo")

@@ -95,12 +95,18 @@ def test_one_changed_file_rewrites_its_district_and_reuses_the_others(twice):
     assert 45000 in values
 
 
-def test_reused_outputs_equal_what_a_fresh_write_gives(twice, tmp_path):
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
+@pytest.fixture(scope="module")
+def fresh(twice, tmp_path_factory) -> Path:
+    """The outputs of the second publication written afresh, serially, with no previous
+    version (one write shared by the tests that compare against it)."""
+    out = tmp_path_factory.mktemp("fresh")
     sources = sources_of(twice["db"], twice["inbox"])
-    result = write_outputs(twice["db"], fresh, sources, workers=1)
+    result = write_outputs(twice["db"], out, sources, workers=1)
     assert result["reused"] == []
+    return out
+
+
+def test_reused_outputs_equal_what_a_fresh_write_gives(twice, fresh):
     second = twice["second"]
     assert outputs(fresh) == outputs(second)
     assert read_manifest(second) == json.loads((fresh / MANIFEST_NAME).read_text())["files"]
@@ -109,12 +115,10 @@ def test_reused_outputs_equal_what_a_fresh_write_gives(twice, tmp_path):
     assert (fresh / CSV_NAME).read_bytes() == (second / CSV_NAME).read_bytes()
 
 
-def test_pool_writes_the_same_cells_as_the_serial_path(twice, tmp_path):
+def test_pool_writes_the_same_cells_as_the_serial_path(twice, fresh, tmp_path):
     sources = sources_of(twice["db"], twice["inbox"])
-    serial, pooled = tmp_path / "serial", tmp_path / "pooled"
-    serial.mkdir()
+    serial, pooled = fresh, tmp_path / "pooled"
     pooled.mkdir()
-    write_outputs(twice["db"], serial, sources, workers=1)
     result = write_outputs(twice["db"], pooled, sources, workers=2, pool_min_rows=0)
     assert len(result["written"]) == len(outputs(serial))
     assert outputs(serial) == outputs(pooled)
@@ -170,11 +174,10 @@ def test_a_changed_issue_or_budget_is_not_reused(twice, tmp_path):
     assert sorted(result["written"]) == ["districts/1808/oneplan-1808.xlsx", WORKBOOK_NAME]
 
 
-def test_nothing_is_taken_from_a_folder_or_file_that_is_not_ours(twice, tmp_path):
+def test_nothing_is_taken_from_a_folder_or_file_that_is_not_ours(twice, fresh, tmp_path):
     db, sources = twice["db"], sources_of(twice["db"], twice["inbox"])
     v1 = tmp_path / "v1"
-    v1.mkdir()
-    write_outputs(db, v1, sources, workers=1)
+    shutil.copytree(fresh, v1)  # what write_outputs writes into a folder with no marker
     assert read_manifest(v1) == {}  # no export marker: not a version of ours
     v2 = tmp_path / "v2"
     v2.mkdir()
