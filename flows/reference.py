@@ -114,7 +114,15 @@ def load_place_prefixes() -> PlacePrefixes:
 # keep), and the data tables it reads (tests/flows/test_reference.py reads files and fails
 # when the reader reads a table not listed here).
 READER_ENTRY = "oneplan.flows.stage"
-READER_TABLES = (*RULE_TABLES, *ALIGNMENT_TABLES, "plan_levels")
+READER_TABLES = (
+    *RULE_TABLES,
+    *ALIGNMENT_TABLES,
+    *(f"strategies_{level}" for level in LEVELS),
+    "plan_levels",
+    "place_prefixes",
+    "amount_measures",
+    "plan_revisions",
+)
 # The libraries whose behaviour a staged parse records: the cell reader and the official areas.
 READER_LIBRARIES = ("python-calamine", "geothai")
 
