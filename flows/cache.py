@@ -205,12 +205,30 @@ def consolidate_districts(
             if staging is not None:
                 write_part(staging, keys[i], inputs[i], part)
             parts[i] = part
-    return part_from_arrow(
-        {
-            name: pa.concat_tables([p[name] for p in parts], promote_options="permissive")
-            for name in PART_TABLES
-        }
-    )
+    return part_from_arrow({name: concat_parts([p[name] for p in parts]) for name in PART_TABLES})
+
+
+def concat_parts(tables: list[pa.Table]) -> pa.Table:
+    """Units' tables of one kind as one table. A unit with no row (a district whose files
+    gave no accepted row) or a column that is null throughout has no type of its own when it
+    comes back from pandas (null, or double): it takes the type the other units have, so a
+    cached part (a list of village numbers) and a computed empty one meet."""
+    present = [t for t in tables if t.num_rows] or tables[:1]
+    if len(present) == 1:
+        return present[0]
+    types: dict[str, pa.DataType] = {}
+    for table in present:
+        for field, column in zip(table.schema, table.columns, strict=True):
+            if field.name not in types and column.null_count < len(column):
+                types[field.name] = field.type
+    fixed = []
+    for table in present:
+        for i, (field, column) in enumerate(zip(table.schema, table.columns, strict=True)):
+            wanted = types.get(field.name)
+            if wanted is not None and field.type != wanted and column.null_count == len(column):
+                table = table.set_column(i, field.name, pa.nulls(len(column), wanted))
+        fixed.append(table)
+    return pa.concat_tables(fixed, promote_options="permissive")
 
 
 def frames_for_combine(tables: dict[str, pa.Table]) -> dict[str, pd.DataFrame]:

@@ -388,3 +388,19 @@ def test_thai_digits_and_zero_width_characters_only_when_present():
     assert to_arabic_digits("ปี ๒๕๖๘") == "ปี 2568"
     assert to_arabic_digits("ปี 2568") == "ปี 2568"
     assert clean_text("ส่องสว่า\u200bง\u00ad") == "ส่องสว่าง"
+
+
+def test_every_format_and_control_character_is_dropped() -> None:
+    """The invisible set is exactly Unicode's format characters (Cf) and the control
+    characters that are not whitespace: RLO, LRM, isolates, tags, ESC, NUL..."""
+    import sys
+    import unicodedata
+
+    expected = {
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) == "Cf"
+        or (unicodedata.category(chr(c)) == "Cc" and not chr(c).isspace())
+    }
+    assert set(ZERO_WIDTH_CHARS) == expected
+    assert clean_text("\u202e\x1b[31mถนน\u2066 หมู่ 1\u2069\u200f") == "[31mถนน หมู่ 1"
