@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from oneplan.flows.durable import fsync_dir, read_regular, read_verified, write_durable
 from oneplan.flows.levels import plans_of
 from oneplan.flows.reference import build_fingerprint, rules_fingerprint
 from oneplan.flows.stage import FileJob
@@ -113,32 +114,48 @@ def part_from_arrow(tables: dict[str, pa.Table]) -> ProjectsPart:
 
 
 def read_part(staging: Path, key: str, inputs: dict) -> dict[str, pa.Table] | None:
-    """The cached part's tables, or None when there is none, it is unreadable or it was made
-    from other inputs."""
+    """The cached part's tables, or None when there is none, it is unreadable, it was made
+    from other inputs, or a file of it is not the one written (its SHA-256, recorded in the
+    entry, differs: edited on disk, or cut by a crash)."""
     entry = staging / key
     try:
-        recorded = json.loads((entry / DONE).read_text())
-        if recorded != {"key": key, **inputs}:
+        raw = read_regular(entry / DONE, 1 << 20)
+        if raw is None:
             return None
-        return {name: pq.read_table(entry / f"{name}.parquet") for name in PART_TABLES}
-    except FileNotFoundError:
-        return None
+        recorded = json.loads(raw)
+        hashes = recorded.pop("sha256", None) if isinstance(recorded, dict) else None
+        if recorded != {"key": key, **inputs} or not isinstance(hashes, dict):
+            return None
+        tables = {}
+        for name in PART_TABLES:
+            data = read_verified(entry / f"{name}.parquet", hashes.get(name))
+            if data is None:
+                _log.warning("consolidation cache %s not as written: consolidating again", key)
+                return None
+            tables[name] = pq.read_table(pa.BufferReader(data))
+        return tables
     except Exception as err:  # unreadable: computed again
         _log.warning("consolidation cache %s unreadable (%s): consolidating again", entry, err)
         return None
 
 
 def write_part(staging: Path, key: str, inputs: dict, tables: dict[str, pa.Table]) -> None:
-    """The entry written beside its place and renamed into it."""
+    """The entry written beside its place, each file flushed to disk and its SHA-256
+    recorded in the entry's DONE file (written last), then renamed into place."""
     target = staging / key
     tmp = target.with_name(f"{key}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    hashes = {}
     for name, table in tables.items():
-        pq.write_table(table, tmp / f"{name}.parquet", compression="none")
-    (tmp / DONE).write_text(json.dumps({"key": key, **inputs}))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="none")
+        hashes[name] = write_durable(tmp / f"{name}.parquet", sink.getvalue().to_pybytes())
+    write_durable(tmp / DONE, json.dumps({"key": key, **inputs, "sha256": hashes}).encode())
+    fsync_dir(tmp)
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
+    fsync_dir(staging)
 
 
 def consolidate_unit(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geothai
 import pyarrow as pa
+from oneplan.flows.durable import fsync_dir, read_regular, read_verified, write_durable
 from oneplan.flows.errors import fault_point
 from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
 from oneplan.flows.reference import (
@@ -256,10 +257,12 @@ def parse_with_plan(
 
 # How a staged parse is stored; part of the stage key, so a folder staged in another format
 # is never found (it is parsed again), never misread.
-STAGE_FORMAT = "arrow-ipc-streams-1"
+STAGE_FORMAT = "arrow-ipc-streams-2"
 # One file per staged parse: an Arrow IPC stream per table kind, one after the other, in the
 # order of schema.STAGED_TABLES (an empty table is a stream with its schema and no batch).
 STAGED_TABLES_FILE = "tables.arrows"
+PLAN_FILE = "plan.json"
+DONE_FILE = "done"  # written last: the job and the SHA-256 of the two files above
 
 
 def stage_key(job: FileJob) -> str:
@@ -279,13 +282,52 @@ def stage_key(job: FileJob) -> str:
 
 
 def staged_already(job: FileJob, staging_dir: str) -> dict | None:
-    """The staged parse of this exact file under these rules, if one is there (cheap: the
-    file's hash is known from discovery), else None."""
+    """The staged parse of this exact file under these rules, if one is there whole (the
+    file's hash is known from discovery; the staged files are checked against the hashes
+    recorded when they were written), else None: it is parsed again."""
     target = Path(staging_dir) / stage_key(job)
-    if (target / "done").exists() and (target / "plan.json").exists():
-        plan = json.loads((target / "plan.json").read_text())
-        return {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
-    return None
+    plan = verified_plan(target)
+    if plan is None:
+        return None
+    return {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
+
+
+def _done_hashes(target: Path) -> dict | None:
+    """The SHA-256 of each staged file as recorded in `done`, or None."""
+    raw = read_regular(target / DONE_FILE, 1 << 20)
+    try:
+        done = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    hashes = done.get("sha256") if isinstance(done, dict) else None
+    return hashes if isinstance(hashes, dict) else None
+
+
+def verified_plan(target: Path) -> dict | None:
+    """The plan of a staged parse whose files are all there and match the hashes recorded
+    in its `done` (a zero-length file left by a crash, or one edited on disk, does not), else
+    None."""
+    hashes = _done_hashes(target)
+    if hashes is None:
+        return None
+    if read_verified(target / STAGED_TABLES_FILE, hashes.get(STAGED_TABLES_FILE)) is None:
+        return None
+    raw = read_verified(target / PLAN_FILE, hashes.get(PLAN_FILE), 1 << 20)
+    try:
+        plan = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return plan if isinstance(plan, dict) else None
+
+
+def read_staged_verified(target: Path) -> dict[str, pa.Table]:
+    """The staged tables of a parse, read once and checked against the hash in its `done`;
+    ValueError when they are not the bytes written."""
+    hashes = _done_hashes(target)
+    data = read_verified(target / STAGED_TABLES_FILE, (hashes or {}).get(STAGED_TABLES_FILE))
+    if data is None:
+        raise ValueError(f"{target}: staged parse missing or not as written")
+    return staged_tables_of(data, target / STAGED_TABLES_FILE)
 
 
 def stage_file(job: FileJob, staging_dir: str) -> dict:
@@ -316,38 +358,56 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
 
 
 def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dict) -> str:
-    """Write one file's staged tables, its plan and the `done` marker into a temporary
-    folder, then swap it in at `target` (a parse killed midway leaves no half-staged file)."""
+    """Write one file's staged tables, its plan and the `done` marker (the job and the
+    SHA-256 of both) into a temporary folder, each flushed to disk, then swap it in at
+    `target` (a parse killed midway, or a crash before the data reached the disk, leaves no
+    half-staged file that would be trusted)."""
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    write_staged_tables(tmp / STAGED_TABLES_FILE, tables)
-    (tmp / "plan.json").write_text(json.dumps(plan, ensure_ascii=False))
-    (tmp / "done").write_text(json.dumps(job, ensure_ascii=False))
+    hashes = {
+        STAGED_TABLES_FILE: write_durable(tmp / STAGED_TABLES_FILE, staged_tables_bytes(tables)),
+        PLAN_FILE: write_durable(tmp / PLAN_FILE, json.dumps(plan, ensure_ascii=False).encode()),
+    }
+    done = {"job": job, "sha256": hashes}
+    write_durable(tmp / DONE_FILE, json.dumps(done, ensure_ascii=False).encode())
+    fsync_dir(tmp)
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
+    fsync_dir(target.parent)
     return str(target)
 
 
-def write_staged_tables(path: Path, tables: dict[str, pa.Table]) -> None:
-    """One file's staged tables in one write: an Arrow IPC stream per kind, in the order of
+def staged_tables_bytes(tables: dict[str, pa.Table]) -> bytes:
+    """One file's staged tables as one buffer: an Arrow IPC stream per kind, in the order of
     schema.STAGED_TABLES, each with its staged schema (file columns included)."""
-    with pa.OSFile(str(path), "wb") as sink:
-        for kind, spec in schema.STAGED_TABLES.items():
-            full = schema.staged_arrow_schema(spec)
-            table = tables[kind]
-            if table.schema != full:
-                table = table.select(full.names).cast(full)
-            with pa.ipc.new_stream(sink, full) as writer:
-                writer.write_table(table)
+    sink = pa.BufferOutputStream()
+    for kind, spec in schema.STAGED_TABLES.items():
+        full = schema.staged_arrow_schema(spec)
+        table = tables[kind]
+        if table.schema != full:
+            table = table.select(full.names).cast(full)
+        with pa.ipc.new_stream(sink, full) as writer:
+            writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def write_staged_tables(path: Path, tables: dict[str, pa.Table]) -> None:
+    """`staged_tables_bytes` written to `path` (flushed to disk)."""
+    write_durable(path, staged_tables_bytes(tables))
 
 
 def read_staged_tables(path: Path) -> dict[str, pa.Table]:
     """The staged tables `write_staged_tables` wrote (read into memory: the staging folder
     may be replaced while they are in use)."""
+    return staged_tables_of(path.read_bytes(), path)
+
+
+def staged_tables_of(data: bytes, path: Path) -> dict[str, pa.Table]:
+    """The staged tables in the bytes of a staged file (`path` names it in errors)."""
     tables = {}
-    with pa.BufferReader(path.read_bytes()) as source:
+    with pa.BufferReader(data) as source:
         try:
             for kind in schema.STAGED_TABLES:
                 tables[kind] = pa.ipc.open_stream(source).read_all()
@@ -386,9 +446,8 @@ def keep_previous_versions(
                 file_size=-1,
             )
             target = Path(item["staging_dir"]) / stage_key(prior)
-            if (target / "done").exists():
-                plan_file = target / "plan.json"
-                plan = json.loads(plan_file.read_text()) if plan_file.exists() else None
+            plan = verified_plan(target)
+            if plan is not None:
                 kept.append(
                     {"job": asdict(prior), "staged": str(target), "reused": True, "plan": plan}
                 )

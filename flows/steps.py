@@ -11,6 +11,7 @@ one list of them; a `Steps` runner calls each step directly (`run_plan`) or as a
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -30,12 +31,12 @@ from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
 from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
 from oneplan.flows.stage import (
-    STAGED_TABLES_FILE,
     FileJob,
     discover_inbox,
     keep_previous_versions,
-    read_staged_tables,
+    read_staged_verified,
     stage_file,
+    stage_key,
     staged_already,
 )
 from oneplan.flows.summary import run_summary
@@ -43,6 +44,7 @@ from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, combine_parts
 from oneplan.transforms.issues import with_messages
 from oneplan.transforms.levels import place_rows
+from oneplan.transforms.outputs import inert_text
 from oneplan.transforms.publication import (
     assemble_publication,
     has_readable_row,
@@ -142,7 +144,7 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
     tables as Arrow IPC streams, no decoding), the kinds concatenated over files in order."""
     parts: dict[str, list[pa.Table]] = {kind: [] for kind in schema.STAGED_TABLES}
     for item in staged:
-        for kind, table in read_staged_tables(Path(item["staged"]) / STAGED_TABLES_FILE).items():
+        for kind, table in read_staged_checked(item).items():
             if table.num_rows:
                 parts[kind].append(table)
     tables = {}
@@ -150,6 +152,30 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
         full = schema.staged_arrow_schema(spec)
         tables[kind] = pa.concat_tables(parts[kind]) if parts[kind] else full.empty_table()
     return tables
+
+
+def read_staged_checked(item: dict) -> dict[str, pa.Table]:
+    """One file's staged tables, checked against the hashes written with them; a staged
+    parse that is gone, unreadable or not as written (edited on disk) is parsed again from
+    the file, never trusted, never the end of the run."""
+    target = Path(item["staged"])
+    try:
+        return read_staged_verified(target)
+    except (OSError, ValueError) as err:
+        _log.warning(
+            "staged parse %s not as written (%s): parsing %s again",
+            target.name,
+            err,
+            inert_text(item["job"]["source_file"], keep_newlines=False),
+        )
+    job = FileJob(**item["job"])
+    if stage_key(job) != target.name:  # not this job's own parse (a previous version)
+        raise PublishError(f"staged parse {target.name} of {job.source_file} is not as written")
+    shutil.rmtree(target, ignore_errors=True)
+    again = stage_file(job, str(target.parent))
+    if again.get("staged") is None:
+        raise PublishError(f"{job.source_file} changed while its staged parse was repaired")
+    return read_staged_verified(Path(again["staged"]))
 
 
 def consolidate(run: Run, staged: list[dict]) -> tuple[Consolidated, pd.DataFrame]:

@@ -12,6 +12,7 @@ district packs, written from a published (or about to be published) database.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 from oneplan.flows.db import connect, report_query
+from oneplan.flows.durable import file_sha256, fsync_dir, write_durable
 from oneplan.flows.errors import PublishError
 from oneplan.transforms.outputs import (
     ROUTE_TH,
@@ -694,6 +696,16 @@ def annotated_key(
 def read_manifest(version: Path | None) -> dict[str, str]:
     """The content keys recorded in a version folder of ours ({} when there is none, when the
     folder is not ours, or when the manifest is not one we wrote)."""
+    return _manifest_map(version, "files")
+
+
+def read_manifest_hashes(version: Path | None) -> dict[str, str]:
+    """The SHA-256 of each output as written, recorded in a version folder's manifest (an
+    output with none recorded is never reused)."""
+    return _manifest_map(version, "sha256")
+
+
+def _manifest_map(version: Path | None, section: str) -> dict[str, str]:
     from oneplan.flows.paths import is_our_version
 
     if version is None or not is_our_version(Path(version)):
@@ -708,34 +720,57 @@ def read_manifest(version: Path | None) -> dict[str, str]:
         return {}
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         return {}
-    files = data.get("files")
+    files = data.get(section)
     if not isinstance(files, dict):
         return {}
     return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def write_manifest(target: Path, files: dict[str, str]) -> Path:
+def write_manifest(
+    target: Path, files: dict[str, str], hashes: dict[str, str] | None = None
+) -> Path:
+    """The manifest: each output's content key and the SHA-256 of the file as written
+    (flushed to disk before the rename)."""
     path = Path(target) / MANIFEST_NAME
     body = {
         "format": MANIFEST_FORMAT,
         "note": "content keys of the outputs written by oneplan; an output whose key is "
-        "unchanged is taken from the previous version instead of being written again",
+        "unchanged, and whose file still has the SHA-256 recorded here, is taken from the "
+        "previous version instead of being written again",
         "files": dict(sorted(files.items())),
+        "sha256": dict(sorted((hashes or {}).items())),
     }
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_durable(tmp, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
     os.replace(tmp, path)
+    fsync_dir(path.parent)
     return path
 
 
-def reuse_output(old: Path, new: Path) -> bool:
+def _no_link_on_the_way(root: Path, relpath: str) -> bool:
+    """Whether every folder from `root` down to `relpath`'s file is a real folder (no link)."""
+    here = Path(root)
+    for part in Path(relpath).parts[:-1]:
+        here = here / part
+        try:
+            if not stat.S_ISDIR(os.lstat(here).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def reuse_output(old: Path, new: Path, sha256: str | None = None) -> bool:
     """Take `old` (a regular file of the previous version, never a link) as `new`: a hard
-    link, or a copy when linking fails (another file system). False when it cannot."""
+    link, or a copy when linking fails (another file system). False when it cannot, or when
+    `sha256` is given and the file no longer has it (edited by hand since it was written)."""
     try:
         info = os.lstat(old)
     except OSError:
         return False
     if not stat.S_ISREG(info.st_mode):
+        return False
+    if sha256 is not None and file_sha256(old) != sha256:
         return False
     new.parent.mkdir(parents=True, exist_ok=True)
     if os.path.lexists(new):
@@ -775,15 +810,16 @@ class OutputJob:
 def _run_job(job: OutputJob, target: str) -> tuple[str, str | None]:
     """Write one output; returns (relpath, None) or (relpath, why it was not written)."""
     out = Path(target) / job.relpath
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         if job.kind == "workbook":
             write_workbook(job.args[0], out)
         else:
             _annotate_one(*job.args, out)
     except Exception as err:  # one odd workbook must not stop the publication
-        out.unlink(missing_ok=True)
-        return job.relpath, f"{type(err).__name__}: {err}"
+        with contextlib.suppress(OSError):  # nor may cleaning up after it
+            out.unlink(missing_ok=True)
+        return job.relpath, inert_text(f"{type(err).__name__}: {err}", keep_newlines=False)
     return job.relpath, None
 
 
@@ -804,7 +840,8 @@ def _annotate_one(path: str, source_file: str, district_code: str, issues: list[
     try:
         annotate(checked, tmp)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, out)  # readers see the whole copy or none
     return out
@@ -933,7 +970,9 @@ def write_outputs(
     target = Path(target)
     workers = output_workers() if workers is None else workers
     fingerprint = build_fingerprint()
-    old_keys = read_manifest(previous) if previous is not None and Path(previous) != target else {}
+    same = previous is None or Path(previous) == target
+    old_keys = {} if same else read_manifest(previous)
+    old_hashes = {} if same else read_manifest_hashes(previous)
     plan = read_plan(db_path)
     jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
     report = collect_quality(Path(db_path))
@@ -954,22 +993,30 @@ def write_outputs(
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}
+    hashes: dict[str, str] = {}
     todo = []
     for job in jobs:
-        if old_keys.get(job.relpath) == job.key and reuse_output(
-            Path(previous) / job.relpath, target / job.relpath
+        old_hash = old_hashes.get(job.relpath)
+        if (
+            old_keys.get(job.relpath) == job.key
+            and old_hash is not None
+            and _no_link_on_the_way(Path(previous), job.relpath)
+            and reuse_output(Path(previous) / job.relpath, target / job.relpath, old_hash)
         ):
             keys[job.relpath] = job.key
+            hashes[job.relpath] = old_hash
         else:
             todo.append(job)
     write_csv(plan, target / CSV_NAME)
     todo_keys = {j.relpath: j.key for j in todo}
     for relpath, error in run_jobs(todo, target, workers, pool_min_rows):
-        if error is None:
+        written = file_sha256(target / relpath) if error is None else None
+        if written is not None:
             keys[relpath] = todo_keys[relpath]
+            hashes[relpath] = written
         elif log is not None:
-            log.warning("no %s: %s", relpath, error)
-    write_manifest(target, keys)
+            log.warning("no %s: %s", inert_text(relpath, keep_newlines=False), error)
+    write_manifest(target, keys, hashes)
     reused = [j.relpath for j in jobs if j.relpath not in todo_keys]
     if log is not None:
         log.info("outputs: %d written, %d taken from the previous version", len(todo), len(reused))

@@ -3,15 +3,23 @@ non-regular files). Each test plants the fault it is about, in files generated h
 
 from __future__ import annotations
 
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from oneplan.flows.oneplan_flow import run_plan
 from oneplan.flows.paths import mark_staging
 from oneplan.flows.reference import load_areas
-from oneplan.flows.stage import discover_inbox, stage_file
+from oneplan.flows.stage import (
+    STAGED_TABLES_FILE,
+    discover_inbox,
+    read_staged_tables,
+    stage_file,
+    write_staged_tables,
+)
 from oneplan.flows.steps import consolidate_levels
 
 HEADER = "ที่,โครงการ,งบประมาณ 2568\n"
@@ -119,3 +127,114 @@ def test_a_copy_written_with_invisible_marks_or_thai_digits_counts_once(tmp_path
         "records"
     )
     assert dup["source_file"] == "1801/ต.บ้านกล้วย_สำเนา.csv"
+
+
+# ---- item 2: everything we read back is verified -------------------------------------------
+
+
+def times_ten(table):
+    """The table with amount_thb ten times over (same type): a plausible edit on disk."""
+    import pyarrow.compute as pc
+
+    i = table.schema.get_field_index("amount_thb")
+    kind = table.schema.field(i).type
+    kind = pa.decimal128(max(kind.precision, 18), kind.scale)
+    ten = pc.multiply(table["amount_thb"], pa.scalar(Decimal(10), pa.decimal128(3, 0)))
+    return table.set_column(i, "amount_thb", pc.cast(ten, kind))
+
+
+def amounts(consolidated) -> list[Decimal]:
+    return sorted(consolidated.budgets["amount_thb"].tolist())
+
+
+EXPECTED = [Decimal("40000.00"), Decimal("90000.00"), Decimal("150000.00")]
+
+
+@pytest.mark.parametrize("name", [STAGED_TABLES_FILE, "plan.json", "done"])
+def test_a_staged_file_cut_to_zero_by_a_crash_is_parsed_again(tmp_path, name):
+    inbox, staging = tmp_path / "inbox", tmp_path / "staging"
+    two_districts(inbox)
+    first = stage_all(inbox, staging)
+    (Path(first[0]["staged"]) / name).write_bytes(b"")
+    again = stage_all(inbox, staging)
+    assert [s["reused"] for s in again] == [False, True]
+    assert amounts(consolidate_levels(again, load_areas("18"))[0]) == EXPECTED
+    assert [s["reused"] for s in stage_all(inbox, staging)] == [True, True]
+
+
+def test_a_run_after_a_crash_mid_write_is_not_a_traceback(tmp_path):
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    db, export, staging = (tmp_path / n for n in ("oneplan.duckdb", "export", "staging"))
+    run_plan(inbox, db, export, staging=str(staging))
+    for done in staging.glob("*/done"):
+        (done.parent / "plan.json").write_bytes(b"")
+    summary = run_plan(inbox, db, export, staging=str(staging))
+    assert (summary["unchanged"], summary["files_parsed"]) == (True, 0)
+    assert all((d.parent / "plan.json").stat().st_size > 0 for d in staging.glob("*/done"))
+
+
+def test_a_staged_parse_edited_on_disk_is_parsed_again_not_published(tmp_path):
+    inbox, staging = tmp_path / "inbox", tmp_path / "staging"
+    two_districts(inbox)
+    staged = stage_all(inbox, staging)
+
+    def edit_all():
+        for item in staged:
+            path = Path(item["staged"]) / STAGED_TABLES_FILE
+            tables = read_staged_tables(path)
+            tables["budgets"] = times_ten(tables["budgets"])
+            write_staged_tables(path, tables)
+
+    edit_all()  # before the run: the staged parse is not reused
+    again = stage_all(inbox, staging)
+    assert [s["reused"] for s in again] == [False, False]
+    assert amounts(consolidate_levels(again, load_areas("18"))[0]) == EXPECTED
+    edit_all()  # between the parse step and the read: parsed again when read
+    assert amounts(consolidate_levels(again, load_areas("18"))[0]) == EXPECTED
+
+
+def test_a_consolidation_cache_entry_edited_on_disk_is_computed_again(tmp_path):
+    import pyarrow.parquet as pq
+    from oneplan.flows import cache
+
+    inbox, staging = tmp_path / "inbox", tmp_path / "staging"
+    two_districts(inbox)
+    staged = stage_all(inbox, staging)
+    assert amounts(consolidate_levels(staged, load_areas("18"), staging)[0]) == EXPECTED
+    entries = [p.parent for p in staging.glob(f"*/{cache.DONE}")]
+    assert len(entries) == 2
+    for entry in entries:
+        path = entry / "budgets.parquet"
+        pq.write_table(times_ten(pq.read_table(path)), path, compression="none")
+    assert amounts(consolidate_levels(staged, load_areas("18"), staging)[0]) == EXPECTED
+
+
+def test_a_published_output_edited_by_hand_or_behind_a_link_is_not_reused(tmp_path):
+    from oneplan.flows.export import published_version
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    third = inbox / "1805" / "ต.ดงคอน.csv"
+    write_inbox(inbox, {"1805/ต.ดงคอน.csv": plan_csv(("ปลูกป่าชุมชน หมู่ 4", 10000))})
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    v1 = published_version(export)
+    edited = v1 / "districts" / "1801" / "oneplan-1801.xlsx"
+    with open(edited, "ab") as handle:  # edited in place, same inode
+        handle.write(b"hand edit")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(v1 / "districts" / "1804", elsewhere)
+    shutil.rmtree(v1 / "districts" / "1804")
+    (v1 / "districts" / "1804").symlink_to(elsewhere)
+    third.write_bytes(plan_csv(("ปลูกป่าชุมชน หมู่ 4", 12000)))  # another district changes
+    run_plan(inbox, db, export)
+    v2 = published_version(export)
+    assert v2 != v1
+    for rel in ("districts/1801/oneplan-1801.xlsx", "districts/1804/oneplan-1804.xlsx"):
+        new = v2 / rel
+        assert not new.is_symlink() and not new.read_bytes().endswith(b"hand edit")
+        assert os.stat(new).st_ino not in {
+            os.stat(v1 / rel).st_ino,
+            os.stat(elsewhere / "oneplan-1804.xlsx").st_ino,
+        }
