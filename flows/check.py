@@ -15,6 +15,7 @@ No Prefect here: the command has to answer in a second or two.
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 import warnings
@@ -30,7 +31,7 @@ from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue, render_issue
 from oneplan.transforms.levels import place_rows, resolve_province_folder
-from oneplan.transforms.outputs import inert_text
+from oneplan.transforms.outputs import inert_line, inert_text
 from oneplan.transforms.rules import Rules
 from oneplan.transforms.sheet import FileResult, Sheet
 from oneplan.transforms.staging import staged_tables
@@ -130,6 +131,7 @@ class CheckedFile:
     tables: dict[str, pa.Table]
     issues: list[dict] = field(default_factory=list)
     row_log: list[dict] = field(default_factory=list)
+    data: bytes | None = None  # the bytes that were read, when kept (the annotated copy)
 
     @property
     def submission_id(self) -> str:
@@ -411,6 +413,9 @@ def _excel_text(value: object) -> object:
 
 
 def _sheet_title(name: str, fallback: str) -> str:
+    """A sheet title Excel opens: inert (a control character such as ESC in a CSV's name
+    makes a workbook that does not open), no characters titles refuse, 31 characters."""
+    name = inert_line(name)
     title = "".join(ch for ch in name if ch not in "[]:*?/\\").strip("'")[:31]
     return title or fallback
 
@@ -440,9 +445,10 @@ def _reproduce(f: CheckedFile):
 def _open_original(f: CheckedFile):
     from openpyxl import load_workbook
 
+    source = io.BytesIO(f.data) if f.data is not None else f.path  # the bytes read, if kept
     with warnings.catch_warnings():  # "extension is not supported" notes are not for officers
         warnings.simplefilter("ignore")
-        wb = load_workbook(f.path, keep_vba=False, keep_links=True, rich_text=True)
+        wb = load_workbook(source, keep_vba=False, keep_links=True, rich_text=True)
     return wb, {ws.title: ws for ws in wb.worksheets}
 
 

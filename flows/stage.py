@@ -15,7 +15,15 @@ import geothai
 import pyarrow as pa
 from oneplan.flows.durable import fsync_dir, read_regular, read_verified, write_durable
 from oneplan.flows.errors import fault_point
-from oneplan.flows.read import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
+from oneplan.flows.read import (
+    SUPPORTED_SUFFIXES,
+    ReadError,
+    file_kind,
+    open_regular,
+    read_bytes,
+    read_file,
+    read_regular_bytes,
+)
 from oneplan.flows.reference import (
     load_areas,
     load_level_patterns,
@@ -51,12 +59,17 @@ class FileJob:
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path) -> tuple[str, os.stat_result]:
+    """The SHA-256 of a regular file and its stat, from one descriptor (a FIFO or device is
+    refused by its type, ReadError not_a_regular_file, before any read)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+    fd, info = open_regular(path)
+    try:
+        while block := os.read(fd, 1 << 20):
             digest.update(block)
-    return digest.hexdigest()
+    finally:
+        os.close(fd)
+    return digest.hexdigest(), info
 
 
 class FileChanged(Exception):
@@ -64,8 +77,11 @@ class FileChanged(Exception):
 
 
 def _read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+    """The file's bytes, when it is still a regular file and within the size limit."""
+    try:
+        return read_regular_bytes(path)
+    except ReadError as err:  # swapped for a FIFO or device, or grown past the limit
+        raise FileChanged(err.detail or err.code) from None
 
 
 def read_stable(job: FileJob) -> bytes:
@@ -132,13 +148,21 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
                 if not target.is_relative_to(inbox):
                     issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
                     continue
-            if not path.is_file():
+            if not path.is_file():  # a FIFO, device or socket (or a link to one)
+                try:
+                    kind = file_kind(path.stat().st_mode)
+                except OSError:  # a link to nothing, or gone since it was listed
+                    kind = "link"
+                issues.append(_inbox_issue("not_a_regular_file", rel, kind))
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 issues.append(_inbox_issue("unsupported_file_type", rel, path.suffix or path.name))
                 continue
-            stat = path.stat()
-            digest = _sha256(path)
+            try:
+                digest, stat = _sha256(path)
+            except ReadError as err:  # swapped for a non-regular file since the check above
+                issues.append(_inbox_issue("not_a_regular_file", rel, err.detail))
+                continue
             jobs.append(
                 FileJob(
                     str(path),

@@ -44,7 +44,7 @@ from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, combine_parts
 from oneplan.transforms.issues import with_messages
 from oneplan.transforms.levels import place_rows
-from oneplan.transforms.outputs import inert_text
+from oneplan.transforms.outputs import inert_line
 from oneplan.transforms.publication import (
     assemble_publication,
     has_readable_row,
@@ -166,7 +166,7 @@ def read_staged_checked(item: dict) -> dict[str, pa.Table]:
             "staged parse %s not as written (%s): parsing %s again",
             target.name,
             err,
-            inert_text(item["job"]["source_file"], keep_newlines=False),
+            inert_line(item["job"]["source_file"]),
         )
     job = FileJob(**item["job"])
     if stage_key(job) != target.name:  # not this job's own parse (a previous version)
@@ -357,7 +357,7 @@ def log_outcomes(run: Run, summary: dict) -> None:
     for f in summary["file_outcomes"]:
         run.log.info(
             "%s: %d accepted, %d rejected, %d skipped; %d error(s), %d warning(s), %d info",
-            f["source_file"],
+            inert_line(f["source_file"]),
             f["n_rows_accepted"],
             f["n_rows_rejected"],
             f["n_rows_skipped"],
@@ -366,9 +366,9 @@ def log_outcomes(run: Run, summary: dict) -> None:
             f["n_infos"],
         )
         if f["n_errors"]:
-            errors.setdefault(f"{f['district_code']} {f['district_name_th']}", []).append(
-                f["n_errors"]
-            )
+            errors.setdefault(
+                inert_line(f"{f['district_code']} {f['district_name_th']}"), []
+            ).append(f["n_errors"])
     for district, counts in errors.items():
         run.log.warning(
             "district %s: %d error(s) in %d file(s): see the quality report",

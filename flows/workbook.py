@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -35,7 +35,9 @@ from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
     ZERO,
+    file_name_part,
     fiscal_years,
+    inert_line,
     inert_text,
     project_records,
     project_table,
@@ -582,17 +584,23 @@ where s.status = 'current'
 """
 
 
+# The stem of an annotated copy's name, in bytes: with its type, a " (n)" to make it unique
+# and the temporary name it is written under (".NAME.tmp-PID") it stays within the 255 bytes
+# a file name may have.
+ANNOTATED_STEM_BYTES = 180
+
+
 def annotated_name(source_file: str) -> str:
     """The file name of an annotated copy: the path under the district folder, flattened,
-    inert, never hidden, always .xlsx; a file that was not .xlsx keeps its type in the name,
-    so `แผน.xls` and `แผน.xlsx` do not meet (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน (xls).xlsx`)."""
+    inert, never hidden, always .xlsx, at most ANNOTATED_STEM_BYTES bytes before its type;
+    a file that was not .xlsx keeps its type in the name, so `แผน.xls` and `แผน.xlsx` do not
+    meet (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน (xls).xlsx`)."""
     parts = [p for p in source_file.split("/")[1:] if p not in ("", ".", "..")] or ["ไฟล์"]
     stem = " - ".join(parts)
     found = re.search(r"\.([A-Za-z0-9]{1,5})$", stem)
     kind = found.group(1).lower() if found else ""
     stem = stem[: found.start()] if found else stem
-    stem = re.sub(r"[\\/:*?\"<>|]", "_", inert_text(stem, keep_newlines=False)).strip(" .")
-    stem = (stem or "ไฟล์")[:120]
+    stem = file_name_part(stem, ANNOTATED_STEM_BYTES)
     return f"{stem}.xlsx" if kind in ("xlsx", "") else f"{stem} ({kind}).xlsx"
 
 
@@ -807,15 +815,28 @@ class OutputJob:
     size: int  # rows to write, to judge whether a process pool pays
 
 
+def annotate_limits():
+    """The time and memory budget of one annotated copy (a child process, flows.contain):
+    the reading limits' memory, and a minute (a plan file's copy takes a few seconds)."""
+    from oneplan.flows.read import LIMITS
+
+    return replace(LIMITS, seconds=60.0)
+
+
 def _run_job(job: OutputJob, target: str) -> tuple[str, str | None]:
-    """Write one output; returns (relpath, None) or (relpath, why it was not written)."""
+    """Write one output; returns (relpath, None) or (relpath, why it was not written).
+    An annotated copy is made in a child process under a time and memory budget
+    (`annotate_limits`): a file that would cost minutes or gigabytes gets none."""
     out = Path(target) / job.relpath
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if job.kind == "workbook":
             write_workbook(job.args[0], out)
         else:
-            _annotate_one(*job.args, out)
+            from oneplan.flows.contain import run_contained
+
+            limits = annotate_limits()
+            run_contained(_annotate_one, (*job.args, out, False), limits)
     except Exception as err:  # one odd workbook must not stop the publication
         with contextlib.suppress(OSError):  # nor may cleaning up after it
             out.unlink(missing_ok=True)
@@ -823,18 +844,30 @@ def _run_job(job: OutputJob, target: str) -> tuple[str, str | None]:
     return job.relpath, None
 
 
-def _annotate_one(path: str, source_file: str, district_code: str, issues: list[dict], out: Path):
+def _annotate_one(
+    path: str,
+    source_file: str,
+    district_code: str,
+    issues: list[dict],
+    out: Path,
+    contained: bool = True,
+):
+    """The annotated copy of one file at `out` (`contained=False`: this process is the
+    contained child already, the spreadsheet is read here). The file is read once, as a
+    regular file within the size limit; the copy is built from those bytes."""
     from oneplan.flows.check import CheckedFile, annotate
-    from oneplan.flows.read import read_file
+    from oneplan.flows.read import read_bytes, read_regular_bytes
 
+    data = read_regular_bytes(Path(path))
     checked = CheckedFile(
         path=Path(path),
         source_file=source_file,
         district_code=district_code,
-        sheets=read_file(Path(path)),
+        sheets=read_bytes(data, Path(path).suffix.lower(), contained=contained),
         read_error=None,
         tables={},
         issues=issues,
+        data=data,
     )
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
@@ -942,7 +975,9 @@ def write_annotated(
         if results[job.relpath] is None:
             written[source_file] = out_dir / job.relpath
         elif log is not None:
-            log.warning("no annotated copy of %s: %s", source_file, results[job.relpath])
+            log.warning(
+                "no annotated copy of %s: %s", inert_line(source_file), results[job.relpath]
+            )
     return written
 
 
@@ -1015,7 +1050,7 @@ def write_outputs(
             keys[relpath] = todo_keys[relpath]
             hashes[relpath] = written
         elif log is not None:
-            log.warning("no %s: %s", inert_text(relpath, keep_newlines=False), error)
+            log.warning("no %s: %s", inert_line(relpath), error)
     write_manifest(target, keys, hashes)
     reused = [j.relpath for j in jobs if j.relpath not in todo_keys]
     if log is not None:

@@ -238,3 +238,245 @@ def test_a_published_output_edited_by_hand_or_behind_a_link_is_not_reused(tmp_pa
             os.stat(v1 / rel).st_ino,
             os.stat(elsewhere / "oneplan-1804.xlsx").st_ino,
         }
+
+
+# ---- non-regular files, bounded reads --------------------------------------------------------
+
+
+def call_within(seconds: float, fn, *args):
+    """fn(*args) in a thread; fails the test (instead of hanging it) past `seconds`."""
+    import threading
+
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = fn(*args)
+        except BaseException as err:  # noqa: BLE001 - handed to the test
+            out["error"] = err
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{fn.__name__} still running after {seconds} s (hangs)"
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def test_check_refuses_a_fifo_and_a_link_to_a_device_by_type(tmp_path, capsys):
+    from oneplan.flows.cli import main
+
+    folder = tmp_path / "1804"
+    folder.mkdir()
+    os.mkfifo(folder / "ต.ตลุก.xlsx")
+    (folder / "ต.ตลุก.csv").symlink_to("/dev/zero")
+    for name, kind in (("ต.ตลุก.xlsx", "FIFO"), ("ต.ตลุก.csv", "character device")):
+        assert call_within(30, main, ["check", str(folder / name)]) == 2
+        out = capsys.readouterr().out
+        assert f"ไม่ใช่ไฟล์ธรรมดา ({kind}) จึงไม่ได้อ่าน" in out
+
+
+def test_a_file_swapped_for_a_fifo_after_discovery_or_parse_never_hangs(tmp_path):
+    from oneplan.flows.workbook import OutputJob, _run_job
+
+    inbox, staging = tmp_path / "inbox", tmp_path / "staging"
+    two_districts(inbox)
+    os.mkfifo(inbox / "1801" / "ต.ชัยนาท.csv")
+    mark_staging(staging)
+    jobs, issues = discover_inbox(inbox)
+    assert [(i["source_file"], i["code"], i["raw_value"]) for i in issues] == [
+        ("1801/ต.ชัยนาท.csv", "not_a_regular_file", "FIFO")
+    ]
+    # Swapped after discovery: a changed file (its previous version is kept), not a hang.
+    path = Path(jobs[0].path)
+    path.unlink()
+    os.mkfifo(path)
+    result = call_within(30, stage_file, jobs[0], str(staging))
+    assert (result["staged"], result["changed"]) == (None, "FIFO")
+    # Swapped after its parse: the annotated copy is not made, with a reason; no hang.
+    job = OutputJob("a/ต.บ้านกล้วย.xlsx", "", "annotated", (str(path), MUEANG, "1801", []), 1)
+    relpath, error = call_within(30, _run_job, job, str(tmp_path / "out"))
+    assert (relpath, error) == ("a/ต.บ้านกล้วย.xlsx", "ReadError: not_a_regular_file: FIFO")
+    assert not (tmp_path / "out" / relpath).exists()
+
+
+# ---- item 9: bounded work per file -----------------------------------------------------------
+
+
+def ods_bomb(sheets: int, rows: int) -> bytes:
+    """A tiny .ods of `sheets` tables, each one row with content repeated `rows` times."""
+    import io
+    import zipfile
+
+    table = (
+        '<table:table table:name="ต.ตลุก{i}"><table:table-row table:number-rows-repeated="{rows}">'
+        '<table:table-cell office:value-type="string"><text:p>ถนน</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="float" office:value="1000"/>'
+        "</table:table-row></table:table>"
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        "<office:body><office:spreadsheet>"
+        + "".join(table.format(i=i, rows=rows) for i in range(sheets))
+        + "</office:spreadsheet></office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        mimetype = "application/vnd.oasis.opendocument.spreadsheet"
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+def xlsx_far_sheets(sheets: int, row: int, col: int) -> bytes:
+    """A small .xlsx of `sheets` sheets, each with one cell at (row, col) (0-based)."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for i in range(sheets):
+        ws = wb.add_worksheet(f"ต.ตลุก{i}")
+        ws.write_row(0, 0, ["ที่", "โครงการ", "2568"])
+        ws.write(row, col, "x")
+    wb.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "suffix", "code", "value"),
+    [
+        (ods_bomb(3, 240_000), ".ods", "file_too_many_rows", "720,000"),
+        (xlsx_far_sheets(7, 49_999, 2), ".xlsx", "file_too_many_rows", "350,000"),
+        (xlsx_far_sheets(2, 99_999, 9), ".xlsx", "file_too_many_cells", "2,000,000"),
+    ],
+    ids=["ods-3x240k", "xlsx-7x50k", "xlsx-2x100kx10"],
+)
+def test_the_cells_of_all_sheets_together_are_bounded_before_reading(data, suffix, code, value):
+    import time
+
+    from oneplan.flows.read import LIMITS, ReadError, read_bytes
+
+    assert len(data) < 10_000
+    started = time.perf_counter()
+    with pytest.raises(ReadError) as err:
+        read_bytes(data, suffix)
+    assert time.perf_counter() - started < 10
+    limit = LIMITS.max_file_rows if code == "file_too_many_rows" else LIMITS.max_file_cells
+    assert (err.value.code, err.value.detail, err.value.expected) == (code, value, f"{limit:,}")
+
+
+def test_a_format_without_a_directory_is_bounded_as_it_is_read():
+    """.xls/.xlsb have no zip directory to check first: the totals are checked in the child
+    sheet by sheet, before anything is sent to the parent."""
+    from oneplan.flows.read import ReadError, ReadLimits, _read_workbook
+
+    with pytest.raises(ReadError) as err:
+        _read_workbook(xlsx_far_sheets(3, 9, 2), ReadLimits(max_file_rows=25))
+    assert (err.value.code, err.value.detail, err.value.expected) == (
+        "file_too_many_rows",
+        "30",
+        "25",
+    )
+
+
+def test_the_file_limit_reaches_the_district_as_a_thai_issue(tmp_path):
+    from oneplan.flows.reference import load_rules
+    from oneplan.transforms.issues import render_issue
+
+    folder = tmp_path / "inbox" / "1804"
+    folder.mkdir(parents=True)
+    (folder / "bomb.ods").write_bytes(ods_bomb(3, 240_000))
+    [job], _ = discover_inbox(tmp_path / "inbox")
+    staged = stage_file(job, str(tmp_path / "staging"))
+    [issue] = read_staged_tables(Path(staged["staged"]) / STAGED_TABLES_FILE)["issues"].to_pylist()
+    assert render_issue(load_rules(), {"source_file": job.source_file, **issue}) == (
+        "ไฟล์ 1804/bomb.ods: ไฟล์มีรวม 720,000 แถวในทุกแผ่นงาน เกินขีดจำกัด 300,000 แถวต่อไฟล์ จึงไม่ได้อ่านไฟล์นี้"
+    )
+
+
+def test_an_annotated_copy_has_a_time_budget(tmp_path, monkeypatch):
+    from oneplan.flows import workbook
+    from oneplan.flows.read import ReadLimits
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    monkeypatch.setattr(workbook, "annotate_limits", lambda: ReadLimits(seconds=0.05))
+    job = workbook.OutputJob(
+        "a/x.xlsx", "", "annotated", (str(inbox / MUEANG), MUEANG, "1801", []), 1
+    )
+    relpath, error = call_within(60, workbook._run_job, job, str(tmp_path / "out"))
+    assert error == "ReadError: read_timeout"
+    monkeypatch.undo()
+    assert workbook._run_job(job, str(tmp_path / "out")) == ("a/x.xlsx", None)
+
+
+# ---- item 5: names are bytes on disk --------------------------------------------------------
+
+LONG = "แผนพัฒนาตำบลบ้านกล้วยอำเภอเมืองชัยนาทจังหวัดชัยนาทฉบับทบทวนปีงบประมาณสองพันห้าร้อยหกสิบแปด"
+
+
+def test_annotated_names_are_bounded_in_bytes_inert_and_unique():
+    from oneplan.flows.workbook import annotated_name
+
+    assert len(LONG) == 90 and len(LONG.encode()) == 270
+    name = annotated_name(f"1801/ต.บ้านกล้วย/{LONG[:80]}.xls")
+    assert len(name.encode()) <= 200 and name.endswith(" (xls).xlsx")
+    assert name.startswith("ต.บ้านกล้วย - แผนพัฒนาตำบล")
+    assert annotated_name("1801/\x1b[31m\u202eแผน\u200f.csv") == "[31mแผน (csv).xlsx"
+    assert annotated_name("1801/.\u202e.csv") == "ไฟล์ (csv).xlsx"
+
+
+def test_a_long_thai_name_in_a_tambon_folder_gets_its_annotated_copy(tmp_path):
+    """Was: the name cut at 120 characters (360 bytes), `File name too long`, and the error
+    handler raising in turn."""
+    import openpyxl
+    from oneplan.flows.export import published_version
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    folder = inbox / "1801" / "ต.บ้านกล้วย"
+    folder.mkdir()
+    long_a, long_b = f"{LONG[:80]}ก.csv", f"{LONG[:80]}ข.csv"
+    assert len(long_a.encode()) == 247
+    (folder / long_a).write_bytes(plan_csv(("ซ่อมถนนลูกรัง หมู่ 5", 30000)))
+    (folder / long_b).write_bytes(plan_csv(("ซ่อมถนนลูกรัง หมู่ 6", 35000)))
+    escaped = "\x1b[2J\u202eแผน.csv"
+    (inbox / "1801" / escaped).write_bytes(plan_csv(("ขุดบ่อน้ำ หมู่ 7", 20000)))
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    annotated = published_version(export) / "districts" / "1801" / "annotated"
+    names = sorted(p.name for p in annotated.iterdir())
+    assert len(names) == 4 and all(len(n.encode()) <= 255 for n in names)
+    cut = [n for n in names if n.startswith("ต.บ้านกล้วย - ")]
+    assert len(cut) == 2 and cut[0] != cut[1]
+    assert "[2Jแผน (csv).xlsx" in names
+    for name in names:  # every copy opens, the ESC-named CSV's too
+        wb = openpyxl.load_workbook(annotated / name)
+        assert all("\x1b" not in ws.title for ws in wb.worksheets)
+
+
+def test_progress_lines_show_file_names_inert():
+    import io
+
+    from oneplan.flows.progress import LineReporter
+
+    stream = io.StringIO()
+    reporter = LineReporter(stream)
+    reporter.start_files(1)
+    reporter.file_done({"job": {"source_file": "1801/\x1b[2J\u202eแผน\r\n.csv"}, "reused": False})
+    assert stream.getvalue() == "  [1/1] 1801/[2Jแผน .csv (parsed)\n"
