@@ -198,12 +198,17 @@ def consolidate_districts(
     tambon_names: dict[str, str],
     rules: Rules,
     staging: Path | None = None,
+    failures: list | None = None,
 ) -> ProjectsPart:
     """Every unit's consolidated part (see consolidation_units) as one part: read from the
     cache in `staging` when a unit's inputs are unchanged; the others consolidated in one
     pass (units never share a duplicate, an id or a district check) and, with `staging`,
     cut into their units and cached. Computed and cached parts both go through their Arrow
-    form, so a cached unit gives the same frames as a computed one."""
+    form, so a cached unit gives the same frames as a computed one.
+
+    With a `failures` list, a unit whose consolidation raises is left out of the part and
+    appended to it as (its staged items, the error): one district's failure is that
+    district's (the caller keeps its previous version), never the province's."""
     plans = plans_of(staged)
     units = consolidation_units(staged, tables["projects"], plans)
     parts: list[dict[str, pa.Table] | None] = [None] * len(units)
@@ -216,13 +221,32 @@ def consolidate_districts(
         parts = [part_to_arrow(consolidate_unit([], tables, plans, tambon_names, rules))]
     elif todo:
         items = [item for i in todo for item in units[i]]
-        computed = part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
-        # Cut into units whether cached or not: the rows come in the same order either way.
-        for i, part in zip(todo, split_part(computed, [units[i] for i in todo]), strict=True):
-            if staging is not None:
+        try:
+            computed = part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
+            # Cut into units whether cached or not: the rows come in the same order either way.
+            done = split_part(computed, [units[i] for i in todo])
+        except Exception:
+            if failures is None:
+                raise
+            done = [_one_unit(units[i], tables, plans, tambon_names, rules, failures) for i in todo]
+        for i, part in zip(todo, done, strict=True):
+            if staging is not None and part is not None:
                 write_part(staging, keys[i], inputs[i], part)
             parts[i] = part
-    return part_from_arrow({name: concat_parts([p[name] for p in parts]) for name in PART_TABLES})
+    present = [p for p in parts if p is not None]
+    if not present:  # every unit failed: the empty part, with its columns
+        present = [part_to_arrow(consolidate_unit([], tables, plans, tambon_names, rules))]
+    return part_from_arrow({name: concat_parts([p[name] for p in present]) for name in PART_TABLES})
+
+
+def _one_unit(items, tables, plans, tambon_names, rules, failures: list):
+    """One unit consolidated alone: its part, or None with (items, error) in `failures`."""
+    try:
+        return part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
+    except Exception as err:
+        _log.warning("consolidation of %s failed: %s", items[0]["job"]["district_code"], err)
+        failures.append((items, f"{type(err).__name__}: {err}"[:300]))
+        return None
 
 
 def concat_parts(tables: list[pa.Table]) -> pa.Table:

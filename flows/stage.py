@@ -375,8 +375,19 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
             "changed": changed,
             "staging_dir": staging_dir,
         }
-    tables, file_plan_ = parse_with_plan(job, data)
-    plan = asdict(file_plan_)
+    try:
+        tables, file_plan_ = parse_with_plan(job, data)
+        plan = asdict(file_plan_)
+    except OSError:
+        raise
+    except Exception as err:  # a bug met by this file: its district keeps its previous version
+        return {
+            "job": asdict(job),
+            "staged": None,
+            "reused": False,
+            "failed": f"{type(err).__name__}: {err}"[:300],
+            "staging_dir": staging_dir,
+        }
     write_staged(target, tables, plan, asdict(job))
     return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
 
@@ -445,9 +456,10 @@ def staged_tables_of(data: bytes, path: Path) -> dict[str, pa.Table]:
 def keep_previous_versions(
     staged: list[dict], previous_submissions: pa.Table | None
 ) -> tuple[list[dict], list[dict]]:
-    """Staged results with each file that changed during its read replaced by its
-    previously published version (when that parse is still staged), and one warning issue
-    per such file; the file is read again by the next run."""
+    """Staged results with each file that changed during its read ("changed"), or whose
+    parse or consolidation failed ("failed"), replaced by its previously published version
+    (when that parse is still staged and whole), and one issue per such file; the file is
+    read again by the next run. Without a previous version the file is left out."""
     kept, issues = [], []
     current = {}
     if previous_submissions is not None and previous_submissions.num_rows:
@@ -455,11 +467,14 @@ def keep_previous_versions(
             if row["status"] == "current":
                 current[(row["district_code"], row["source_file"])] = row
     for item in staged:
-        if "changed" not in item:
+        if "changed" not in item and "failed" not in item:
             kept.append(item)
             continue
         job = FileJob(**item["job"])
-        issue = _inbox_issue("file_changed_during_read", job.source_file, item["changed"])
+        if "changed" in item:
+            issue = _inbox_issue("file_changed_during_read", job.source_file, item["changed"])
+        else:
+            issue = _inbox_issue("processing_failed", job.source_file, item["failed"])
         old = current.get((job.district_code, job.source_file))
         if old is not None:
             modified = old["file_modified_at"]
@@ -469,7 +484,8 @@ def keep_previous_versions(
                 file_modified_at=modified.isoformat() if modified else job.file_modified_at,
                 file_size=-1,
             )
-            target = Path(item["staging_dir"]) / stage_key(prior)
+            staging_dir = item.get("staging_dir") or Path(item["staged"]).parent
+            target = Path(staging_dir) / stage_key(prior)
             plan = verified_plan(target)
             if plan is not None:
                 kept.append(

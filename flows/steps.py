@@ -178,23 +178,51 @@ def read_staged_checked(item: dict) -> dict[str, pa.Table]:
     return read_staged_verified(Path(again["staged"]))
 
 
-def consolidate(run: Run, staged: list[dict]) -> tuple[Consolidated, pd.DataFrame]:
+def consolidate(
+    run: Run, staged: list[dict], previous_submissions: pa.Table | None = None
+) -> tuple[tuple[Consolidated, pd.DataFrame], list[dict], list[dict]]:
     """All staged rows of every district into publishable rows (duplicates counted once),
-    each placed at its plan's level and linked across levels (money counted once); returns
-    the consolidated rows and the project links. Each district's consolidation is cached in
-    the staging folder (flows.cache): one changed file consolidates its district again."""
-    return consolidate_levels(staged, load_areas(run.provinces), run.staging)
+    each placed at its plan's level and linked across levels (money counted once). Each
+    district's consolidation is cached in the staging folder (flows.cache): one changed file
+    consolidates its district again.
+
+    A district whose consolidation fails is that district's failure: its files are replaced
+    by their previously published versions (a `processing_failed` issue each) and it is
+    consolidated again; if that fails too, its files are left out. Returns the consolidated
+    rows and links, the staged files published, and the issues."""
+    areas = load_areas(run.provinces)
+    issues: list[dict] = []
+    for previous in (previous_submissions, None):  # their previous versions, then without
+        failures: list = []
+        linked = consolidate_levels(staged, areas, run.staging, failures)
+        if not failures:
+            return linked, staged, issues
+        error = {id(item): err for items, err in failures for item in items}
+        marked = [
+            {**item, "failed": error[id(item)]} if id(item) in error else item for item in staged
+        ]
+        dropped = {FileJob(**item["job"]).submission_id for item in staged if id(item) in error}
+        for issue in issues:  # a previous version kept above and failing again: left out
+            if issue.get("submission_id") in dropped:
+                issue["submission_id"] = None
+        staged, held = keep_previous_versions(marked, previous)
+        issues += held
+    return consolidate_levels(staged, areas, run.staging), staged, issues
 
 
 def consolidate_levels(
-    staged: list[dict], areas: pd.DataFrame, staging: Path | None = None
+    staged: list[dict],
+    areas: pd.DataFrame,
+    staging: Path | None = None,
+    failures: list | None = None,
 ) -> tuple[Consolidated, pd.DataFrame]:
-    """Consolidated district by district (cached in `staging` when given), then linked
+    """Consolidated district by district (cached in `staging` when given; with `failures`,
+    a district that fails is left out and listed there, see flows.cache), then linked
     across levels over all districts."""
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     rules = load_rules()
     tables = read_staged(staged)
-    part = consolidate_districts(staged, tables, tambon_names, rules, staging)
+    part = consolidate_districts(staged, tables, tambon_names, rules, staging, failures)
     consolidated = combine_parts([part], frames_for_combine(tables), submission_ids(staged))
     places = place_rows(areas)
     place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
@@ -319,7 +347,10 @@ def run_steps(run: Run, steps: Steps) -> dict:
         if is_unchanged(previous, inputs) and run.export.exists():
             run.log.info("nothing changed since the last publication: %s kept", run.db)
             return summarize(run, staged, unchanged=True)
-        linked = steps.step("consolidate", consolidate, run, staged)
+        linked, staged, failed = steps.step(
+            "consolidate", consolidate, run, staged, previous and previous["submissions"]
+        )
+        inbox_issues = [*inbox_issues, *failed]
         tables = steps.step(
             "assemble", assemble, run, staged, linked, inbox_issues, previous, inputs
         )

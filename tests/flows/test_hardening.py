@@ -98,6 +98,104 @@ def test_the_province_is_published_when_a_district_has_no_accepted_row(tmp_path)
     assert rows == [(MUEANG, Decimal("240000.00"))]
 
 
+def published(db: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+BY_FILE = "select source_file, sum(amount_thb) from oneplan group by 1 order by 1"
+
+
+def test_a_district_whose_consolidation_fails_keeps_its_previous_publication(tmp_path, monkeypatch):
+    """A bug met by one district's rows (planted: consolidation raises on 1804's rows) costs
+    that district its new files, not the province its night."""
+    from oneplan.flows import cache
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    (inbox / MUEANG).write_bytes(plan_csv(("ก่อสร้างถนน คสล. หมู่ที่ 3", 160000)))
+    (inbox / SAPPHAYA).write_bytes(plan_csv(("ปรับปรุงศาลาประชาคม หมู่ที่ 1", 50000)))
+    real = cache.consolidate_projects
+
+    def failing(projects, budgets, tambon_names, rules):
+        if (projects["district_code"] == "1804").any():
+            raise KeyError("planted")
+        return real(projects, budgets, tambon_names, rules)
+
+    monkeypatch.setattr(cache, "consolidate_projects", failing)
+    run_plan(inbox, db, export)
+    assert published(db, BY_FILE) == [
+        (MUEANG, Decimal("160000.00")),  # the new version
+        (SAPPHAYA, Decimal("40000.00")),  # the previous publication, kept
+    ]
+    [(code, severity, source, value)] = published(
+        db,
+        "select code, severity, source_file, raw_value from data_issues "
+        "where code = 'processing_failed'",
+    )
+    assert (code, severity, source, value) == (
+        "processing_failed",
+        "error",
+        SAPPHAYA,
+        "KeyError: 'planted'",
+    )
+
+
+def test_a_district_that_fails_with_no_previous_publication_is_left_out(tmp_path, monkeypatch):
+    from oneplan.flows import cache
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    real = cache.consolidate_projects
+
+    def failing(projects, budgets, tambon_names, rules):
+        if (projects["district_code"] == "1804").any():
+            raise ValueError("planted")
+        return real(projects, budgets, tambon_names, rules)
+
+    monkeypatch.setattr(cache, "consolidate_projects", failing)
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    assert published(db, BY_FILE) == [(MUEANG, Decimal("240000.00"))]
+    assert published(
+        db, "select submission_id, source_file from data_issues where code = 'processing_failed'"
+    ) == [(None, SAPPHAYA)]
+
+
+def test_a_file_whose_parse_fails_keeps_its_previous_version(tmp_path, monkeypatch):
+    from oneplan.flows import stage
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    (inbox / SAPPHAYA).write_bytes(plan_csv(("ปรับปรุงศาลาประชาคม หมู่ที่ 1", 50000)))
+    real = stage.staged_tables
+
+    def failing(result):
+        tables = real(result)
+        if 50000 in [int(a) for a in tables["budgets"].column("amount_thb").to_pylist()]:
+            raise RuntimeError("planted")
+        return tables
+
+    monkeypatch.setattr(stage, "staged_tables", failing)
+    run_plan(inbox, db, export)
+    assert published(db, BY_FILE) == [
+        (MUEANG, Decimal("240000.00")),
+        (SAPPHAYA, Decimal("40000.00")),
+    ]
+    assert published(
+        db, "select source_file, raw_value from data_issues where code = 'processing_failed'"
+    ) == [(SAPPHAYA, "RuntimeError: planted")]
+
+
 # ---- item 6: same project, same text -------------------------------------------------------
 
 
