@@ -1014,17 +1014,23 @@ def write_outputs(
     if published_as is not None:
         report["db"] = str(published_as)
     packs = target / DISTRICTS_FOLDER
+    district_keys = []
     for code in plan.districts["district_code"]:
         folder = packs / code
         folder.mkdir(parents=True, exist_ok=True)
         one_plan = slice_district(plan, code)
         relpath = f"{DISTRICTS_FOLDER}/{code}/oneplan-{code}.xlsx"
         key = plan_key(one_plan, fingerprint)
+        district_keys.append(key)
         jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), len(one_plan.oneplan)))
-        one = district_report(report, code)
-        (folder / "report.html").write_text(render_html(one), encoding="utf-8")
-        (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
-    jobs[0].key = province_key(plan, [j.key for j in jobs[1:]], fingerprint)
+        try:  # one district's report that cannot be rendered costs that report only
+            one = district_report(report, code)
+            (folder / "report.html").write_text(render_html(one), encoding="utf-8")
+            (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+        except Exception as err:
+            if log is not None:
+                log.warning("no report for district %s: %s", code, inert_line(err))
+    jobs[0].key = province_key(plan, district_keys, fingerprint)
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}

@@ -196,6 +196,28 @@ def test_a_file_whose_parse_fails_keeps_its_previous_version(tmp_path, monkeypat
     ) == [(SAPPHAYA, "RuntimeError: planted")]
 
 
+def test_a_district_report_that_cannot_be_rendered_costs_that_report_only(tmp_path, monkeypatch):
+    from oneplan.flows import report
+    from oneplan.flows.export import published_version
+
+    real = report.district_report
+
+    def failing(quality, code):
+        if code == "1804":
+            raise TypeError("planted")
+        return real(quality, code)
+
+    monkeypatch.setattr(report, "district_report", failing)
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    packs = published_version(export) / "districts"
+    assert (packs / "1801" / "report.html").is_file()
+    assert not (packs / "1804" / "report.html").exists()
+    assert (packs / "1804" / "oneplan-1804.xlsx").is_file()
+
+
 # ---- item 6: same project, same text -------------------------------------------------------
 
 
