@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from oneplan.flows.read import ReadError, read_regular_bytes
 from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
@@ -230,8 +231,19 @@ def read_one(
     """Read one file exactly as the nightly run does (`flows.stage.read_plan_file`);
     never raises."""
     code, name_th = district
+    data = None
     try:
-        sheets, result = read_plan_file(path, source_file, code, name_th, CHAI_NAT, folders)
+        # Read once, as a regular file within the size limit (a FIFO or a link to a device
+        # is refused by its type): the check and the annotated copy use these bytes.
+        data = read_regular_bytes(path)
+        sheets, result = read_plan_file(path, source_file, code, name_th, CHAI_NAT, folders, data)
+    except ReadError as err:
+        sheets, result = None, FileResult()
+        result.issues.append(
+            make_issue(
+                rules, err.code, source_file=source_file, value=err.detail, expected=err.expected
+            )
+        )
     except OSError as err:
         sheets, result = None, FileResult()
         detail = f"{type(err).__name__}: {err.strerror or err}"
@@ -249,6 +261,7 @@ def read_one(
         sheets=sheets,
         read_error=read_error,
         tables=staged_tables(result),
+        data=data if sheets is not None else None,
     )
 
 

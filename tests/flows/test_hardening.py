@@ -421,6 +421,21 @@ def test_a_file_swapped_for_a_fifo_after_discovery_or_parse_never_hangs(tmp_path
     assert not (tmp_path / "out" / relpath).exists()
 
 
+def test_check_annotates_from_the_bytes_it_read_not_the_path_again(tmp_path):
+    import openpyxl
+    from oneplan.flows.check import annotate, check_files
+
+    folder = tmp_path / "1804"
+    folder.mkdir()
+    path = folder / "ต.ตลุก.xlsx"
+    path.write_bytes(xlsx_far_sheets(1, 3, 2))
+    [checked] = check_files([path]).files
+    path.unlink()
+    os.mkfifo(path)  # swapped after the check read it
+    out = call_within(60, annotate, checked, tmp_path / "annotated.xlsx")
+    assert [ws.title for ws in openpyxl.load_workbook(out).worksheets][1:] == ["ต.ตลุก0"]
+
+
 # ---- item 9: bounded work per file -----------------------------------------------------------
 
 
