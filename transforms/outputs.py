@@ -41,9 +41,9 @@ THAI_MONTHS = (
 )
 ZERO = Decimal("0.00")
 
-# C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides/isolates that
-# can make a file name display as something else.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls except tab and newline, DEL, C1 controls, and every format character (the bidi
+# marks, overrides and isolates that can make a file name display as something else, ZWSP...).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + re.escape(ZERO_WIDTH_CHARS) + "]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -59,7 +59,6 @@ def inert_text(value: object, keep_newlines: bool = True) -> str:
     return text
 
 
-_INVISIBLE = re.compile(f"[{re.escape(ZERO_WIDTH_CHARS)}]")
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|]')
 NAME_MAX_BYTES = 255  # one path component, on every file system we write to
 
@@ -68,7 +67,7 @@ def inert_line(value: object) -> str:
     """Text for one terminal or log line: inert (see `inert_text`), on one line, and without
     any invisible format character (LRM, ZWSP, the bidi marks), so what is shown is what a
     file is called, never text that moves the cursor, fakes colours or reorders itself."""
-    return _INVISIBLE.sub("", inert_text(value, keep_newlines=False))
+    return inert_text(value, keep_newlines=False)
 
 
 def fit_bytes(text: str, max_bytes: int) -> str:
