@@ -605,6 +605,18 @@ def test_a_long_thai_name_in_a_tambon_folder_gets_its_annotated_copy(tmp_path):
         assert all("\x1b" not in ws.title for ws in wb.worksheets)
 
 
+def test_a_name_that_cannot_be_written_is_a_reason_not_a_crash(tmp_path):
+    """Over the path limit (4,096 bytes): the job answers why, its clean-up does not raise."""
+    from oneplan.flows.workbook import OutputJob, _run_job
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    deep = "/".join(["ก" * 80] * 20)  # 4,800 bytes of folders
+    job = OutputJob(f"{deep}/x.xlsx", "", "annotated", (str(inbox / MUEANG), MUEANG, "1801", []), 1)
+    relpath, error = _run_job(job, str(tmp_path / "out"))
+    assert relpath == job.relpath and error.startswith("OSError: [Errno 36] File name too long")
+
+
 def test_progress_lines_show_file_names_inert():
     import io
 
