@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from oneplan.flows.durable import fsync_dir, read_regular, read_verified, write_durable
 from oneplan.flows.levels import plans_of
 from oneplan.flows.reference import build_fingerprint, rules_fingerprint
 from oneplan.flows.stage import FileJob
@@ -113,32 +114,48 @@ def part_from_arrow(tables: dict[str, pa.Table]) -> ProjectsPart:
 
 
 def read_part(staging: Path, key: str, inputs: dict) -> dict[str, pa.Table] | None:
-    """The cached part's tables, or None when there is none, it is unreadable or it was made
-    from other inputs."""
+    """The cached part's tables, or None when there is none, it is unreadable, it was made
+    from other inputs, or a file of it is not the one written (its SHA-256, recorded in the
+    entry, differs: edited on disk, or cut by a crash)."""
     entry = staging / key
     try:
-        recorded = json.loads((entry / DONE).read_text())
-        if recorded != {"key": key, **inputs}:
+        raw = read_regular(entry / DONE, 1 << 20)
+        if raw is None:
             return None
-        return {name: pq.read_table(entry / f"{name}.parquet") for name in PART_TABLES}
-    except FileNotFoundError:
-        return None
+        recorded = json.loads(raw)
+        hashes = recorded.pop("sha256", None) if isinstance(recorded, dict) else None
+        if recorded != {"key": key, **inputs} or not isinstance(hashes, dict):
+            return None
+        tables = {}
+        for name in PART_TABLES:
+            data = read_verified(entry / f"{name}.parquet", hashes.get(name))
+            if data is None:
+                _log.warning("consolidation cache %s not as written: consolidating again", key)
+                return None
+            tables[name] = pq.read_table(pa.BufferReader(data))
+        return tables
     except Exception as err:  # unreadable: computed again
         _log.warning("consolidation cache %s unreadable (%s): consolidating again", entry, err)
         return None
 
 
 def write_part(staging: Path, key: str, inputs: dict, tables: dict[str, pa.Table]) -> None:
-    """The entry written beside its place and renamed into it."""
+    """The entry written beside its place, each file flushed to disk and its SHA-256
+    recorded in the entry's DONE file (written last), then renamed into place."""
     target = staging / key
     tmp = target.with_name(f"{key}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    hashes = {}
     for name, table in tables.items():
-        pq.write_table(table, tmp / f"{name}.parquet", compression="none")
-    (tmp / DONE).write_text(json.dumps({"key": key, **inputs}))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="none")
+        hashes[name] = write_durable(tmp / f"{name}.parquet", sink.getvalue().to_pybytes())
+    write_durable(tmp / DONE, json.dumps({"key": key, **inputs, "sha256": hashes}).encode())
+    fsync_dir(tmp)
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
+    fsync_dir(staging)
 
 
 def consolidate_unit(
@@ -182,12 +199,17 @@ def consolidate_districts(
     tambon_names: dict[str, str],
     rules: Rules,
     staging: Path | None = None,
+    failures: list | None = None,
 ) -> ProjectsPart:
     """Every unit's consolidated part (see consolidation_units) as one part: read from the
     cache in `staging` when a unit's inputs are unchanged; the others consolidated in one
     pass (units never share a duplicate, an id or a district check) and, with `staging`,
     cut into their units and cached. Computed and cached parts both go through their Arrow
-    form, so a cached unit gives the same frames as a computed one."""
+    form, so a cached unit gives the same frames as a computed one.
+
+    With a `failures` list, a unit whose consolidation raises is left out of the part and
+    appended to it as (its staged items, the error): one district's failure is that
+    district's (the caller keeps its previous version), never the province's."""
     plans = plans_of(staged)
     units = consolidation_units(staged, tables["projects"], plans)
     parts: list[dict[str, pa.Table] | None] = [None] * len(units)
@@ -200,18 +222,55 @@ def consolidate_districts(
         parts = [part_to_arrow(consolidate_unit([], tables, plans, tambon_names, rules))]
     elif todo:
         items = [item for i in todo for item in units[i]]
-        computed = part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
-        # Cut into units whether cached or not: the rows come in the same order either way.
-        for i, part in zip(todo, split_part(computed, [units[i] for i in todo]), strict=True):
-            if staging is not None:
+        try:
+            computed = part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
+            # Cut into units whether cached or not: the rows come in the same order either way.
+            done = split_part(computed, [units[i] for i in todo])
+        except Exception:
+            if failures is None:
+                raise
+            done = [_one_unit(units[i], tables, plans, tambon_names, rules, failures) for i in todo]
+        for i, part in zip(todo, done, strict=True):
+            if staging is not None and part is not None:
                 write_part(staging, keys[i], inputs[i], part)
             parts[i] = part
-    return part_from_arrow(
-        {
-            name: pa.concat_tables([p[name] for p in parts], promote_options="permissive")
-            for name in PART_TABLES
-        }
-    )
+    present = [p for p in parts if p is not None]
+    if not present:  # every unit failed: the empty part, with its columns
+        present = [part_to_arrow(consolidate_unit([], tables, plans, tambon_names, rules))]
+    return part_from_arrow({name: concat_parts([p[name] for p in present]) for name in PART_TABLES})
+
+
+def _one_unit(items, tables, plans, tambon_names, rules, failures: list):
+    """One unit consolidated alone: its part, or None with (items, error) in `failures`."""
+    try:
+        return part_to_arrow(consolidate_unit(items, tables, plans, tambon_names, rules))
+    except Exception as err:
+        _log.warning("consolidation of %s failed: %s", items[0]["job"]["district_code"], err)
+        failures.append((items, f"{type(err).__name__}: {err}"[:300]))
+        return None
+
+
+def concat_parts(tables: list[pa.Table]) -> pa.Table:
+    """Units' tables of one kind as one table. A unit with no row (a district whose files
+    gave no accepted row) or a column that is null throughout has no type of its own when it
+    comes back from pandas (null, or double): it takes the type the other units have, so a
+    cached part (a list of village numbers) and a computed empty one meet."""
+    present = [t for t in tables if t.num_rows] or tables[:1]
+    if len(present) == 1:
+        return present[0]
+    types: dict[str, pa.DataType] = {}
+    for table in present:
+        for field, column in zip(table.schema, table.columns, strict=True):
+            if field.name not in types and column.null_count < len(column):
+                types[field.name] = field.type
+    fixed = []
+    for table in present:
+        for i, (field, column) in enumerate(zip(table.schema, table.columns, strict=True)):
+            wanted = types.get(field.name)
+            if wanted is not None and field.type != wanted and column.null_count == len(column):
+                table = table.set_column(i, field.name, pa.nulls(len(column), wanted))
+        fixed.append(table)
+    return pa.concat_tables(fixed, promote_options="permissive")
 
 
 def frames_for_combine(tables: dict[str, pa.Table]) -> dict[str, pd.DataFrame]:

@@ -15,6 +15,7 @@ No Prefect here: the command has to answer in a second or two.
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 import warnings
@@ -24,13 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from oneplan.flows.read import ReadError, read_regular_bytes
 from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue, render_issue
 from oneplan.transforms.levels import place_rows, resolve_province_folder
-from oneplan.transforms.outputs import inert_text
+from oneplan.transforms.outputs import inert_line, inert_text
 from oneplan.transforms.rules import Rules
 from oneplan.transforms.sheet import FileResult, Sheet
 from oneplan.transforms.staging import staged_tables
@@ -130,6 +132,7 @@ class CheckedFile:
     tables: dict[str, pa.Table]
     issues: list[dict] = field(default_factory=list)
     row_log: list[dict] = field(default_factory=list)
+    data: bytes | None = None  # the bytes that were read, when kept (the annotated copy)
 
     @property
     def submission_id(self) -> str:
@@ -230,8 +233,21 @@ def read_one(
     """Read one file exactly as the nightly run does (`flows.stage.read_plan_file`), tambons
     matched in the `provinces` in scope; never raises."""
     code, name_th = district
+    data = None
     try:
-        sheets, result = read_plan_file(path, source_file, code, name_th, provinces, folders)
+        # Read once, as a regular file within the size limit (a FIFO or a link to a device
+        # is refused by its type): the check and the annotated copy use these bytes.
+        data = read_regular_bytes(path)
+        sheets, result = read_plan_file(
+            path, source_file, code, name_th, provinces, folders, data
+        )
+    except ReadError as err:
+        sheets, result = None, FileResult()
+        result.issues.append(
+            make_issue(
+                rules, err.code, source_file=source_file, value=err.detail, expected=err.expected
+            )
+        )
     except OSError as err:
         sheets, result = None, FileResult()
         detail = f"{type(err).__name__}: {err.strerror or err}"
@@ -249,6 +265,7 @@ def read_one(
         sheets=sheets,
         read_error=read_error,
         tables=staged_tables(result),
+        data=data if sheets is not None else None,
     )
 
 
@@ -444,6 +461,9 @@ def _excel_text(value: object) -> object:
 
 
 def _sheet_title(name: str, fallback: str) -> str:
+    """A sheet title Excel opens: inert (a control character such as ESC in a CSV's name
+    makes a workbook that does not open), no characters titles refuse, 31 characters."""
+    name = inert_line(name)
     title = "".join(ch for ch in name if ch not in "[]:*?/\\").strip("'")[:31]
     return title or fallback
 
@@ -473,9 +493,10 @@ def _reproduce(f: CheckedFile):
 def _open_original(f: CheckedFile):
     from openpyxl import load_workbook
 
+    source = io.BytesIO(f.data) if f.data is not None else f.path  # the bytes read, if kept
     with warnings.catch_warnings():  # "extension is not supported" notes are not for officers
         warnings.simplefilter("ignore")
-        wb = load_workbook(f.path, keep_vba=False, keep_links=True, rich_text=True)
+        wb = load_workbook(source, keep_vba=False, keep_links=True, rich_text=True)
     return wb, {ws.title: ws for ws in wb.worksheets}
 
 

@@ -187,7 +187,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _one_line(err: BaseException) -> str:
     """An error as one line (DuckDB messages carry hints on further lines)."""
-    text = " ".join(str(err).split())
+    from oneplan.transforms.outputs import inert_line
+
+    text = " ".join(inert_line(err).split())
     return text[:500] or type(err).__name__
 
 

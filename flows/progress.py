@@ -49,7 +49,11 @@ def reporting(reporter: Reporter) -> Iterator[Reporter]:
 
 
 def _file_label(staged: dict) -> str:
-    return staged["job"]["source_file"]
+    """A file's name as shown: inert (no ESC, RLO or newline from a file name reaches the
+    terminal)."""
+    from oneplan.transforms.outputs import inert_line
+
+    return inert_line(staged["job"]["source_file"])
 
 
 class LineReporter(Reporter):

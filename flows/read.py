@@ -16,8 +16,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import posixpath
 import re
+import stat
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -50,6 +52,10 @@ class ReadLimits:
     max_rows: int = 250_000  # per sheet
     max_columns: int = 500  # per sheet
     max_cells: int = 5_000_000  # per sheet: rows x columns of the area read
+    # The whole file, all sheets together (a few sheets each under the limits above must not
+    # cost minutes and gigabytes between them): rows, and rows x columns, of the areas read.
+    max_file_rows: int = 300_000
+    max_file_cells: int = 1_500_000
     max_uncompressed_bytes: int = 200 * MB  # a zip workbook, all members together
     max_member_bytes: int = 200 * MB  # one member of a zip workbook
     max_compression_ratio: int = 100  # uncompressed / compressed, members over ratio_floor
@@ -99,15 +105,67 @@ def _over(code: str, value: int, limit: int, sheet: str = "") -> ReadError:
 
 def read_file(path: Path, limits: ReadLimits = LIMITS) -> list[Sheet]:
     """All sheets of a plan file, in workbook order (a CSV is one sheet named "")."""
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise _over("file_too_large", size, limits.max_file_bytes)
-    return read_bytes(path.read_bytes(), path.suffix.lower() or path.name, limits)
+    return read_bytes(read_regular_bytes(path, limits), path.suffix.lower() or path.name, limits)
 
 
-def read_bytes(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sheet]:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in a few words (for the issue)."""
+    for test, name in (
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISLNK, "link"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A descriptor of `path` opened for reading and its stat, when it is a regular file;
+    ReadError not_a_regular_file otherwise. Opened non-blocking, so a FIFO without a writer
+    is refused by its type instead of hanging the run; a device is never read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("not_a_regular_file", file_kind(info.st_mode))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def read_regular_bytes(path: Path, limits: ReadLimits = LIMITS) -> bytes:
+    """The bytes of a regular file (see `open_regular`), read once and never more than
+    `limits.max_file_bytes` (a file that grows while read is cut and refused)."""
+    fd, info = open_regular(path)
+    try:
+        if info.st_size > limits.max_file_bytes:
+            raise _over("file_too_large", info.st_size, limits.max_file_bytes)
+        chunks, left = [], limits.max_file_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limits.max_file_bytes:
+        raise _over("file_too_large", len(data), limits.max_file_bytes)
+    return data
+
+
+def read_bytes(
+    data: bytes, suffix: str, limits: ReadLimits = LIMITS, contained: bool = True
+) -> list[Sheet]:
     """The sheets of a plan file given as its bytes and its (lower-case) suffix: a CSV is
-    parsed here, a spreadsheet in the contained child process."""
+    parsed here, a spreadsheet in the contained child process (`contained=False`: here, for
+    a caller that is such a child already)."""
     from oneplan.transforms.sheet import Sheet
 
     if len(data) > limits.max_file_bytes:
@@ -117,9 +175,12 @@ def read_bytes(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> list[Sh
     if suffix in CSV_SUFFIXES:
         return [Sheet("", decode_csv(data, limits))]
     if suffix in SPREADSHEET_SUFFIXES:
-        from oneplan.flows.contain import run_contained
+        if contained:
+            from oneplan.flows.contain import run_contained
 
-        packed = run_contained(read_spreadsheet_packed, (data, suffix, limits), limits)
+            packed = run_contained(read_spreadsheet_packed, (data, suffix, limits), limits)
+        else:
+            packed = read_spreadsheet_packed(data, suffix, limits)
         return [Sheet(c.name, _unpack_rows(c.rows), c.merged, visible=c.visible) for c in packed]
     raise ReadError("unsupported_file_type", suffix)
 
@@ -139,7 +200,7 @@ def read_spreadsheet(data: bytes, suffix: str, limits: ReadLimits = LIMITS) -> l
     _check_container(data, suffix)
     if data.startswith(_ZIP):
         check_zip_limits(data, limits)
-    sheets = _read_workbook(data)
+    sheets = _read_workbook(data, limits)
     if data.startswith(_ZIP) and suffix in {".xlsx", ".xlsm"}:
         _restore_error_cells(data, sheets)
     return sheets
@@ -184,6 +245,8 @@ def _parse_csv(data: bytes, encoding: str, limits: ReadLimits) -> list[list[str]
             raise _over("too_many_rows", len(rows), limits.max_rows)
         if len(rows) * width > limits.max_cells:
             raise _over("too_many_cells", len(rows) * width, limits.max_cells)
+        if len(rows) > limits.max_file_rows or len(rows) * width > limits.max_file_cells:
+            check_file_extents([(len(rows), width)], limits)
     return rows
 
 
@@ -209,17 +272,32 @@ def check_zip_limits(data: bytes, limits: ReadLimits = LIMITS) -> None:
     if total > limits.max_uncompressed_bytes:
         raise _over("archive_too_large", total, limits.max_uncompressed_bytes)
     names = _sheet_names(archive)
+    extents = []
     for info in members:
         name = info.filename
         if name.startswith("xl/worksheets/") and name.endswith(".xml"):
             with archive.open(info) as stream:
-                rows, cols = xlsx_sheet_extent(stream)
+                found = [xlsx_sheet_extent(stream)]
         elif name == "content.xml":
             with archive.open(info) as stream:
-                rows, cols = ods_sheet_extent(stream)
+                found = ods_table_extents(stream)
         else:
             continue
-        check_extent(names.get(name, ""), rows, cols, limits)
+        for rows, cols in found:
+            check_extent(names.get(name, ""), rows, cols, limits)
+            extents.append((rows, cols))
+    check_file_extents(extents, limits)  # the scan allocates nothing: the whole file's total
+
+
+def check_file_extents(extents: list[tuple[int, int]], limits: ReadLimits = LIMITS) -> None:
+    """Raise file_too_many_rows / file_too_many_cells when the areas of all sheets of a file
+    together, (rows, columns) each, are over the per-file limits."""
+    rows = sum(r for r, _ in extents)
+    if rows > limits.max_file_rows:
+        raise _over("file_too_many_rows", rows, limits.max_file_rows)
+    cells = sum(r * c for r, c in extents)
+    if cells > limits.max_file_cells:
+        raise _over("file_too_many_cells", cells, limits.max_file_cells)
 
 
 def check_extent(sheet: str, rows: int, cols: int, limits: ReadLimits = LIMITS) -> None:
@@ -299,15 +377,24 @@ _COLS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]{1,12})"')
 
 
 def ods_sheet_extent(stream) -> tuple[int, int]:
-    """(rows, columns) of the largest table of an .ods content.xml, counting repeated rows
-    and columns (number-rows-repeated / number-columns-repeated) up to the last cell that
-    holds something: trailing empty repeats (LibreOffice writes a million) do not count."""
+    """(rows, columns) of the largest table of an .ods content.xml (see ods_table_extents)."""
+    extents = ods_table_extents(stream)
+    return (max(r for r, _ in extents), max(c for _, c in extents)) if extents else (0, 0)
+
+
+def ods_table_extents(stream) -> list[tuple[int, int]]:
+    """(rows, columns) of each table of an .ods content.xml, counting repeated rows and
+    columns (number-rows-repeated / number-columns-repeated) up to the last cell that holds
+    something: trailing empty repeats (LibreOffice writes a million) do not count."""
+    extents = []
     rows = cols = 0
     next_row = row = col = 0
     repeat = 1
     for match in _tags(stream, _ODS_TAG):
         kind, attrs = match.groups()
         if kind is None:  # </table:table>: the next table starts at its own row 1
+            extents.append((rows, cols))
+            rows = cols = 0
             next_row = row = col = 0
         elif kind == b"table:table-row":
             found = _ROWS_REPEATED.search(attrs)
@@ -320,7 +407,9 @@ def ods_sheet_extent(stream) -> tuple[int, int]:
             if not attrs.endswith(b"/"):  # a cell with content
                 rows, cols = max(rows, row + repeat), max(cols, col + span)
             col += span
-    return rows, cols
+    if rows or cols:  # a table not closed (cut short)
+        extents.append((rows, cols))
+    return extents
 
 
 def _check_container(data: bytes, suffix: str) -> None:
@@ -346,7 +435,7 @@ def _check_container(data: bytes, suffix: str) -> None:
         raise ReadError("not_a_spreadsheet", suffix)
 
 
-def _read_workbook(data: bytes) -> list[SheetCells]:
+def _read_workbook(data: bytes, limits: ReadLimits = LIMITS) -> list[SheetCells]:
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -354,6 +443,7 @@ def _read_workbook(data: bytes) -> list[SheetCells]:
     except Exception as err:  # calamine raises several error types for broken files
         raise ReadError("unreadable_file", f"{type(err).__name__}: {err}"[:300]) from None
     sheets = []
+    extents: list[tuple[int, int]] = []
     try:
         hidden = {
             m.name
@@ -370,6 +460,12 @@ def _read_workbook(data: bytes) -> list[SheetCells]:
                     "unreadable_file", f"sheet {name}: {type(err).__name__}: {err}"[:300]
                 ) from None
             sheets.append(SheetCells(name, rows, merged, visible=name not in hidden))
+            # A format without a directory to check first (.xls, .xlsb): checked as read,
+            # before the next sheet is built and before anything goes to the parent.
+            width = max(map(len, rows), default=0)
+            check_extent(name, len(rows), width, limits)
+            extents.append((len(rows), width))
+            check_file_extents(extents, limits)
     finally:
         workbook.close()
     return sheets

@@ -11,6 +11,7 @@ one list of them; a `Steps` runner calls each step directly (`run_plan`) or as a
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -37,12 +38,12 @@ from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
 from oneplan.flows.reference import build_fingerprint, load_areas, load_rules, rules_fingerprint
 from oneplan.flows.stage import (
-    STAGED_TABLES_FILE,
     FileJob,
     discover_inbox,
     keep_previous_versions,
-    read_staged_tables,
+    read_staged_verified,
     stage_file,
+    stage_key,
     staged_already,
 )
 from oneplan.flows.summary import run_summary
@@ -50,6 +51,7 @@ from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, combine_parts, project_measures
 from oneplan.transforms.issues import with_messages
 from oneplan.transforms.levels import place_rows
+from oneplan.transforms.outputs import inert_line
 from oneplan.transforms.publication import (
     assemble_publication,
     has_readable_row,
@@ -149,7 +151,7 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
     tables as Arrow IPC streams, no decoding), the kinds concatenated over files in order."""
     parts: dict[str, list[pa.Table]] = {kind: [] for kind in schema.STAGED_TABLES}
     for item in staged:
-        for kind, table in read_staged_tables(Path(item["staged"]) / STAGED_TABLES_FILE).items():
+        for kind, table in read_staged_checked(item).items():
             if table.num_rows:
                 parts[kind].append(table)
     tables = {}
@@ -159,14 +161,63 @@ def read_staged(staged: list[dict]) -> dict[str, pa.Table]:
     return tables
 
 
+def read_staged_checked(item: dict) -> dict[str, pa.Table]:
+    """One file's staged tables, checked against the hashes written with them; a staged
+    parse that is gone, unreadable or not as written (edited on disk) is parsed again from
+    the file, never trusted, never the end of the run."""
+    target = Path(item["staged"])
+    try:
+        return read_staged_verified(target)
+    except (OSError, ValueError) as err:
+        _log.warning(
+            "staged parse %s not as written (%s): parsing %s again",
+            target.name,
+            err,
+            inert_line(item["job"]["source_file"]),
+        )
+    job = FileJob(**item["job"])
+    if stage_key(job) != target.name:  # not this job's own parse (a previous version)
+        raise PublishError(f"staged parse {target.name} of {job.source_file} is not as written")
+    shutil.rmtree(target, ignore_errors=True)
+    again = stage_file(job, str(target.parent))
+    if again.get("staged") is None:
+        raise PublishError(f"{job.source_file} changed while its staged parse was repaired")
+    return read_staged_verified(Path(again["staged"]))
+
+
 def consolidate(
-    run: Run, staged: list[dict], decisions: DecisionsFile | None = None
-) -> tuple[Consolidated, pd.DataFrame]:
+    run: Run,
+    staged: list[dict],
+    previous_submissions: pa.Table | None = None,
+    decisions: DecisionsFile | None = None,
+) -> tuple[tuple[Consolidated, pd.DataFrame], list[dict], list[dict]]:
     """All staged rows of every district into publishable rows (duplicates counted once),
-    each placed at its plan's level and linked across levels (money counted once); returns
-    the consolidated rows and the project links. Each district's consolidation is cached in
-    the staging folder (flows.cache): one changed file consolidates its district again."""
-    return consolidate_levels(staged, load_areas(run.provinces), run.staging, decisions)
+    each placed at its plan's level and linked across levels (money counted once). Each
+    district's consolidation is cached in the staging folder (flows.cache): one changed file
+    consolidates its district again.
+
+    A district whose consolidation fails is that district's failure: its files are replaced
+    by their previously published versions (a `processing_failed` issue each) and it is
+    consolidated again; if that fails too, its files are left out. Returns the consolidated
+    rows and links, the staged files published, and the issues."""
+    areas = load_areas(run.provinces)
+    issues: list[dict] = []
+    for previous in (previous_submissions, None):  # their previous versions, then without
+        failures: list = []
+        linked = consolidate_levels(staged, areas, run.staging, decisions, failures)
+        if not failures:
+            return linked, staged, issues
+        error = {id(item): err for items, err in failures for item in items}
+        marked = [
+            {**item, "failed": error[id(item)]} if id(item) in error else item for item in staged
+        ]
+        dropped = {FileJob(**item["job"]).submission_id for item in staged if id(item) in error}
+        for issue in issues:  # a previous version kept above and failing again: left out
+            if issue.get("submission_id") in dropped:
+                issue["submission_id"] = None
+        staged, held = keep_previous_versions(marked, previous)
+        issues += held
+    return consolidate_levels(staged, areas, run.staging, decisions), staged, issues
 
 
 def consolidate_levels(
@@ -174,13 +225,15 @@ def consolidate_levels(
     areas: pd.DataFrame,
     staging: Path | None = None,
     decisions: DecisionsFile | None = None,
+    failures: list | None = None,
 ) -> tuple[Consolidated, pd.DataFrame]:
-    """Consolidated district by district (cached in `staging` when given), then linked
+    """Consolidated district by district (cached in `staging` when given; with `failures`,
+    a district that fails is left out and listed there, see flows.cache), then linked
     across levels over all districts."""
     tambon_names = dict(zip(areas["tambon_code"], areas["tambon_name_th"], strict=True))
     rules = load_rules()
     tables = read_staged(staged)
-    part = consolidate_districts(staged, tables, tambon_names, rules, staging)
+    part = consolidate_districts(staged, tables, tambon_names, rules, staging, failures)
     consolidated = combine_parts([part], frames_for_combine(tables), submission_ids(staged))
     places = place_rows(areas)
     place_names = dict(zip(places["tambon_code"], places["tambon_name_th"], strict=True))
@@ -312,7 +365,15 @@ def run_steps(run: Run, steps: Steps) -> dict:
         if is_unchanged(previous, inputs) and run.export.exists():
             run.log.info("nothing changed since the last publication: %s kept", run.db)
             return summarize(run, staged, unchanged=True)
-        linked = steps.step("consolidate", consolidate, run, staged, decisions)
+        linked, staged, failed = steps.step(
+            "consolidate",
+            consolidate,
+            run,
+            staged,
+            previous and previous["submissions"],
+            decisions,
+        )
+        inbox_issues = [*inbox_issues, *failed]
         tables = steps.step(
             "assemble", assemble, run, staged, linked, inbox_issues, previous, inputs, decisions
         )
@@ -350,7 +411,7 @@ def log_outcomes(run: Run, summary: dict) -> None:
     for f in summary["file_outcomes"]:
         run.log.info(
             "%s: %d accepted, %d rejected, %d skipped; %d error(s), %d warning(s), %d info",
-            f["source_file"],
+            inert_line(f["source_file"]),
             f["n_rows_accepted"],
             f["n_rows_rejected"],
             f["n_rows_skipped"],
@@ -359,9 +420,9 @@ def log_outcomes(run: Run, summary: dict) -> None:
             f["n_infos"],
         )
         if f["n_errors"]:
-            errors.setdefault(f"{f['district_code']} {f['district_name_th']}", []).append(
-                f["n_errors"]
-            )
+            errors.setdefault(
+                inert_line(f"{f['district_code']} {f['district_name_th']}"), []
+            ).append(f["n_errors"])
     for district, counts in errors.items():
         run.log.warning(
             "district %s: %d error(s) in %d file(s): see the quality report",

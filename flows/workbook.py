@@ -12,6 +12,7 @@ district packs, written from a published (or about to be published) database.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -20,7 +21,7 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -28,12 +29,15 @@ from pathlib import Path
 
 import pandas as pd
 from oneplan.flows.db import connect, report_query
+from oneplan.flows.durable import file_sha256, fsync_dir, write_durable
 from oneplan.flows.errors import PublishError
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
     ZERO,
+    file_name_part,
     fiscal_years,
+    inert_line,
     inert_text,
     project_records,
     project_table,
@@ -580,17 +584,23 @@ where s.status = 'current'
 """
 
 
+# The stem of an annotated copy's name, in bytes: with its type, a " (n)" to make it unique
+# and the temporary name it is written under (".NAME.tmp-PID") it stays within the 255 bytes
+# a file name may have.
+ANNOTATED_STEM_BYTES = 180
+
+
 def annotated_name(source_file: str) -> str:
     """The file name of an annotated copy: the path under the district folder, flattened,
-    inert, never hidden, always .xlsx; a file that was not .xlsx keeps its type in the name,
-    so `แผน.xls` and `แผน.xlsx` do not meet (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน (xls).xlsx`)."""
+    inert, never hidden, always .xlsx, at most ANNOTATED_STEM_BYTES bytes before its type;
+    a file that was not .xlsx keeps its type in the name, so `แผน.xls` and `แผน.xlsx` do not
+    meet (`หันคา/ชุด 1/แผน.xls` -> `ชุด 1 - แผน (xls).xlsx`)."""
     parts = [p for p in source_file.split("/")[1:] if p not in ("", ".", "..")] or ["ไฟล์"]
     stem = " - ".join(parts)
     found = re.search(r"\.([A-Za-z0-9]{1,5})$", stem)
     kind = found.group(1).lower() if found else ""
     stem = stem[: found.start()] if found else stem
-    stem = re.sub(r"[\\/:*?\"<>|]", "_", inert_text(stem, keep_newlines=False)).strip(" .")
-    stem = (stem or "ไฟล์")[:120]
+    stem = file_name_part(stem, ANNOTATED_STEM_BYTES)
     return f"{stem}.xlsx" if kind in ("xlsx", "") else f"{stem} ({kind}).xlsx"
 
 
@@ -694,6 +704,16 @@ def annotated_key(
 def read_manifest(version: Path | None) -> dict[str, str]:
     """The content keys recorded in a version folder of ours ({} when there is none, when the
     folder is not ours, or when the manifest is not one we wrote)."""
+    return _manifest_map(version, "files")
+
+
+def read_manifest_hashes(version: Path | None) -> dict[str, str]:
+    """The SHA-256 of each output as written, recorded in a version folder's manifest (an
+    output with none recorded is never reused)."""
+    return _manifest_map(version, "sha256")
+
+
+def _manifest_map(version: Path | None, section: str) -> dict[str, str]:
     from oneplan.flows.paths import is_our_version
 
     if version is None or not is_our_version(Path(version)):
@@ -708,34 +728,57 @@ def read_manifest(version: Path | None) -> dict[str, str]:
         return {}
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         return {}
-    files = data.get("files")
+    files = data.get(section)
     if not isinstance(files, dict):
         return {}
     return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def write_manifest(target: Path, files: dict[str, str]) -> Path:
+def write_manifest(
+    target: Path, files: dict[str, str], hashes: dict[str, str] | None = None
+) -> Path:
+    """The manifest: each output's content key and the SHA-256 of the file as written
+    (flushed to disk before the rename)."""
     path = Path(target) / MANIFEST_NAME
     body = {
         "format": MANIFEST_FORMAT,
         "note": "content keys of the outputs written by oneplan; an output whose key is "
-        "unchanged is taken from the previous version instead of being written again",
+        "unchanged, and whose file still has the SHA-256 recorded here, is taken from the "
+        "previous version instead of being written again",
         "files": dict(sorted(files.items())),
+        "sha256": dict(sorted((hashes or {}).items())),
     }
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_durable(tmp, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
     os.replace(tmp, path)
+    fsync_dir(path.parent)
     return path
 
 
-def reuse_output(old: Path, new: Path) -> bool:
+def _no_link_on_the_way(root: Path, relpath: str) -> bool:
+    """Whether every folder from `root` down to `relpath`'s file is a real folder (no link)."""
+    here = Path(root)
+    for part in Path(relpath).parts[:-1]:
+        here = here / part
+        try:
+            if not stat.S_ISDIR(os.lstat(here).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def reuse_output(old: Path, new: Path, sha256: str | None = None) -> bool:
     """Take `old` (a regular file of the previous version, never a link) as `new`: a hard
-    link, or a copy when linking fails (another file system). False when it cannot."""
+    link, or a copy when linking fails (another file system). False when it cannot, or when
+    `sha256` is given and the file no longer has it (edited by hand since it was written)."""
     try:
         info = os.lstat(old)
     except OSError:
         return False
     if not stat.S_ISREG(info.st_mode):
+        return False
+    if sha256 is not None and file_sha256(old) != sha256:
         return False
     new.parent.mkdir(parents=True, exist_ok=True)
     if os.path.lexists(new):
@@ -772,39 +815,66 @@ class OutputJob:
     size: int  # rows to write, to judge whether a process pool pays
 
 
+def annotate_limits():
+    """The time and memory budget of one annotated copy (a child process, flows.contain):
+    the reading limits' memory, and a minute (a plan file's copy takes a few seconds)."""
+    from oneplan.flows.read import LIMITS
+
+    return replace(LIMITS, seconds=60.0)
+
+
 def _run_job(job: OutputJob, target: str) -> tuple[str, str | None]:
-    """Write one output; returns (relpath, None) or (relpath, why it was not written)."""
+    """Write one output; returns (relpath, None) or (relpath, why it was not written).
+    An annotated copy is made in a child process under a time and memory budget
+    (`annotate_limits`): a file that would cost minutes or gigabytes gets none."""
     out = Path(target) / job.relpath
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         if job.kind == "workbook":
             write_workbook(job.args[0], out)
         else:
-            _annotate_one(*job.args, out)
+            from oneplan.flows.contain import run_contained
+
+            limits = annotate_limits()
+            run_contained(_annotate_one, (*job.args, out, False), limits)
     except Exception as err:  # one odd workbook must not stop the publication
-        out.unlink(missing_ok=True)
-        return job.relpath, f"{type(err).__name__}: {err}"
+        with contextlib.suppress(OSError):  # nor may cleaning up after it
+            out.unlink(missing_ok=True)
+        return job.relpath, inert_text(f"{type(err).__name__}: {err}", keep_newlines=False)
     return job.relpath, None
 
 
-def _annotate_one(path: str, source_file: str, district_code: str, issues: list[dict], out: Path):
+def _annotate_one(
+    path: str,
+    source_file: str,
+    district_code: str,
+    issues: list[dict],
+    out: Path,
+    contained: bool = True,
+):
+    """The annotated copy of one file at `out` (`contained=False`: this process is the
+    contained child already, the spreadsheet is read here). The file is read once, as a
+    regular file within the size limit; the copy is built from those bytes."""
     from oneplan.flows.check import CheckedFile, annotate
-    from oneplan.flows.read import read_file
+    from oneplan.flows.read import read_bytes, read_regular_bytes
 
+    data = read_regular_bytes(Path(path))
     checked = CheckedFile(
         path=Path(path),
         source_file=source_file,
         district_code=district_code,
-        sheets=read_file(Path(path)),
+        sheets=read_bytes(data, Path(path).suffix.lower(), contained=contained),
         read_error=None,
         tables={},
         issues=issues,
+        data=data,
     )
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
         annotate(checked, tmp)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, out)  # readers see the whole copy or none
     return out
@@ -905,7 +975,9 @@ def write_annotated(
         if results[job.relpath] is None:
             written[source_file] = out_dir / job.relpath
         elif log is not None:
-            log.warning("no annotated copy of %s: %s", source_file, results[job.relpath])
+            log.warning(
+                "no annotated copy of %s: %s", inert_line(source_file), results[job.relpath]
+            )
     return written
 
 
@@ -933,43 +1005,59 @@ def write_outputs(
     target = Path(target)
     workers = output_workers() if workers is None else workers
     fingerprint = build_fingerprint()
-    old_keys = read_manifest(previous) if previous is not None and Path(previous) != target else {}
+    same = previous is None or Path(previous) == target
+    old_keys = {} if same else read_manifest(previous)
+    old_hashes = {} if same else read_manifest_hashes(previous)
     plan = read_plan(db_path)
     jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
     report = collect_quality(Path(db_path))
     if published_as is not None:
         report["db"] = str(published_as)
     packs = target / DISTRICTS_FOLDER
+    district_keys = []
     for code in plan.districts["district_code"]:
         folder = packs / code
         folder.mkdir(parents=True, exist_ok=True)
         one_plan = slice_district(plan, code)
         relpath = f"{DISTRICTS_FOLDER}/{code}/oneplan-{code}.xlsx"
         key = plan_key(one_plan, fingerprint)
+        district_keys.append(key)
         jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), len(one_plan.oneplan)))
-        one = district_report(report, code)
-        (folder / "report.html").write_text(render_html(one), encoding="utf-8")
-        (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
-    jobs[0].key = province_key(plan, [j.key for j in jobs[1:]], fingerprint)
+        try:  # one district's report that cannot be rendered costs that report only
+            one = district_report(report, code)
+            (folder / "report.html").write_text(render_html(one), encoding="utf-8")
+            (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+        except Exception as err:
+            if log is not None:
+                log.warning("no report for district %s: %s", code, inert_line(err))
+    jobs[0].key = province_key(plan, district_keys, fingerprint)
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}
+    hashes: dict[str, str] = {}
     todo = []
     for job in jobs:
-        if old_keys.get(job.relpath) == job.key and reuse_output(
-            Path(previous) / job.relpath, target / job.relpath
+        old_hash = old_hashes.get(job.relpath)
+        if (
+            old_keys.get(job.relpath) == job.key
+            and old_hash is not None
+            and _no_link_on_the_way(Path(previous), job.relpath)
+            and reuse_output(Path(previous) / job.relpath, target / job.relpath, old_hash)
         ):
             keys[job.relpath] = job.key
+            hashes[job.relpath] = old_hash
         else:
             todo.append(job)
     write_csv(plan, target / CSV_NAME)
     todo_keys = {j.relpath: j.key for j in todo}
     for relpath, error in run_jobs(todo, target, workers, pool_min_rows):
-        if error is None:
+        written = file_sha256(target / relpath) if error is None else None
+        if written is not None:
             keys[relpath] = todo_keys[relpath]
+            hashes[relpath] = written
         elif log is not None:
-            log.warning("no %s: %s", relpath, error)
-    write_manifest(target, keys)
+            log.warning("no %s: %s", inert_line(relpath), error)
+    write_manifest(target, keys, hashes)
     reused = [j.relpath for j in jobs if j.relpath not in todo_keys]
     if log is not None:
         log.info("outputs: %d written, %d taken from the previous version", len(todo), len(reused))

@@ -13,6 +13,7 @@ from oneplan.transforms import schema
 from oneplan.transforms.alignment import align_projects
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.rules import Rules
+from oneplan.transforms.text import to_arabic_digits
 
 OUTCOMES = ("accepted", "rejected", "skipped")
 
@@ -151,7 +152,7 @@ class ProjectsPart:
 
 
 KEY_COLUMNS = ["source_file", "source_sheet", "source_row"]
-PART_ONLY_COLUMNS = ["budget_signature", "is_duplicate", "occurrence", "plan_key"]
+PART_ONLY_COLUMNS = ["budget_signature", "is_duplicate", "occurrence", "plan_key", "name_key"]
 
 
 def consolidate_projects(
@@ -174,7 +175,12 @@ def consolidate_projects(
     ).sort_values(["source_file", "row_order"], ignore_index=True)
     if "plan_key" not in projects:
         projects["plan_key"] = ""
-    dup_key = ["district_code", "tambon_code", "plan_key", "project_name", "budget_signature"]
+    # Copies are judged on the name as read with Thai digits as ASCII (`หมู่ ๑` = `หมู่ 1`);
+    # invisible characters (RLO, ZWSP, ...) are gone already (text.clean_text).
+    projects["name_key"] = [
+        to_arabic_digits(n) if isinstance(n, str) else n for n in projects["project_name"].tolist()
+    ]
+    dup_key = ["district_code", "tambon_code", "plan_key", "name_key", "budget_signature"]
     projects["is_duplicate"] = projects.duplicated(dup_key, keep="first")
 
     new_issues = []
@@ -312,7 +318,7 @@ def _duplicate_issues(projects: pd.DataFrame, dup_key: list[str], rules: Rules) 
         .drop_duplicates(dup_key)
         .rename(columns=where_cols)
     )
-    dups = projects.loc[projects["is_duplicate"], [*dup_key, *_LOCATION[:4]]].merge(
+    dups = projects.loc[projects["is_duplicate"], [*dup_key, *_LOCATION]].merge(
         first, on=dup_key, how="left"
     )
     out = []

@@ -127,7 +127,7 @@ def normalize_name(name: str | None, settings: LinkageSettings) -> str:
 # Text clean_text returns as it is has none of these (and is NFC, and nothing pythainlp's
 # normalize would change: _THAI_FIXABLE): zero-width characters, whitespace but single
 # spaces inside.
-_UNTIDY = re.compile(f"[{ZERO_WIDTH_CHARS}]|[^\\S ]|  |^ | $")
+_UNTIDY = re.compile(f"[{re.escape(ZERO_WIDTH_CHARS)}]|[^\\S ]|  |^ | $")
 _THAI_DIGIT = re.compile("[๐-๙]")
 
 

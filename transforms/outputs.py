@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
+from oneplan.transforms.text import ZERO_WIDTH_CHARS
 
 BANGKOK = timezone(timedelta(hours=7))  # Thailand keeps UTC+7 all year
 ROUTES = ("own", "joint", "requested", "unstated")
@@ -40,9 +41,9 @@ THAI_MONTHS = (
 )
 ZERO = Decimal("0.00")
 
-# C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides/isolates that
-# can make a file name display as something else.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls except tab and newline, DEL, C1 controls, and every format character (the bidi
+# marks, overrides and isolates that can make a file name display as something else, ZWSP...).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + re.escape(ZERO_WIDTH_CHARS) + "]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -56,6 +57,35 @@ def inert_text(value: object, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         text = text.replace("\n", " ")
     return text
+
+
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|]')
+NAME_MAX_BYTES = 255  # one path component, on every file system we write to
+
+
+def inert_line(value: object) -> str:
+    """Text for one terminal or log line: inert (see `inert_text`), on one line, and without
+    any invisible format character (LRM, ZWSP, the bidi marks), so what is shown is what a
+    file is called, never text that moves the cursor, fakes colours or reorders itself."""
+    return inert_text(value, keep_newlines=False)
+
+
+def fit_bytes(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` bytes of UTF-8, at a character boundary."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", "ignore")
+
+
+def file_name_part(value: object, max_bytes: int, fallback: str = "ไฟล์") -> str:
+    """Text made fit for a file name we write: inert and without invisible characters, no
+    path separators or characters Windows refuses, not hidden (no leading dot), no leading
+    or trailing spaces or dots, and at most `max_bytes` bytes of UTF-8 (file systems limit
+    bytes, not characters: a Thai character is three)."""
+    text = _NOT_IN_NAMES.sub("_", inert_line(value))
+    text = fit_bytes(text.strip(" ."), max_bytes).strip(" .")
+    return text or fallback
 
 
 def markdown_text(value: object) -> str:

@@ -27,8 +27,38 @@ __all__ = [
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
-# Zero-width space, ZWNJ, ZWJ, word joiner, BOM / ZWNBSP and soft hyphen: invisible, always dropped.
-ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Invisible characters, always dropped: every Unicode format character (category Cf: zero-width
+# space, ZWNJ, ZWJ, word joiner, BOM / ZWNBSP, soft hyphen, the bidi marks, embeddings,
+# overrides and isolates such as RLO, ...) and the control characters that are not whitespace
+# (NUL, ESC, DEL, C1). A copy of a name with an RLO mark or a ZWSP in it is the same name.
+_INVISIBLE_RANGES = (
+    (0x00, 0x08),
+    (0x0E, 0x1B),
+    (0x7F, 0x84),
+    (0x86, 0x9F),
+    (0xAD, 0xAD),
+    (0x600, 0x605),
+    (0x61C, 0x61C),
+    (0x6DD, 0x6DD),
+    (0x70F, 0x70F),
+    (0x890, 0x891),
+    (0x8E2, 0x8E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+ZERO_WIDTH_CHARS = "".join(chr(c) for low, high in _INVISIBLE_RANGES for c in range(low, high + 1))
 _DROP_ZERO_WIDTH = dict.fromkeys(map(ord, ZERO_WIDTH_CHARS))
 
 # In a `str` pattern `\s` matches every character for which str.isspace() is true: ASCII
@@ -42,7 +72,7 @@ _HEADER_NOISE = re.compile(r"[\s()\[\]{}.:*\"'“”‘’\-_]+")
 # str.translate looks every character up in its table: a search first is ~10x cheaper on the
 # usual text, which has none of the characters to replace.
 _THAI_DIGIT = re.compile("[\u0e50-\u0e59]")
-_ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARS}]")
+_ZERO_WIDTH = re.compile(f"[{re.escape(ZERO_WIDTH_CHARS)}]")
 
 
 def to_arabic_digits(text: str) -> str:

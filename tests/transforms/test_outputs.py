@@ -159,3 +159,9 @@ def test_project_records_equal_to_dict_records_value_for_value():
         {k: repr(v) for k, v in r.items()} for r in want
     ]
     assert got[0]["c"] == Decimal("1.50") and got[1]["d"] == 3.0 and got[0]["e"] == ["3"]
+
+
+def test_inert_text_drops_every_invisible_format_character():
+    """LRM/RLM, isolates, ZWSP, BOM, tags: nothing that reorders or hides text reaches a
+    terminal line, a report or a workbook; tabs and newlines stay."""
+    assert inert_text("a\u200fb\u200bc\u2067d\u2069\ufeff\U000e0041\t\n\x1b[2Je") == "abcd\t\n[2Je"

@@ -388,3 +388,32 @@ def test_thai_digits_and_zero_width_characters_only_when_present():
     assert to_arabic_digits("ปี ๒๕๖๘") == "ปี 2568"
     assert to_arabic_digits("ปี 2568") == "ปี 2568"
     assert clean_text("ส่องสว่า\u200bง\u00ad") == "ส่องสว่าง"
+
+
+def test_every_format_and_control_character_is_dropped() -> None:
+    """The invisible set is exactly Unicode's format characters (Cf) and the control
+    characters that are not whitespace: RLO, LRM, isolates, tags, ESC, NUL..."""
+    import sys
+    import unicodedata
+
+    expected = {
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) == "Cf"
+        or (unicodedata.category(chr(c)) == "Cc" and not chr(c).isspace())
+    }
+    assert set(ZERO_WIDTH_CHARS) == expected
+    assert clean_text("\u202e\x1b[31mถนน\u2066 หมู่ 1\u2069\u200f") == "[31mถนน หมู่ 1"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=_MESSY_ALPHABET, max_size=30),
+    st.lists(st.tuples(st.integers(0, 30), st.sampled_from(sorted(ZERO_WIDTH_CHARS))), max_size=5),
+)
+def test_invisible_characters_never_change_the_cleaned_text(text: str, inserts) -> None:
+    """A copy of a cell with RLO, LRM, ZWSP, BOM, ESC... put anywhere cleans to the same text."""
+    marked = text
+    for at, ch in inserts:
+        marked = marked[:at] + ch + marked[at:]
+    assert clean_text(marked) == clean_text(text)
