@@ -124,10 +124,10 @@ def test_a_district_whose_consolidation_fails_keeps_its_previous_publication(tmp
     (inbox / SAPPHAYA).write_bytes(plan_csv(("ปรับปรุงศาลาประชาคม หมู่ที่ 1", 50000)))
     real = cache.consolidate_projects
 
-    def failing(projects, budgets, tambon_names, rules):
+    def failing(projects, budgets, tambon_names, rules, *rest):
         if (projects["district_code"] == "1804").any():
             raise KeyError("planted")
-        return real(projects, budgets, tambon_names, rules)
+        return real(projects, budgets, tambon_names, rules, *rest)
 
     monkeypatch.setattr(cache, "consolidate_projects", failing)
     run_plan(inbox, db, export)
@@ -155,10 +155,10 @@ def test_a_district_that_fails_with_no_previous_publication_is_left_out(tmp_path
     two_districts(inbox)
     real = cache.consolidate_projects
 
-    def failing(projects, budgets, tambon_names, rules):
+    def failing(projects, budgets, tambon_names, rules, *rest):
         if (projects["district_code"] == "1804").any():
             raise ValueError("planted")
-        return real(projects, budgets, tambon_names, rules)
+        return real(projects, budgets, tambon_names, rules, *rest)
 
     monkeypatch.setattr(cache, "consolidate_projects", failing)
     db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
