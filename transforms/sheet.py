@@ -611,7 +611,7 @@ class _SheetReader:
             reject("missing_required_column", None, missing)
         if name is None and self.c_name is not None:
             reject("missing_project_name", self.c_name)
-        tambon = self._tambon(row, rownum, reject)
+        tambon = self._tambon(row, rownum, reject, name)
         budgets = self._budgets(row, rownum, reject)
         if reasons:
             self.result.rejected.append(
@@ -640,10 +640,12 @@ class _SheetReader:
         self.log(rownum, "accepted", "project")
 
     # -- pieces of a project row --------------------------------------------------------
-    def _tambon(self, row, rownum, reject) -> str | None:
+    def _tambon(self, row, rownum, reject, name: str | None = None) -> str | None:
         written = self.text(row, self.c_tambon, rownum)
         if written is None:
-            if self.default_tambon is None:
+            if self.default_tambon is None and self.c_tambon is not None:
+                reject("blank_tambon", self.c_tambon, name)  # on the blank cell itself
+            elif self.default_tambon is None:
                 reject("no_tambon")
             return self.default_tambon
         found: TambonMatch = self.matcher.match(written, self.ctx.district_code)
@@ -915,7 +917,11 @@ def read_sheet(
         if kind.startswith("title_"):
             reader.title_route = kind.removeprefix("title_")
     n_before = len(result.projects)
+    n_logged = len(result.row_log)
     reader.read(nonblank)
+    if not any(e["outcome"] != "skipped" for e in result.row_log[n_logged:]):
+        # A table with no project row left (all of a tambon's rows deleted, say): say so.
+        file_issue("sheet_without_projects", sheet.name)
     if len(header.budget_years) == 1 and not reader.is_long:
         # One amount column for one year: the sheet may be one year of a one-sheet-per-year plan.
         for project in result.projects[n_before:]:
