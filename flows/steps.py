@@ -320,7 +320,8 @@ def summarize(run: Run, staged: list[dict], unchanged: bool) -> dict:
     log_outcomes(run, summary)
     summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)
     summary["unchanged"] = unchanged
-    summary["quality_report"] = str(run.export / publish.QUALITY_FOLDER / "quality_report.html")
+    summary["outputs"] = publish.published_outputs(run.db, run.export)
+    summary["quality_report"] = summary["outputs"]["quality_report"]
     return summary
 
 

@@ -277,7 +277,8 @@ def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
 def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
     from oneplan.flows.cli import main
 
-    assert main(["run", "--inbox", str(tmp_path / "missing")]) == 2
+    paths = ["--db", str(tmp_path / "d.duckdb"), "--export", str(tmp_path / "export")]
+    assert main(["run", "--inbox", str(tmp_path / "missing"), *paths]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -286,7 +287,9 @@ def test_run_command_without_plan_files_exits_1_with_one_line(harness, tmp_path,
 
     (tmp_path / "inbox" / "1801").mkdir(parents=True)
     (tmp_path / "inbox" / "1801" / "notes.txt").write_text("not a plan")
-    code = main(["run", "--inbox", str(tmp_path / "inbox"), "--db", str(tmp_path / "d.duckdb")])
+    # every path given: a test never reads or writes the checkout's out/ (the sample default)
+    paths = ["--db", str(tmp_path / "d.duckdb"), "--export", str(tmp_path / "export")]
+    code = main(["run", "--inbox", str(tmp_path / "inbox"), *paths])
     captured = capsys.readouterr()
     assert code == 1
     inbox = tmp_path / "inbox"
