@@ -189,7 +189,7 @@ OUTPUT_LABELS = {
     "database": "database (DuckDB)",
     "parquet": "Parquet, one file a table",
     "quality_report": "quality report (per district, in Thai)",
-    "workbook": "One Plan workbook (ก.บ.จ.)",
+    "workbook": "One Plan workbook (committee)",
     "csv": "CSV (Excel, UTF-8)",
     "district_packs": "district packs (workbook, report, annotated files)",
 }

@@ -446,6 +446,29 @@ def test_flow_run_log_has_a_line_per_file_and_no_task_state_lines(harness, tmp_p
     assert sorted(m.split(": ", 1)[0] for m in per_file) == sorted(MANIFEST["files"])
     assert any(lvl == logging.WARNING and m.startswith("district ") for lvl, _, m in messages)
     assert [m for _, task_run, m in messages if task_run and "Finished in state" in m] == []
+    # A deployed run can be followed in the UI: each step with its time and counts, the
+    # files read at a sane rate (not one line per file), the paths the user gave.
+    steps = [m.split()[1] for _, _, m in messages if m.startswith("step ")]
+    assert steps == STEPS
+    assert any(
+        m.startswith("step discover done in ") and " plan file(s)" in m for m in per_all(messages)
+    )
+    parse = [m for m in per_all(messages) if m.startswith("parse: ")]
+    n = len(MANIFEST["files"])
+    assert parse[0] == f"parse: {n} file(s) to read"
+    assert parse[-1].startswith(f"parse: {n}/{n} file(s) ({n} read, 0 unchanged) in ")
+    assert 2 <= len(parse) <= 2 + n // 25 + 10  # every 25 files or 5 s, never one per file
+    assert f"reading {SAMPLE / 'inbox'} into {tmp_path / 'l.duckdb'} and {tmp_path / 'e'}" in (
+        per_all(messages)
+    )
+    assert not [m for m in per_all(messages) if ".versions" in m]
+
+
+STEPS = ["discover", "parse", "consolidate", "assemble", "build", "checks", "export", "swap"]
+
+
+def per_all(messages: list[tuple]) -> list[str]:
+    return [m for _, _, m in messages]
 
 
 def test_agencies_the_sample_names_are_all_known(published):
