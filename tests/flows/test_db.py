@@ -19,6 +19,8 @@ def test_every_declared_table_is_built_exactly_once():
         "project_changes",
         "publications",
         "project_links",
+        "project_history",
+        "budget_history",
     )
 
 
