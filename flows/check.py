@@ -668,7 +668,7 @@ def _text_cell(ws, row: int, col: int, value: object):
     return cell
 
 
-ISSUE_WIDTHS = (11, 14, 6, 13, 22, 16, 50, 40)  # columns of the issue sheet, in characters
+ISSUE_WIDTHS = (11, 14, 6, 13, 22, 23, 50, 40)  # columns of the issue sheet, in characters
 
 
 def _row_height(values: list[object], widths: tuple[int, ...]) -> float:
@@ -767,7 +767,9 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
             issue_fix(issue, rules, lang),
         ]
         color = FILL_COLORS[issue["severity"]]
-        linked = ((4, 7) if issue.get("cell") else (2, 7)) if sheet in sheets else ()
+        # The link sits on the cell (or sheet) column, not on the message: LibreOffice draws
+        # a hyperlink cell as one unwrapped line, cutting a long message at the column edge.
+        linked = ((4,) if issue.get("cell") else (2,)) if sheet in sheets else ()
         for col, value in enumerate(values, start=1):
             cell = _text_cell(ws, row, col, value)
             styles.apply(cell, (col == 1 and color, col in linked))
