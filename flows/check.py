@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from oneplan.flows.reference import load_areas, load_error_values, load_issue_labels, load_rules
+from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, resolve_district_folder
-from oneplan.transforms.completeness import find_error_cells, uncovered_tambons
+from oneplan.transforms.completeness import uncovered_tambons
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue, render_issue
 from oneplan.transforms.levels import place_rows, resolve_province_folder
@@ -309,10 +309,6 @@ def check_files(paths: list[Path], district: str | None = None) -> CheckResult:
             readable[0].issues += coverage_issues(
                 consolidated.projects, areas, code, names[code][0], readable[0], rules
             )
-    for f in checked:
-        if f.sheets is not None:
-            marked = {i["cell"] for i in f.issues if i.get("cell")}  # e.g. a #REF! budget
-            f.issues += [i for i in error_cell_issues(f, rules) if i["cell"] not in marked]
     return CheckResult(checked, names)
 
 
@@ -340,26 +336,6 @@ def coverage_issues(
             "submission_id": f.submission_id,
         }
         for _, name in missing
-    ]
-
-
-def error_cell_issues(f: CheckedFile, rules: Rules) -> list[dict]:
-    """An error per cell showing a formula error (#NAME?, #REF!, ...) on any sheet, the
-    summary sheets too (transforms.completeness)."""
-    return [
-        {
-            **make_issue(
-                rules,
-                "error_cell",
-                source_file=f.source_file,
-                sheet=sheet,
-                row=row,
-                col0=col0,
-                value=value,
-            ),
-            "submission_id": f.submission_id,
-        }
-        for sheet, row, col0, value in find_error_cells(f.sheets or [], load_error_values())
     ]
 
 

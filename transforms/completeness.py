@@ -53,3 +53,23 @@ def find_error_cells(sheets: list, pattern: re.Pattern) -> list[tuple[str, int, 
                         if len(found) >= MAX_ERROR_CELLS:
                             return found
     return found
+
+
+def error_cell_issues(
+    sheets: list, issues: list[dict], rules, source_file: str, pattern: re.Pattern
+) -> list[dict]:
+    """An `error_cell` issue (an error: the file shows something broken) per cell showing a
+    formula error, on any sheet, except cells another issue is already about (a #REF! budget
+    is an unreadable budget already)."""
+    from oneplan.transforms.issues import make_issue
+
+    marked = {i["cell"] for i in issues if i.get("cell")}
+    out = []
+    for sheet, row, col0, value in find_error_cells(sheets, pattern):
+        issue = make_issue(
+            rules, "error_cell", source_file=source_file, sheet=sheet, row=row, col0=col0,
+            value=value,
+        )  # fmt: skip
+        if issue["cell"] not in marked:
+            out.append(issue)
+    return out

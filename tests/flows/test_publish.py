@@ -375,3 +375,32 @@ def test_oneplan_as_of_gives_the_plan_as_each_publication_stood(site):
         site["db"],
         "select count(*), min(valid_to) from project_history where district_code = '1805'",
     ) == [(1, None)]
+
+
+def test_the_nightly_run_reports_error_cells_and_sheets_left_without_projects(site):
+    """What `oneplan check` finds in a file, the nightly run publishes too: a #NAME? in the
+    summary sheet (an error cell), a tambon sheet whose rows were all deleted."""
+    import xlsxwriter
+
+    path = site["inbox"] / "1804" / "plan.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    summary = wb.add_worksheet("ผ.01")
+    summary.write_row("A1", ["สรุปโครงการ", "งบประมาณ"])
+    summary.write_formula("B2", "=SUM('ต.ลบแล้ว'!D2:D9)", None, "#NAME?")
+    taluk = wb.add_worksheet("ต.ตลุก")
+    taluk.write_row("A1", ["ที่", "โครงการ", "2568"])
+    taluk.write_row("A2", [1, "ถนน", 1000])
+    wb.add_worksheet("ต.เขาแก้ว").write_row("A1", ["ที่", "โครงการ", "2568"])
+    wb.close()
+    run(site)
+    found = query(
+        site["db"],
+        "select source_sheet, cell, code, severity, message from data_issues "
+        "where source_file = '1804/plan.xlsx' and code in ('error_cell', 'sheet_without_projects') "
+        "order by code",
+    )
+    assert [row[:4] for row in found] == [
+        ("ผ.01", "ผ.01!B2", "error_cell", "error"),
+        ("ต.เขาแก้ว", None, "sheet_without_projects", "warning"),
+    ]
+    assert "#NAME?" in found[0][4]
