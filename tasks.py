@@ -68,8 +68,8 @@ def pins(lock: Path) -> list[str]:
 
 def progress_line(line: str, seen: list[str], total: int) -> str | None:
     """What to show of one line of pip's output: each package collected as `n/total name`,
-    the final "Successfully installed" as a count, nothing else (pip's warnings go to the
-    log only)."""
+    the final "Successfully installed" as a count, errors as they are; nothing else (pip's
+    warnings go to the log only)."""
     text = line.strip()
     if text.startswith(("Collecting ", "Requirement already satisfied: ", "Obtaining ")):
         token = text.split(": ", 1)[1] if text.startswith("Req") else text.split(" ", 1)[1]
@@ -81,6 +81,8 @@ def progress_line(line: str, seen: list[str], total: int) -> str | None:
         return "  installing the collected packages ..."
     if text.startswith("Successfully installed"):
         return f"  installed {len(text.split()) - 2} packages"
+    if text.startswith("ERROR"):  # why an install fails is always shown
+        return "  " + text
     return None
 
 

@@ -25,6 +25,7 @@ def test_pip_output_becomes_one_short_line_per_package_and_no_warning():
         "Collecting duckdb[all]>=2.0",
         "Installing collected packages: pandas, duckdb",
         "Successfully installed duckdb-2.0.0 pandas-3.1.1",
+        "ERROR: No matching distribution found for nothere==1.0",
     ]
     shown = [tasks.progress_line(line, seen, 3) for line in lines]
     assert shown == [
@@ -37,6 +38,7 @@ def test_pip_output_becomes_one_short_line_per_package_and_no_warning():
         "    4/4 duckdb",
         "  installing the collected packages ...",
         "  installed 2 packages",
+        "  ERROR: No matching distribution found for nothere==1.0",
     ]
 
 
