@@ -1030,5 +1030,7 @@ def read_sheets(
     if not result.row_log:
         result.issues.append(make_issue(rules, "empty_file", source_file=ctx.source_file))
     elif not any(e["outcome"] in ("accepted", "rejected") for e in result.row_log):
+        # No project in the whole file: one warning says it, not one per sheet as well.
+        result.issues[:] = [i for i in result.issues if i["code"] != "sheet_without_projects"]
         result.issues.append(make_issue(rules, "no_projects", source_file=ctx.source_file))
     return result
