@@ -74,7 +74,10 @@ def progress_line(line: str, seen: list[str], total: int) -> str | None:
     if text.startswith(("Collecting ", "Requirement already satisfied: ", "Obtaining ")):
         token = text.split(": ", 1)[1] if text.startswith("Req") else text.split(" ", 1)[1]
         token = token.split(" ", 1)[0].rstrip("/")
-        name = token.rsplit("/", 1)[-1] if "://" in token else re.split(r"[=<>!~\[;(]", token)[0]
+        if text.startswith("Obtaining "):
+            name = "this checkout (editable)"
+        else:
+            name = re.split(r"[=<>!~\[;(]", token)[0]
         seen.append(name)
         return f"  {len(seen):>3}/{max(total, len(seen))} {name}"
     if text.startswith("Installing collected packages"):

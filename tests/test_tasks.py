@@ -29,7 +29,7 @@ def test_pip_output_becomes_one_short_line_per_package_and_no_warning():
     ]
     shown = [tasks.progress_line(line, seen, 3) for line in lines]
     assert shown == [
-        "    1/3 oneplan",
+        "    1/3 this checkout (editable)",
         "    2/3 pandas",
         None,
         None,
