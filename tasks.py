@@ -71,11 +71,14 @@ def progress_line(line: str, seen: list[str], total: int) -> str | None:
     the final "Successfully installed" as a count, errors as they are; nothing else (pip's
     warnings go to the log only)."""
     text = line.strip()
-    if text.startswith(("Collecting ", "Requirement already satisfied: ", "Obtaining ")):
+    starts = ("Collecting ", "Requirement already satisfied: ", "Obtaining ", "Processing ")
+    if text.startswith(starts):
         token = text.split(": ", 1)[1] if text.startswith("Req") else text.split(" ", 1)[1]
         token = token.split(" ", 1)[0].rstrip("/")
         if text.startswith("Obtaining "):
             name = "this checkout (editable)"
+        elif text.startswith("Processing "):  # a local wheel or sdist: name-version-...
+            name = token.rsplit("/", 1)[-1].split("-", 1)[0]
         else:
             name = re.split(r"[=<>!~\[;(]", token)[0]
         seen.append(name)
