@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -26,6 +27,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".oneplan-installed"
 LOCK = ROOT / "requirements.lock"
+INSTALL_LOG = VENV / "pip-install.log"
 
 
 def _inputs_digest() -> str:
@@ -45,11 +47,75 @@ def ensure_venv() -> None:
     if not (BIN / "python").exists():
         print(f"creating {VENV.relative_to(ROOT)} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    pip += ["--progress-bar", "off"]
     constraints = ["-c", str(LOCK)] if LOCK.exists() else []
-    print("installing pinned dependencies (first run only) ...", flush=True)
-    subprocess.run([*pip, *constraints, "-e", f"{ROOT}[dev]"], check=True)
+    total = len(pins(LOCK))
+    print(f"installing {total} pinned packages into .venv (first run only) ...", flush=True)
+    code = install_with_progress([*pip, *constraints, "-e", f"{ROOT}[dev]"], total, INSTALL_LOG)
+    if code:
+        sys.exit(f"pip install failed (exit {code}); its whole output is in {INSTALL_LOG}")
     STAMP.write_text(wanted)
+
+
+def pins(lock: Path) -> list[str]:
+    """The package names pinned in the lock file (empty when there is none)."""
+    if not lock.exists():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in lock.read_text().splitlines())
+    return [line.split("==", 1)[0] for line in lines if "==" in line]
+
+
+def progress_line(line: str, seen: list[str], total: int) -> str | None:
+    """What to show of one line of pip's output: each package collected as `n/total name`,
+    the final "Successfully installed" as a count, errors as they are; nothing else (pip's
+    warnings go to the log only)."""
+    text = line.strip()
+    starts = ("Collecting ", "Requirement already satisfied: ", "Obtaining ", "Processing ")
+    if text.startswith(starts):
+        token = text.split(": ", 1)[1] if text.startswith("Req") else text.split(" ", 1)[1]
+        token = token.split(" ", 1)[0].rstrip("/")
+        if text.startswith("Obtaining "):
+            name = "this checkout (editable)"
+        elif text.startswith("Processing "):  # a local wheel or sdist: name-version-...
+            name = token.rsplit("/", 1)[-1].split("-", 1)[0]
+        else:
+            name = re.split(r"[=<>!~\[;(]", token)[0]
+        seen.append(name)
+        return f"  {len(seen):>3}/{max(total, len(seen))} {name}"
+    if text.startswith("Installing collected packages"):
+        return "  installing the collected packages ..."
+    if text.startswith("Successfully installed"):
+        return f"  installed {len(text.split()) - 2} packages"
+    if text.startswith("ERROR"):  # why an install fails is always shown
+        return "  " + text
+    return None
+
+
+def install_with_progress(argv: list[str], total: int, log_path: Path) -> int:
+    """Run pip, its whole output to `log_path`, one short line per package to the terminal
+    (on a terminal they overwrite each other)."""
+    tty = sys.stdout.isatty()
+    seen: list[str] = []
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            shown = progress_line(line, seen, total)
+            if shown is None:
+                continue
+            is_package = shown.lstrip()[0].isdigit()
+            if tty and is_package:
+                print("\r\033[K" + shown, end="", flush=True)
+            elif tty:
+                print("\r\033[K" + shown, flush=True)
+            elif not is_package or len(seen) % 10 == 1:  # a log file: every 10th package
+                print(shown, flush=True)
+        code = proc.wait()
+    return code
 
 
 def run_in_venv(*args: str) -> int:

@@ -29,6 +29,7 @@ from oneplan.flows.read import ReadError, read_regular_bytes
 from oneplan.flows.reference import load_areas, load_issue_labels, load_rules
 from oneplan.flows.stage import read_plan_file
 from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
+from oneplan.transforms.completeness import uncovered_tambons
 from oneplan.transforms.consolidate import StagedFile, consolidate_district
 from oneplan.transforms.issues import make_issue, render_issue
 from oneplan.transforms.levels import place_rows, resolve_province_folder
@@ -80,6 +81,13 @@ TEXT = {
         "annotated": "บันทึกสำเนาที่ทำเครื่องหมายแล้วที่ {out}",
         "not_annotated": "ไม่ได้ทำสำเนาที่ทำเครื่องหมายของ {name} เพราะอ่านไฟล์ไม่ได้",
         "severity": {"error": "ข้อผิดพลาด", "warning": "คำเตือน", "info": "ข้อสังเกต"},
+        "summary": "สรุป: ข้อผิดพลาด {error} · คำเตือน {warning} · ข้อสังเกต {info}",
+        "summary_head": "{label} {n} รายการ",
+        "group": "{label} ({code}) × {n}: {where}",
+        "more": "และอีก {n}",
+        "rows_in": "{sheet} แถว {rows}",
+        "details": "รายละเอียดทีละไฟล์และแผ่นงาน",
+        "summary_more": "... และอีก {n} หัวข้อ (ดูรายละเอียดด้านล่าง)",
     },
     "en": {
         "title": "Checking tambon plan files, district {district_en} ({code}): {n} file(s)",
@@ -108,6 +116,13 @@ TEXT = {
         "annotated": "Annotated copy written to {out}",
         "not_annotated": "No annotated copy of {name}: the file could not be read",
         "severity": {"error": "error", "warning": "warning", "info": "info"},
+        "summary": "Summary: {error} error(s) · {warning} warning(s) · {info} info",
+        "summary_head": "{label}: {n}",
+        "group": "{code} × {n}: {where}",
+        "more": "and {n} more",
+        "rows_in": "{sheet} rows {rows}",
+        "details": "Details, file by file and sheet by sheet",
+        "summary_more": "... and {n} more (see the details below)",
     },
 }
 
@@ -339,7 +354,39 @@ def check_files(
         for f in group:
             f.issues = [i for i in issues if i["submission_id"] == f.submission_id]
             f.row_log = [e for e in row_log if e["submission_id"] == f.submission_id]
+        readable = [f for f in group if not f.read_error]
+        if readable:
+            readable[0].issues += coverage_issues(
+                consolidated.projects, areas, code, names[code][0], readable[0], rules
+            )
     return CheckResult(checked, names)
+
+
+def coverage_issues(
+    projects: pd.DataFrame,
+    areas: pd.DataFrame,
+    code: str,
+    district_name_th: str,
+    f: CheckedFile,
+    rules: Rules,
+) -> list[dict]:
+    """A warning per tambon of the district that the files checked together have no project
+    in, when they are a district's plan (transforms.completeness); on the first file."""
+    tambons = projects["tambon_code"] if len(projects) else []
+    missing = uncovered_tambons(tambons, areas, code)
+    return [
+        {
+            **make_issue(
+                rules,
+                "tambon_not_covered",
+                source_file=f.source_file,
+                value=name,
+                expected=district_name_th,
+            ),
+            "submission_id": f.submission_id,
+        }
+        for _, name in missing
+    ]
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -359,8 +406,25 @@ def _location(issue: dict, t: dict) -> str:
     return " · ".join(parts)
 
 
+def _severity_rank(issue: dict) -> int:
+    return SEVERITIES.index(issue["severity"])
+
+
+def _by_severity(f: CheckedFile) -> list[tuple[str, dict]]:
+    """(sheet name, issue) of every issue: errors first, then warnings, then info; within a
+    severity, file-level issues first, then by sheet in workbook order, then by row."""
+    groups = _sheet_groups(f)
+    order = {name: n for n, (name, _) in enumerate(groups)}
+    pairs = [(name, issue) for name, issues in groups for issue in issues]
+    return sorted(
+        pairs,
+        key=lambda p: (_severity_rank(p[1]), order[p[0]], p[1].get("source_row") or 0),
+    )
+
+
 def _sheet_groups(f: CheckedFile) -> list[tuple[str, list[dict]]]:
-    """(sheet name, its issues sorted by row), in workbook order; file-level issues first."""
+    """(sheet name, its issues: errors first, then warnings, then info, each by row), in
+    workbook order; file-level issues first."""
     order = [s.name for s in f.sheets or []]
     groups: dict[str, list[tuple[int, dict]]] = {name: [] for name in order}
     for n, issue in enumerate(f.issues):
@@ -370,7 +434,9 @@ def _sheet_groups(f: CheckedFile) -> list[tuple[str, list[dict]]]:
     order += [name for name in groups if name not in order]
     out = []
     for name in order:
-        items = sorted(groups[name], key=lambda x: (x[1].get("source_row") or 0, x[0]))
+        items = sorted(
+            groups[name], key=lambda x: (_severity_rank(x[1]), x[1].get("source_row") or 0, x[0])
+        )
         out.append((name, [issue for _, issue in items]))
     return out
 
@@ -381,6 +447,14 @@ def _one_line(text: str) -> str:
     return inert_text(text, keep_newlines=False)
 
 
+def _overall_verdict(result: CheckResult, t: dict) -> str:
+    unreadable = sum(bool(f.read_error) for f in result.files)
+    errors = sum(f.severity_counts()["error"] for f in result.files)
+    if unreadable:
+        return t["total_unreadable"].format(n=unreadable)
+    return t["fail"].format(n=errors) if errors else t["pass"]
+
+
 def file_verdict(f: CheckedFile, t: dict) -> str:
     if f.read_error:
         return t["unreadable"]
@@ -388,14 +462,100 @@ def file_verdict(f: CheckedFile, t: dict) -> str:
     return t["fail"].format(n=n) if n else t["pass"]
 
 
+SUMMARY_GROUPS = 12  # groups shown in the summary: with the title and verdict, one screen
+SUMMARY_PLACES = 8  # places listed in one group's line
+
+
+def _row_spans(rows: list[int]) -> list[str]:
+    """Row numbers as runs: [2, 3, 4, 9] -> ["2-4", "9"]."""
+    spans: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return [f"{a}" if a == b else f"{a}-{b}" for a, b in spans]
+
+
+def _places(issues: list[dict], t: dict, with_file: bool) -> list[str]:
+    """Where a group's issues are, compactly: `sheet แถว 8, 11, 14` per sheet (the cell
+    when the issue has one), the value (a tambon's name) for a file-level issue."""
+    by_sheet: dict[tuple[str, str], list[int]] = {}
+    loose: list[str] = []
+    for issue in issues:
+        file = issue.get("source_file") or "" if with_file else ""
+        sheet = issue.get("source_sheet") or ""
+        if issue.get("cell"):
+            loose.append(f"{file} › {issue['cell']}" if file else issue["cell"])
+        elif issue.get("source_row") is not None:
+            by_sheet.setdefault((file, sheet), []).append(int(issue["source_row"]))
+        else:
+            what = sheet or issue.get("raw_value") or file or ""
+            loose.append(f"{file} › {what}" if file and what != file else what)
+    for (file, sheet), rows in by_sheet.items():
+        spans = _row_spans(rows)
+        shown = ", ".join(spans[:SUMMARY_PLACES])
+        if len(spans) > SUMMARY_PLACES:
+            shown += " " + t["more"].format(n=len(spans) - SUMMARY_PLACES)
+        place = t["rows_in"].format(sheet=sheet, rows=shown).strip()
+        loose.append(f"{file} › {place}" if file else place)
+    return [place for place in loose if place]
+
+
+def format_summary(result: CheckResult, lang: str = "th") -> list[str]:
+    """The report's first screen: the verdict, then the problems grouped by code, errors
+    first, then warnings, info last, each group with its count and where it is."""
+    t = TEXT[lang]
+    labels = load_issue_labels() if lang == "th" else {}
+    issues = [i for f in result.files for i in f.issues]
+    counts = Counter(i["severity"] for i in issues)
+    lines = [t["summary"].format(**{s: counts.get(s, 0) for s in SEVERITIES})]
+    groups: dict[tuple[int, str], list[dict]] = {}
+    for issue in issues:
+        groups.setdefault((_severity_rank(issue), issue["code"]), []).append(issue)
+    shown = 0
+    with_file = len(result.files) > 1
+    for severity in SEVERITIES:
+        mine = sorted(
+            (
+                (code, items)
+                for (rank, code), items in groups.items()
+                if SEVERITIES[rank] == severity
+            ),
+            key=lambda kv: (-len(kv[1]), kv[0]),
+        )
+        if not mine:
+            continue
+        label = t["severity"][severity]
+        lines.append("  " + t["summary_head"].format(label=label, n=counts[severity]))
+        for code, items in mine:
+            if shown == SUMMARY_GROUPS:
+                break
+            shown += 1
+            places = _places(items, t, with_file)
+            where = ", ".join(places[:SUMMARY_PLACES])
+            if len(places) > SUMMARY_PLACES:
+                where += " " + t["more"].format(n=len(places) - SUMMARY_PLACES)
+            name = labels.get(code, code.replace("_", " "))
+            line = t["group"].format(label=name, code=code, n=len(items), where=where)
+            lines.append("    " + _one_line(line))
+    if len(groups) > shown:
+        lines.append("    " + t["summary_more"].format(n=len(groups) - shown))
+    return lines
+
+
 def format_report(result: CheckResult, lang: str = "th") -> str:
-    """The readable report: per file, per sheet, each issue with location, message and fix."""
+    """The readable report: a one-screen summary (verdict, problems grouped by code, errors
+    first), then per file, per sheet, each issue with location, message and fix."""
     t = TEXT[lang]
     rules = load_rules()
     lines: list[str] = []
     for code, (name_th, name_en) in sorted(result.district_names.items()):
         n = sum(f.district_code == code for f in result.files)
         lines.append(t["title"].format(district=name_th, district_en=name_en, code=code, n=n))
+    lines.append(_overall_verdict(result, t))
+    lines += format_summary(result, lang)
+    lines += ["", t["details"]]
     for f in result.files:
         lines += ["", t["file"].format(name=f.source_file)]
         if f.path.is_symlink():
@@ -437,13 +597,7 @@ def format_report(result: CheckResult, lang: str = "th") -> str:
         for f in result.files:
             totals.update(f.severity_counts())
         lines += ["", t["total"].format(n=len(result.files), **{s: totals[s] for s in SEVERITIES})]
-        unreadable = sum(bool(f.read_error) for f in result.files)
-        if unreadable:
-            lines.append(t["total_unreadable"].format(n=unreadable))
-        elif totals["error"]:
-            lines.append(t["fail"].format(n=totals["error"]))
-        else:
-            lines.append(t["pass"])
+        lines.append(_overall_verdict(result, t))
     # Nothing read from a file reaches the terminal raw: no escape sequence, no carriage
     # return overwriting a line (a fake green "ผ่าน").
     return inert_text("\n".join(lines))
@@ -544,7 +698,7 @@ def _text_cell(ws, row: int, col: int, value: object):
     return cell
 
 
-ISSUE_WIDTHS = (11, 14, 6, 13, 22, 16, 50, 40)  # columns of the issue sheet, in characters
+ISSUE_WIDTHS = (11, 14, 6, 13, 22, 23, 50, 40)  # columns of the issue sheet, in characters
 
 
 def _row_height(values: list[object], widths: tuple[int, ...]) -> float:
@@ -628,36 +782,37 @@ def _add_issues_sheet(wb, f: CheckedFile, rules: Rules, lang: str, sheets=None) 
         cell.font = Font(bold=True)
         cell.alignment = wrap
     row = 1
-    for sheet, issues in _sheet_groups(f):
-        for issue in issues:
-            row += 1
-            code = issue["code"]
-            label = labels.get(code, code) if lang == "th" else code.replace("_", " ")
-            values = [
-                t["severity"][issue["severity"]],
-                sheet,
-                issue.get("source_row"),
-                issue.get("cell"),
-                label,
-                issue["code"],
-                render_issue(rules, issue, lang, with_location=False),
-                issue_fix(issue, rules, lang),
-            ]
-            color = FILL_COLORS[issue["severity"]]
-            linked = ((4, 7) if issue.get("cell") else (2, 7)) if sheet in sheets else ()
-            for col, value in enumerate(values, start=1):
-                cell = _text_cell(ws, row, col, value)
-                styles.apply(cell, (col == 1 and color, col in linked))
-            ws.row_dimensions[row].height = _row_height(values, ISSUE_WIDTHS)
-            target = _target_cell(issue, f)
-            if linked:
-                from openpyxl.utils import get_column_letter
+    for sheet, issue in _by_severity(f):
+        row += 1
+        code = issue["code"]
+        label = labels.get(code, code) if lang == "th" else code.replace("_", " ")
+        values = [
+            t["severity"][issue["severity"]],
+            sheet,
+            issue.get("source_row"),
+            issue.get("cell"),
+            label,
+            issue["code"],
+            render_issue(rules, issue, lang, with_location=False),
+            issue_fix(issue, rules, lang),
+        ]
+        color = FILL_COLORS[issue["severity"]]
+        # The link sits on the cell (or sheet) column, not on the message: LibreOffice draws
+        # a hyperlink cell as one unwrapped line, cutting a long message at the column edge.
+        linked = ((4,) if issue.get("cell") else (2,)) if sheet in sheets else ()
+        for col, value in enumerate(values, start=1):
+            cell = _text_cell(ws, row, col, value)
+            styles.apply(cell, (col == 1 and color, col in linked))
+        ws.row_dimensions[row].height = _row_height(values, ISSUE_WIDTHS)
+        target = _target_cell(issue, f)
+        if linked:
+            from openpyxl.utils import get_column_letter
 
-                r, c = target if target is not None else (1, 1)
-                location = _link_location(sheets[sheet].title, f"{get_column_letter(c)}{r}")
-                for col in linked:
-                    link = ws.cell(row, col)
-                    link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
+            r, c = target if target is not None else (1, 1)
+            location = _link_location(sheets[sheet].title, f"{get_column_letter(c)}{r}")
+            for col in linked:
+                link = ws.cell(row, col)
+                link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
     if not f.issues:
         row += 1
         _text_cell(ws, row, 1, t["no_issue"])

@@ -178,11 +178,29 @@ def _run(args: argparse.Namespace) -> int:
             f"\nPublished {args.db} and Parquet in {args.export}/ "
             f"({summary['files_parsed']} file(s) parsed, {summary['files_reused']} unchanged)."
         )
-    print(f"Quality report (per district, in Thai): {summary['quality_report']}")
+    print(outputs_text(summary["outputs"]))
     if summary["rejected_rows"]:
         print("Rejected rows: select * from rejected_rows; every issue: select * from data_issues;")
     print(f"Wall time: {time.perf_counter() - started:.1f} s")
     return 0
+
+
+OUTPUT_LABELS = {
+    "database": "database (DuckDB)",
+    "parquet": "Parquet, one file a table",
+    "quality_report": "quality report (per district, in Thai)",
+    "workbook": "One Plan workbook (committee)",
+    "csv": "CSV (Excel, UTF-8)",
+    "district_packs": "district packs (workbook, report, annotated files)",
+}
+
+
+def outputs_text(outputs: dict[str, str]) -> str:
+    """The end of a run: every output a person opens, one a line."""
+    width = max(len(label) for label in OUTPUT_LABELS.values())
+    lines = ["What to open:"]
+    lines += [f"  {OUTPUT_LABELS[key]:<{width}}  {path}" for key, path in outputs.items()]
+    return "\n".join(lines)
 
 
 def _one_line(err: BaseException) -> str:

@@ -189,7 +189,18 @@ def _roots(settings: Mapping[str, Setting], key: str) -> list[Path]:
         return [Path(p).resolve() for p in settings["roots"].value.split(os.pathsep) if p]
     if key == "staging" and not settings["staging"].is_set:
         return [Path(settings["db"].value).resolve().parent / "staging"]
-    return [Path(settings[key].value).resolve()]
+    return [_real_path(key, settings[key].value)]
+
+
+def _real_path(key: str, value: str) -> Path:
+    """A path with its links resolved, except the export's last part: that is our symlink to
+    the current version folder, and resolving it would compare (and name, in messages) one
+    internal version instead of the export folder the user configured. The export root
+    itself is checked where it is written (flows.paths.check_export_root)."""
+    path = Path(value)
+    if key == "export":
+        return Path(os.path.abspath(path)).parent.resolve() / Path(os.path.abspath(path)).name
+    return path.resolve()
 
 
 def check_job_variables(job_variables: Mapping[str, object]) -> None:
@@ -231,7 +242,7 @@ def deployment_paths(
     for key in PATH_KEYS:
         if out[key] is None:
             continue
-        path = Path(out[key]).resolve()
+        path = _real_path(key, out[key])
         roots = _roots(configured, key)
         if not any(_within(path, root) for root in roots):
             raise ConfigError(

@@ -24,6 +24,10 @@ SQL_BUILT = (
 )
 # Reference tables published from data/ (strategy frames, development areas, agencies).
 # (Builders imported when used: `oneplan status` opens the database without pandas.)
+# The version history of the plan (oneplan_as_of): empty when the caller built none.
+VERSION_TABLES = ("project_history", "budget_history")
+# Table macros published with the database (sql/<name>.sql).
+MACROS = ("oneplan_as_of",)
 REFERENCE_BUILT = {
     "strategies": "strategies_frame",
     "development_areas": "development_areas_frame",
@@ -111,12 +115,16 @@ def build_database(
         for name in (*BUILD_ORDER, *REFERENCE_BUILT):
             table = schema.TABLES_BY_NAME[name]
             con.execute(schema.create_table_sql(table))
-            incoming = tables[name]
+            incoming = tables.get(name) if name in VERSION_TABLES else tables[name]
+            if incoming is None:  # tables built without their version history (tests, tools)
+                incoming = schema.arrow_schema(table).empty_table()
             con.register("incoming", incoming)
             con.execute(f"INSERT INTO {name} SELECT {', '.join(table.column_names)} FROM incoming")
             con.unregister("incoming")
         con.execute(schema.create_table_sql(schema.COVERAGE))
         for name in SQL_BUILT:
+            con.execute((SQL / f"{name}.sql").read_text())
+        for name in MACROS:
             con.execute((SQL / f"{name}.sql").read_text())
         for table in schema.TABLES:
             for statement in schema.comment_sql(table):

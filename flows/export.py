@@ -40,9 +40,7 @@ def build_export(db_path: Path, export_dir: Path, version: str) -> Path:
         for table in schema.TABLES:
             out = building / table.name
             out.mkdir()
-            con.execute(
-                f"COPY {table.name} TO ? (FORMAT parquet)", [str(out / f"{table.name}.parquet")]
-            )
+            write_parquet(con, table, out / f"{table.name}.parquet")
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -50,6 +48,26 @@ def build_export(db_path: Path, export_dir: Path, version: str) -> Path:
         con.close()
     os.replace(building, target)
     return target
+
+
+PARQUET_BATCH_ROWS = 65_536
+
+
+def write_parquet(con, table: schema.Table, path: Path) -> None:
+    """One table as Parquet, streamed in record batches, each column carrying its Thai and
+    English description as field metadata and the table's grain and column descriptions as
+    file key-value metadata (transforms.schema.with_descriptions). The table name comes from
+    the schema module, never from input."""
+    import pyarrow.parquet as pq
+
+    reader = con.sql(f"select * from {table.name}").to_arrow_reader(PARQUET_BATCH_ROWS)
+    try:
+        described = schema.with_descriptions(reader.schema, table)
+        with pq.ParquetWriter(path, described, compression="snappy") as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+    finally:
+        reader.close()
 
 
 def published_version(export_dir: Path) -> Path | None:

@@ -191,8 +191,11 @@ def oneplan_flow(
     )
     inbox, db, export, staging = paths["inbox"], paths["db"], paths["export"], paths["staging"]
     provinces = paths["provinces"] or CHAI_NAT
-    run = start_run(inbox, db, export, staging, provinces, get_run_logger())
-    with quiet_task_logs():
+    log = get_run_logger()
+    run = start_run(inbox, db, export, staging, provinces, log)
+    log.info("reading %s into %s and %s", run.inbox, run.db, run.export)
+    followed = progress.TeeReporter(progress.current(), progress.LogReporter(log))
+    with quiet_task_logs(), progress.reporting(followed):
         summary = run_steps(run, PrefectSteps(per_file=parses_per_file()))
     create_markdown_artifact(
         key="oneplan-run-summary",

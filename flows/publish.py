@@ -15,9 +15,22 @@ from oneplan.flows.db import build_database, check_database
 from oneplan.flows.errors import fault_point
 from oneplan.flows.export import build_export, published_version, swap_export
 from oneplan.flows.report import write_quality_report
-from oneplan.flows.workbook import write_outputs
+from oneplan.flows.workbook import CSV_NAME, DISTRICTS_FOLDER, WORKBOOK_NAME, write_outputs
 
 QUALITY_FOLDER = "quality"  # quality_report.md / .html inside each export version
+
+
+def published_outputs(db_path: Path, export_dir: Path) -> dict[str, str]:
+    """Everything a person opens after a run, by what it is, at the paths they know (the
+    export folder, never the version folder it points at)."""
+    return {
+        "database": str(db_path),
+        "parquet": str(export_dir / "*.parquet"),
+        "quality_report": str(export_dir / QUALITY_FOLDER / "quality_report.html"),
+        "workbook": str(export_dir / WORKBOOK_NAME),
+        "csv": str(export_dir / CSV_NAME),
+        "district_packs": str(export_dir / DISTRICTS_FOLDER) + os.sep,
+    }
 
 
 def building_path(db_path: Path) -> Path:

@@ -226,6 +226,19 @@ def load_issue_labels() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def load_error_values() -> re.Pattern:
+    """What a spreadsheet shows in a cell whose formula failed (data/error_values.csv: a
+    literal text, or a regular expression where `is_regex` is true), as one pattern that
+    matches a whole cell."""
+    table = _read_table("error_values")
+    parts = [
+        p if is_regex == "true" else re.escape(p)
+        for p, is_regex in zip(table["pattern"], table["is_regex"], strict=True)
+    ]
+    return re.compile("(?:" + "|".join(parts) + ")")
+
+
+@lru_cache(maxsize=1)
 def load_level_patterns():
     """The plan-level patterns of data/plan_levels.csv."""
     from oneplan.transforms.levels import LevelPatterns

@@ -90,5 +90,6 @@ def state_reason(state) -> str:
     except Exception as err:  # the result could not be read back: use the state message
         error = err
     if isinstance(error, BaseException):
-        return f"{type(error).__name__}: {error}"
+        message = " ".join(str(error).split())
+        return f"{type(error).__name__}: {message}" if message else type(error).__name__
     return state.message or state.name or ""

@@ -10,6 +10,9 @@ switch the nightly run off.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -106,7 +109,6 @@ def serve(
     which its flow runs inherit: a triggered run may only use paths inside them
     (flows/config.py `deployment_paths`).
     """
-    import os
 
     from oneplan.flows.config import ENV, REQUIRED, ConfigError, resolve
 
@@ -130,23 +132,79 @@ def serve(
     from oneplan.flows.oneplan_flow import oneplan_flow
     from prefect.types.entrypoint import EntrypointType
 
-    parameters = {key: str(Path(settings[key].value).resolve()) for key in REQUIRED}
+    parameters = {key: absolute(key, settings[key].value) for key in REQUIRED}
     for key, setting in settings.items():
         if setting.is_set:
             value = setting.value
             if key in ("inbox", "db", "export", "staging"):
-                value = str(Path(value).resolve())
+                value = absolute(key, value)
             os.environ[ENV[key]] = value
-    oneplan_flow.serve(
+    # One DuckDB writer: a run triggered during the nightly one waits for it (limit=1).
+    runner = stoppable_runner()(name=name, pause_on_shutdown=False, limit=1)
+    runner.add_flow(
+        oneplan_flow,
         name=name,
         schedules=[schedule],
         parameters=parameters,
         description="Rebuild the Chai Nat One Plan from the district inbox, "
         "publish DuckDB and Parquet.",
-        pause_on_shutdown=False,
-        # One DuckDB writer: a run triggered during the nightly one waits for it.
-        limit=1,
         # flows.oneplan_flow is importable wherever the package is installed; a file path
         # entrypoint would depend on the working directory of this process.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    print(
+        f"oneplan serve: serving {oneplan_flow.name}/{name} ({cron}, {timezone}) on {url}; "
+        "stop with SIGTERM or Ctrl-C",
+        flush=True,
+    )
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)  # until the runner takes over
+    try:
+        asyncio.run(runner.start())
+    except (Stopped, KeyboardInterrupt):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("oneplan serve: stopped; the schedule stays active", flush=True)
+
+
+def _raise_stopped(signum, frame) -> None:
+    raise Stopped
+
+
+def absolute(key: str, value: str) -> str:
+    """A configured path made absolute. The export is not resolved: after the first
+    publication it is our symlink to the current version folder, and resolving it would pin
+    the deployment (and every log line) to that one version."""
+    if key == "export":
+        return os.path.abspath(value)
+    return str(Path(value).resolve())
+
+
+class Stopped(Exception):
+    """SIGTERM before the runner's event loop runs (or after it ended)."""
+
+
+def stoppable_runner():
+    """A Prefect Runner that stops cleanly on SIGTERM. Prefect's own handler calls the
+    runner's stop() from the signal handler, inside the event loop, where it returns a
+    coroutine nobody awaits ("coroutine 'Runner.astop' was never awaited" on every stop),
+    then calls sys.exit. This one schedules astop() on the running loop: the runner cancels
+    its polling, its start() returns, and the process exits 0."""
+    from prefect.runner import Runner
+
+    class StoppableRunner(Runner):
+        def handle_sigterm(self, *args, **kwargs) -> None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                raise Stopped from None
+            self._logger.info("SIGTERM received, shutting down")
+            # Thread-safe scheduling writes to the loop's self-pipe: the loop wakes now,
+            # not at its next poll.
+            loop.call_soon_threadsafe(self._start_stopping, loop)
+
+        def _start_stopping(self, loop) -> None:
+            if getattr(self, "_stop_task", None) is None and self.started:
+                self._stop_task = loop.create_task(self.astop())
+
+    return StoppableRunner

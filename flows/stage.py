@@ -26,6 +26,7 @@ from oneplan.flows.read import (
 )
 from oneplan.flows.reference import (
     load_areas,
+    load_error_values,
     load_level_patterns,
     load_matcher,
     load_rules,
@@ -33,6 +34,7 @@ from oneplan.flows.reference import (
 )
 from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
+from oneplan.transforms.completeness import error_cell_issues
 from oneplan.transforms.consolidate import with_file_columns
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
@@ -222,7 +224,12 @@ def read_plan(
         ctx = FileContext(
             source_file, district_code, district_name_th, path.stem, folders, plan.default_place
         )
-        return sheets, read_sheets(sheets, ctx, rules, load_matcher(provinces)), plan
+        result = read_sheets(sheets, ctx, rules, load_matcher(provinces))
+        # Cells showing #NAME?, #REF!, ... on any sheet, summary sheets too.
+        result.issues += error_cell_issues(
+            sheets, result.issues, rules, source_file, load_error_values()
+        )
+        return sheets, result, plan
     except OSError:
         raise
     except ReadError as err:

@@ -1,15 +1,22 @@
 """`oneplan status`: when the plan was last published, from which files, what changed, and
 how the last run ended (a failed run publishes nothing, so it is read from `<db>.runs.jsonl`).
-Thai by default (`--lang en`), times in Asia/Bangkok."""
+Thai by default (`--lang en`), times in Asia/Bangkok, in the Buddhist era in Thai as the
+reports show them; a failed run's reason in Thai (data/failure_reasons.csv) with the recorded
+English detail after it."""
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from oneplan.flows.db import connect
+from oneplan.flows.defaults import DATA
 from oneplan.flows.runs import read_runs
+from oneplan.transforms.thaidate import thai_datetime
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -30,7 +37,7 @@ TEXT = {
         "more": "    ... อีก {n} รายการ: select * from project_changes",
         "no_amount": "ไม่มี",
         "last_run": "การรันล่าสุด: {status} เมื่อ {when}",
-        "failed_reason": "  สาเหตุ: {reason}",
+        "failed_reason": "  สาเหตุ: {reason} ({detail})",
         "failed_kept": "  ข้อมูลที่เผยแพร่ไว้ก่อนหน้ายังคงเดิม",
         "no_run": "การรันล่าสุด: ไม่มีบันทึก",
         "status": {
@@ -63,7 +70,7 @@ TEXT = {
         "more": "    ... {n} more: select * from project_changes",
         "no_amount": "none",
         "last_run": "Last run: {status} at {when}",
-        "failed_reason": "  reason: {reason}",
+        "failed_reason": "  reason: {reason} ({detail})",
         "failed_kept": "  the previous publication is kept as it was",
         "no_run": "Last run: none recorded",
         "status": {"published": "published", "unchanged": "unchanged", "failed": "FAILED"},
@@ -91,6 +98,34 @@ def bangkok(moment: datetime | str | None, seconds: bool = True) -> str:
     return moment.astimezone(BANGKOK).strftime(fmt)
 
 
+def when(moment: datetime | str | None, lang: str, seconds: bool = True) -> str:
+    """A time as the reports show it: Thai month and Buddhist era in Thai (`7 ธันวาคม 2569
+    16:05:00 น.`), ISO-like with the zone in English; Bangkok time either way."""
+    if moment is None:
+        return "-"
+    return thai_datetime(moment, seconds=seconds) if lang == "th" else bangkok(moment, seconds)
+
+
+@lru_cache(maxsize=1)
+def _failure_reasons() -> tuple[tuple[re.Pattern, str, str], ...]:
+    with open(DATA / "failure_reasons.csv", encoding="utf-8", newline="") as handle:
+        return tuple(
+            (re.compile(row["pattern"]), row["reason_th"], row["reason_en"])
+            for row in csv.DictReader(handle)
+        )
+
+
+def failure_reason(recorded: str, lang: str = "th") -> tuple[str, str]:
+    """(why, detail) of a failed run: the first row of data/failure_reasons.csv whose
+    pattern is found in the recorded English reason says why, in Thai or English; the
+    detail is the recorded reason itself (the exception's type when it has no message)."""
+    detail = " ".join((recorded or "").split()).rstrip(":").strip() or "-"
+    for pattern, th, en in _failure_reasons():
+        if pattern.search(detail):
+            return (th if lang == "th" else en), detail
+    return "-", detail
+
+
 def last_run_lines(db_path: Path, lang: str = "th") -> list[str]:
     """How the last recorded run ended; a failure with its reason."""
     text = TEXT[lang]
@@ -102,11 +137,12 @@ def last_run_lines(db_path: Path, lang: str = "th") -> list[str]:
     lines = [
         text["last_run"].format(
             status=text["status"].get(status, status),
-            when=bangkok(run.get("ended_at") or run.get("started_at")),
+            when=when(run.get("ended_at") or run.get("started_at"), lang),
         )
     ]
     if status == "failed":
-        lines.append(text["failed_reason"].format(reason=run.get("reason") or "-"))
+        why, detail = failure_reason(run.get("reason") or "", lang)
+        lines.append(text["failed_reason"].format(reason=why, detail=detail))
         lines.append(text["failed_kept"])
     return lines
 
@@ -119,13 +155,15 @@ def status_report(db_path: Path, max_changes: int = 20, lang: str = "th") -> str
         return "\n".join([text["none"].format(db=db_path), *run_lines])
     con = connect(db_path, read_only=True)
     try:
-        lines = _publication_lines(con, db_path, max_changes, text)
+        lines = _publication_lines(con, db_path, max_changes, text, lang)
     finally:
         con.close()
     return "\n".join([*run_lines, "", *lines])
 
 
-def _publication_lines(con, db_path: Path, max_changes: int, text: dict) -> list[str]:
+def _publication_lines(
+    con, db_path: Path, max_changes: int, text: dict, lang: str = "th"
+) -> list[str]:
     pubs = con.execute(
         "select published_at, n_submissions, n_files_parsed, n_files_reused, n_projects, "
         "n_changes from publications order by published_at desc limit 2"
@@ -134,11 +172,11 @@ def _publication_lines(con, db_path: Path, max_changes: int, text: dict) -> list
         return [text["none"].format(db=db_path)]
     published_at, n_subs, parsed, reused, n_projects, n_changes = pubs[0]
     lines = [
-        text["published"].format(when=bangkok(published_at), db=db_path),
+        text["published"].format(when=when(published_at, lang), db=db_path),
         text["projects"].format(n_projects=n_projects, n_subs=n_subs, parsed=parsed, reused=reused),
     ]
     if len(pubs) > 1:
-        lines.append(text["previous"].format(when=bangkok(pubs[1][0])))
+        lines.append(text["previous"].format(when=when(pubs[1][0], lang)))
     lines.append("")
     lines.append(text["submissions"])
     for code, name, n_files, latest, n_proj in con.execute(
@@ -152,13 +190,15 @@ def _publication_lines(con, db_path: Path, max_changes: int, text: dict) -> list
         group by all order by a.district_code
         """
     ).fetchall():
-        when = (
-            text["latest_file"].format(when=bangkok(latest, seconds=False))
+        latest_text = (
+            text["latest_file"].format(when=when(latest, lang, seconds=False))
             if latest
             else text["no_file"]
         )
         lines.append(
-            text["district"].format(code=code, name=name, n_files=n_files, n_proj=n_proj, when=when)
+            text["district"].format(
+                code=code, name=name, n_files=n_files, n_proj=n_proj, when=latest_text
+            )
         )
     history = con.execute(
         "select status, count(*) from submissions where status <> 'current' group by 1 order by 1"

@@ -88,13 +88,34 @@ def start_run(inbox, db, export, staging, provinces, log=_log) -> Run:
     )
 
 
+def step_counts(out: object) -> str:
+    """What a step produced, counted, for the run's log: files found, rows consolidated,
+    tables assembled. Empty for steps that produce a path (never the version folder's name:
+    the log names the paths a user knows)."""
+    if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], list):
+        return f"{len(out[0])} plan file(s), {len(out[1])} inbox issue(s)"
+    if isinstance(out, tuple) and out and isinstance(out[0], Consolidated):
+        c = out[0]
+        return (
+            f"{len(c.projects)} project(s), {len(c.rejected)} rejected row(s), "
+            f"{len(c.issues)} issue(s), {len(out[1])} link(s)"
+        )
+    if isinstance(out, dict) and "projects" in out and isinstance(out["projects"], pa.Table):
+        return ", ".join(
+            f"{out[name].num_rows} {name}"
+            for name in ("projects", "project_budgets", "rejected_rows", "data_issues")
+            if name in out
+        )
+    return ""
+
+
 class Steps:
     """Runs each step as a plain call, timing it."""
 
     def step(self, name: str, fn: Callable, *args):
         started = time.perf_counter()
         out = self.call(fn, *args)
-        progress.current().stage_done(name, time.perf_counter() - started)
+        progress.current().stage_done(name, time.perf_counter() - started, step_counts(out))
         return out
 
     def call(self, fn: Callable, *args):
@@ -108,7 +129,9 @@ class Steps:
         reporter.start_files(len(items))
         started = time.perf_counter()
         out = self.parse_files(fn, items, args, reporter.file_done)
-        reporter.stage_done("parse", time.perf_counter() - started)
+        reused = sum(bool(item.get("reused")) for item in out)
+        detail = f"{len(out)} file(s): {len(out) - reused} read, {reused} unchanged"
+        reporter.stage_done("parse", time.perf_counter() - started, detail)
         return out
 
     def parse_files(self, fn: Callable, items: list, args: tuple, on_done: Callable) -> list:
@@ -363,7 +386,9 @@ def run_steps(run: Run, steps: Steps) -> dict:
             f"{run.provinces}\x1f{build_fingerprint()}\x1f{decisions.digest}",
         )
         if is_unchanged(previous, inputs) and run.export.exists():
-            run.log.info("nothing changed since the last publication: %s kept", run.db)
+            run.log.info(
+                "nothing changed since the last publication: %s and %s kept", run.db, run.export
+            )
             return summarize(run, staged, unchanged=True)
         linked, staged, failed = steps.step(
             "consolidate",
@@ -400,7 +425,8 @@ def summarize(run: Run, staged: list[dict], unchanged: bool) -> dict:
     log_outcomes(run, summary)
     summary.update(files_parsed=files_parsed, files_reused=len(staged) - files_parsed)
     summary["unchanged"] = unchanged
-    summary["quality_report"] = str(run.export / publish.QUALITY_FOLDER / "quality_report.html")
+    summary["outputs"] = publish.published_outputs(run.db, run.export)
+    summary["quality_report"] = summary["outputs"]["quality_report"]
     return summary
 
 

@@ -154,3 +154,39 @@ def _column_key(values: pd.Series) -> pd.Series:
             else v
         )
     )
+
+
+def carry_versions(
+    previous: pd.DataFrame | None,
+    current: pd.DataFrame,
+    key: list[str],
+    now: pd.Timestamp,
+) -> pd.DataFrame:
+    """The version history of a table (valid_from / valid_to), carried on to this
+    publication: a row of `current` identical to the open version of its key keeps that
+    version; a new or changed row opens a version at `now`; an open version whose key is
+    gone or whose row changed is closed at `now`. Closed versions stay as they were. The
+    plan as it stood at publication T is the versions with valid_from <= T < valid_to."""
+    value_columns = list(current.columns)
+    current = current.assign(valid_from=now, valid_to=None)
+    if previous is None or previous.empty:
+        return current.reset_index(drop=True)
+    open_ = previous["valid_to"].isna()
+    closed, was_open = previous[~open_], previous[open_]
+
+    def row_keys(frame: pd.DataFrame) -> pd.Series:
+        parts = [_column_key(frame[c]).astype(str) for c in value_columns]
+        return pd.Series(["\x1f".join(values) for values in zip(*parts, strict=True)], frame.index)
+
+    old_rows = row_keys(was_open) if len(was_open) else pd.Series([], dtype=str)
+    new_rows = row_keys(current) if len(current) else pd.Series([], dtype=str)
+    kept_rows = set(old_rows) & set(new_rows)
+    still = was_open[old_rows.isin(kept_rows)] if len(was_open) else was_open
+    ended = was_open[~old_rows.isin(kept_rows)] if len(was_open) else was_open
+    ended = ended.assign(valid_to=now)
+    opened = current[~new_rows.isin(kept_rows)] if len(current) else current
+    parts = [p for p in (closed, ended, still, opened) if len(p)]
+    if not parts:
+        return current.iloc[0:0]
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values([*key, "valid_from"], ignore_index=True)

@@ -11,13 +11,12 @@ whether a cell is text or a number is decided by the writer (text is always writ
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pandas as pd
 from oneplan.transforms.text import ZERO_WIDTH_CHARS
+from oneplan.transforms.thaidate import BANGKOK, THAI_MONTHS, thai_datetime  # noqa: F401
 
-BANGKOK = timezone(timedelta(hours=7))  # Thailand keeps UTC+7 all year
 ROUTES = ("own", "joint", "requested", "unstated")
 ROUTE_TH = {
     "own": "ทำเอง",
@@ -25,20 +24,6 @@ ROUTE_TH = {
     "requested": "ขอรับการสนับสนุน",
     "unstated": "ไม่ระบุ",
 }
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 ZERO = Decimal("0.00")
 
 # C0 controls except tab and newline, DEL, C1 controls, and every format character (the bidi
@@ -94,17 +79,6 @@ def markdown_text(value: object) -> str:
     text = inert_text(value, keep_newlines=False)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def thai_datetime(moment: datetime | None) -> str:
-    """`2 ธันวาคม 2569 02:09 น.`: Bangkok time, Buddhist era (naive values are taken as UTC)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(BANGKOK)
-    month = THAI_MONTHS[local.month - 1]
-    return f"{local.day} {month} {local.year + 543} {local:%H:%M} น."
 
 
 def _route(value: object) -> str:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from oneplan.transforms import schema
 from oneplan.transforms.consolidate import Consolidated, assemble_tables
 from oneplan.transforms.decisions import decisions_table
-from oneplan.transforms.history import project_changes, update_submissions
+from oneplan.transforms.history import carry_versions, project_changes, update_submissions
 from oneplan.transforms.linkage import link_changes
 
 
@@ -115,6 +115,14 @@ def assemble_publication(
         ]
     )
     tables["publications"] = concat_as(schema.PUBLICATIONS, [earlier("publications"), publication])
+    for name, source, key in (
+        ("project_history", "projects", ["project_id"]),
+        ("budget_history", "project_budgets", ["project_id", "fiscal_year"]),
+    ):
+        versions = carry_versions(
+            old[name] if old is not None else None, tables[source].to_pandas(), key, now
+        )
+        tables[name] = concat_as(schema.TABLES_BY_NAME[name], [versions])
     return tables
 
 

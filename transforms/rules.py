@@ -17,7 +17,7 @@ from oneplan.transforms.text import clean_text, normalize_header, to_arabic_digi
 
 SEVERITIES = ("error", "warning", "info")
 # The checks of a project row's own cells, whose codes may reject the row (issue_codes.csv
-# `rejects_row`). A row failing one of the first five has no name or no place: it cannot be
+# `rejects_row`). A row failing one of the first six has no name or no place: it cannot be
 # a project, so its code must reject it; a budget or year that cannot be read may instead
 # leave that amount out of an accepted project.
 MUST_REJECT = frozenset(
@@ -25,6 +25,7 @@ MUST_REJECT = frozenset(
         "missing_required_column",
         "missing_project_name",
         "no_tambon",
+        "blank_tambon",
         "unknown_tambon",
         "tambon_wrong_district",
     }

@@ -18,6 +18,14 @@ class Column:
     th: str
     en: str
     nullable: bool = True
+    # "th" for Thai text people sort by (names): the column sorts and compares in Thai
+    # dictionary order in the table itself (DuckDB `COLLATE th`, ICU), not only in views.
+    collation: str | None = None
+
+    @property
+    def sql_definition(self) -> str:
+        """The column's type as declared in DDL: with its collation when it has one."""
+        return f"{self.sql_type} COLLATE {self.collation}" if self.collation else self.sql_type
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,13 @@ class Table:
         raise KeyError(f"{self.name} has no column {name!r}")
 
 
-def _c(name: str, sql_type: str, th: str, en: str, nullable: bool = True) -> Column:
-    return Column(name, sql_type, th, en, nullable)
+THAI_ORDER = "th"  # the ICU collation of Thai dictionary order (เ แ โ ใ ไ by their consonant)
+
+
+def _c(
+    name: str, sql_type: str, th: str, en: str, nullable: bool = True, collation: str | None = None
+) -> Column:
+    return Column(name, sql_type, th, en, nullable, collation)
 
 
 # Columns shared by several tables are declared once and reused.
@@ -60,7 +73,7 @@ DISTRICT_CODE = _c(
     False,
 )
 DISTRICT_NAME_TH = _c(
-    "district_name_th", "VARCHAR", "ชื่ออำเภอ (ไทย)", "District name in Thai", False
+    "district_name_th", "VARCHAR", "ชื่ออำเภอ (ไทย)", "District name in Thai", False, THAI_ORDER
 )
 DISTRICT_NAME_EN = _c(
     "district_name_en", "VARCHAR", "ชื่ออำเภอ (อังกฤษ)", "District name in English", False
@@ -68,7 +81,9 @@ DISTRICT_NAME_EN = _c(
 TAMBON_CODE = _c(
     "tambon_code", "VARCHAR", "รหัสตำบล (กรมการปกครอง 6 หลัก)", "DOPA tambon code (6 digits)", False
 )
-TAMBON_NAME_TH = _c("tambon_name_th", "VARCHAR", "ชื่อตำบล (ไทย)", "Tambon name in Thai", False)
+TAMBON_NAME_TH = _c(
+    "tambon_name_th", "VARCHAR", "ชื่อตำบล (ไทย)", "Tambon name in Thai", False, THAI_ORDER
+)
 TAMBON_NAME_EN = _c("tambon_name_en", "VARCHAR", "ชื่อตำบล (อังกฤษ)", "Tambon name in English", False)
 SUBMISSION_ID = _c(
     "submission_id",
@@ -210,8 +225,14 @@ PROJECT_COLUMNS = (
         "Village numbers (empty list when none given)",
         False,
     ),
-    _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False),
-    _c("category", "VARCHAR", "ด้าน / ยุทธศาสตร์ / ประเด็นการพัฒนา", "Development area / strategy"),
+    _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False, THAI_ORDER),
+    _c(
+        "category",
+        "VARCHAR",
+        "ด้าน / ยุทธศาสตร์ / ประเด็นการพัฒนา",
+        "Development area / strategy",
+        collation=THAI_ORDER,
+    ),
     _c("objective", "VARCHAR", "วัตถุประสงค์", "Objective"),
     _c("target", "VARCHAR", "เป้าหมาย", "Target / output"),
     _c("kpi", "VARCHAR", "ตัวชี้วัด", "Key performance indicator"),
@@ -221,6 +242,7 @@ PROJECT_COLUMNS = (
         "VARCHAR",
         "หน่วยงานรับผิดชอบ (ชื่อมาตรฐานจาก data/agencies.csv หรือตามที่พิมพ์เมื่อไม่รู้จัก)",
         "Responsible agency: canonical name from data/agencies.csv, as typed when unknown",
+        collation=THAI_ORDER,
     ),
     _c(
         "funding_route",
@@ -405,6 +427,39 @@ PROJECT_BUDGETS = Table(
     is_history=True,
 )
 
+VALID_FROM = _c(
+    "valid_from",
+    "TIMESTAMP WITH TIME ZONE",
+    "ฉบับนี้มีผลตั้งแต่การเผยแพร่ครั้งนี้ (publications.published_at)",
+    "Published from this publication on (publications.published_at)",
+    False,
+)
+VALID_TO = _c(
+    "valid_to",
+    "TIMESTAMP WITH TIME ZONE",
+    "ฉบับนี้ถูกแทนหรือนำออกในการเผยแพร่ครั้งนี้ (ว่าง = ยังใช้อยู่)",
+    "Replaced or removed by this publication (NULL = still in the plan)",
+)
+PROJECT_HISTORY = Table(
+    "project_history",
+    "หนึ่งแถวต่อหนึ่งฉบับของโครงการ (ทุกคอลัมน์ของ projects) และช่วงการเผยแพร่ที่ฉบับนั้นอยู่ในแผน "
+    "ใช้กับ oneplan_as_of()",
+    "One row per version of a project (every column of projects) and the publications it was "
+    "in the plan for; read with oneplan_as_of()",
+    (*PROJECTS.columns, VALID_FROM, VALID_TO),
+    primary_key=("project_id", "valid_from"),
+    is_history=True,
+)
+BUDGET_HISTORY = Table(
+    "budget_history",
+    "หนึ่งแถวต่อหนึ่งฉบับของงบประมาณโครงการต่อปี และช่วงการเผยแพร่ที่อยู่ในแผน ใช้กับ oneplan_as_of()",
+    "One row per version of a project's budget for a fiscal year and the publications it was "
+    "in the plan for; read with oneplan_as_of()",
+    (PROJECT_ID, FISCAL_YEAR, AMOUNT_THB, VALID_FROM, VALID_TO),
+    primary_key=("project_id", "fiscal_year", "valid_from"),
+    is_history=True,
+)
+
 REJECTED_ROWS = Table(
     "rejected_rows",
     "หนึ่งแถวต่อหนึ่งแถวข้อมูลที่ถูกปฏิเสธ พร้อมเหตุผลทั้งหมด",
@@ -552,7 +607,7 @@ PROJECT_CHANGES = Table(
         PROJECT_ID,
         DISTRICT_CODE,
         TAMBON_CODE,
-        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False),
+        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False, THAI_ORDER),
         _c("fiscal_year", "INTEGER", "ปีงบประมาณที่งบเปลี่ยน", "Fiscal year whose budget changed"),
         _c(
             "old_amount_thb",
@@ -684,7 +739,7 @@ STRATEGIES = Table(
         ),
         _c("strategy_code", "VARCHAR", "รหัสยุทธศาสตร์", "Strategy code", False),
         _c("number", "VARCHAR", "เลขที่ของยุทธศาสตร์ในแผน", "The strategy's number in its plan", False),
-        _c("name_th", "VARCHAR", "ชื่อยุทธศาสตร์ (ไทย)", "Strategy name in Thai", False),
+        _c("name_th", "VARCHAR", "ชื่อยุทธศาสตร์ (ไทย)", "Strategy name in Thai", False, THAI_ORDER),
         _c("name_en", "VARCHAR", "ชื่อยุทธศาสตร์ (อังกฤษ)", "Strategy name in English", False),
         _c(
             "plan_name_th",
@@ -731,7 +786,7 @@ DEVELOPMENT_AREAS = Table(
     "One row per standard development area",
     (
         _c("development_area", "VARCHAR", "รหัสด้านการพัฒนา", "Development area code", False),
-        _c("name_th", "VARCHAR", "ชื่อด้าน (ไทย)", "Name in Thai", False),
+        _c("name_th", "VARCHAR", "ชื่อด้าน (ไทย)", "Name in Thai", False, THAI_ORDER),
         _c("name_en", "VARCHAR", "ชื่อด้าน (อังกฤษ)", "Name in English", False),
     ),
     primary_key=("development_area",),
@@ -744,7 +799,7 @@ AGENCIES = Table(
     "One row per agency of the agency table ({tambon}/{place}: the place filled in from the text)",
     (
         _c("agency_code", "VARCHAR", "รหัสหน่วยงาน", "Agency code", False),
-        _c("name_th", "VARCHAR", "ชื่อมาตรฐาน (ไทย)", "Canonical name in Thai", False),
+        _c("name_th", "VARCHAR", "ชื่อมาตรฐาน (ไทย)", "Canonical name in Thai", False, THAI_ORDER),
         _c("name_en", "VARCHAR", "ชื่อมาตรฐาน (อังกฤษ)", "Canonical name in English", False),
         _c(
             "kind",
@@ -823,7 +878,7 @@ AGENCY_REQUEST_LIST = Table(
         TAMBON_NAME_TH,
         _c("village_numbers", "INTEGER[]", "หมู่ที่", "Village numbers", False),
         PROJECT_ID,
-        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False),
+        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name", False, THAI_ORDER),
         _c("funding_route", "VARCHAR", "requested | joint", "requested | joint", False),
         _c("funding_source_text", "VARCHAR", "แหล่งงบประมาณตามที่พิมพ์", "Source of funds as typed"),
         AMOUNT_THB,
@@ -1015,7 +1070,7 @@ PLAN_ROLLUP = Table(
             "Place code: tambon (6 digits), district-wide (4) or province-wide (2)",
             False,
         ),
-        _c("place_name_th", "VARCHAR", "ชื่อพื้นที่", "Place name in Thai", False),
+        _c("place_name_th", "VARCHAR", "ชื่อพื้นที่", "Place name in Thai", False, THAI_ORDER),
         FISCAL_YEAR,
         _c(
             "funding_route",
@@ -1098,6 +1153,8 @@ TABLES: tuple[Table, ...] = (
     PROJECT_LINKS,
     LINK_DECISIONS,
     PLAN_ROLLUP,
+    PROJECT_HISTORY,
+    BUDGET_HISTORY,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
@@ -1129,6 +1186,39 @@ def arrow_schema(table: Table) -> pa.Schema:
     )
 
 
+DESCRIPTION_KEYS = ("description_th", "description_en")  # field metadata of exported columns
+
+
+def field_metadata(column: Column) -> dict[bytes, bytes]:
+    """A column's Thai and English descriptions as Arrow field metadata (what Parquet readers
+    such as pyarrow show per field)."""
+    return {b"description_th": column.th.encode(), b"description_en": column.en.encode()}
+
+
+def file_metadata(table: Table) -> dict[bytes, bytes]:
+    """A table's grain and its columns' descriptions as Parquet key-value metadata (what
+    DuckDB's parquet_kv_metadata() shows): `description_th` / `description_en` for the table,
+    `column:<name>` for each column as "Thai / English"."""
+    out = {
+        b"description_th": table.grain_th.encode(),
+        b"description_en": table.grain_en.encode(),
+    }
+    for c in table.columns:
+        out[f"column:{c.name}".encode()] = f"{c.th} / {c.en}".encode()
+    return out
+
+
+def with_descriptions(schema: pa.Schema, table: Table) -> pa.Schema:
+    """`schema` (as a query of `table` gives it) with each declared column's descriptions as
+    field metadata and the table's as file metadata; types untouched."""
+    declared = {c.name: c for c in table.columns}
+    fields = [
+        f.with_metadata(field_metadata(declared[f.name])) if f.name in declared else f
+        for f in schema
+    ]
+    return pa.schema(fields, metadata={**(schema.metadata or {}), **file_metadata(table)})
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -1137,7 +1227,9 @@ def create_table_sql(table: Table) -> str:
     """`CREATE TABLE` for a base table (views are built by the SQL in `sql/`)."""
     if table.is_view:
         raise ValueError(f"{table.name} is a view; its SQL lives in sql/{table.name}.sql")
-    lines = [f"    {c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in table.columns]
+    lines = [
+        f"    {c.name} {c.sql_definition}{'' if c.nullable else ' NOT NULL'}" for c in table.columns
+    ]
     if table.primary_key:
         lines.append(f"    PRIMARY KEY ({', '.join(table.primary_key)})")
     return f"CREATE TABLE {table.name} (\n" + ",\n".join(lines) + "\n)"
@@ -1186,7 +1278,7 @@ def data_dictionary_markdown() -> str:
         out.append("| column | type | description | คำอธิบาย |")
         out.append("| --- | --- | --- | --- |")
         for c in table.columns:
-            out.append(f"| `{c.name}` | {c.sql_type} | {c.en} | {c.th} |")
+            out.append(f"| `{c.name}` | {c.sql_definition} | {c.en} | {c.th} |")
         out.append("")
     return "\n".join(out)
 

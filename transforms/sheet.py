@@ -817,7 +817,7 @@ class _SheetReader:
                 self.issue("missing_required_column", None, None, ", ".join(self.missing))
         if name is None and self.c_name is not None:
             reject("missing_project_name", self.c_name)
-        tambon = self._tambon(row, rownum, reject)
+        tambon = self._tambon(row, rownum, reject, name)
         budgets = self._budgets(row, rownum, reject)
         measures = self._measures(row, rownum, reject)
         if reasons:
@@ -868,10 +868,12 @@ class _SheetReader:
         self.log(rownum, "skipped", "out_of_scope")
         return True
 
-    def _tambon(self, row, rownum, reject) -> str | None:
+    def _tambon(self, row, rownum, reject, name: str | None = None) -> str | None:
         written = self.text(row, self.c_tambon, rownum)
         if written is None:
-            if self.default_tambon is None:
+            if self.default_tambon is None and self.c_tambon is not None:
+                reject("blank_tambon", self.c_tambon, name)  # on the blank cell itself
+            elif self.default_tambon is None:
                 reject("no_tambon")
             return self.default_tambon
         found: TambonMatch = self.matcher.match(written, self.ctx.district_code)
@@ -1225,7 +1227,11 @@ def _read_sheet(
             if revision is not None:  # the whole sheet is an amendment
                 reader.revision = revision
     n_before = len(result.projects)
+    n_logged = len(result.row_log)
     reader.read(nonblank)
+    if not any(e["outcome"] != "skipped" for e in result.row_log[n_logged:]):
+        # A table with no project row left (all of a tambon's rows deleted, say): say so.
+        file_issue("sheet_without_projects", sheet.name)
     if len(header.budget_years) == 1 and not reader.is_long:
         # One amount column for one year: the sheet may be one year of a one-sheet-per-year plan.
         for project in result.projects[n_before:]:
@@ -1425,5 +1431,7 @@ def read_sheets(
     if not result.row_log:
         result.issues.append(make_issue(rules, "empty_file", source_file=ctx.source_file))
     elif not any(e["outcome"] in ("accepted", "rejected") for e in result.row_log):
+        # No project in the whole file: one warning says it, not one per sheet as well.
+        result.issues[:] = [i for i in result.issues if i["code"] != "sheet_without_projects"]
         result.issues.append(make_issue(rules, "no_projects", source_file=ctx.source_file))
     return result

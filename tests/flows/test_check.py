@@ -49,6 +49,14 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 EXPECTED_TH = f"""\
 ตรวจไฟล์แผนพัฒนาตำบล อำเภอสรรพยา (1804): 1 ไฟล์
+ไม่ผ่าน: พบข้อผิดพลาด 1 รายการ
+สรุป: ข้อผิดพลาด 1 · คำเตือน 0 · ข้อสังเกต 1
+  ข้อผิดพลาด 1 รายการ
+    อ่านงบประมาณไม่ได้ (unreadable_budget) × 1: ต.ตลุก!D6
+  ข้อสังเกต 1 รายการ
+    แผ่นงานสรุป (ไม่นับรวม) (summary_sheet) × 1: ผ.01
+
+รายละเอียดทีละไฟล์และแผ่นงาน
 
 ไฟล์ plan.xlsx
   แผ่นงาน "ต.ตลุก": รับ 2 แถว · ปฏิเสธ 1 แถว · ข้าม 3 แถว
@@ -88,7 +96,15 @@ def test_english_report(tmp_path, capsys):
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == "Checking tambon plan files, district Sapphaya (1804): 1 file(s)"
-    assert lines[3:7] == [
+    assert lines[1:7] == [
+        "FAIL: 1 error(s) found",
+        "Summary: 1 error(s) · 0 warning(s) · 1 info",
+        "  error: 1",
+        "    unreadable_budget × 1: ต.ตลุก!D6",
+        "  info: 1",
+        "    summary_sheet × 1: ผ.01",
+    ]
+    assert lines[11:15] == [
         '  Sheet "ต.ตลุก": 2 row(s) accepted · 1 rejected · 3 skipped',
         "    [error] cell ต.ตลุก!D6 · row 6 · column งบประมาณ (บาท) 2569",
         '      Budget "ไม่ทราบ" cannot be read as an amount in baht',
@@ -390,6 +406,8 @@ def test_issue_rows_link_to_their_cells_and_print_on_a4_landscape(tmp_path, caps
     assert link is not None and link.location == "'=cmd|'' C calc''!A0'!C3"
     assert row[4].value == "อ่านงบประมาณไม่ได้"  # the code's Thai label
     assert row[6].alignment.wrap_text
+    # the message itself is no link: LibreOffice would draw it on one line, cut at the edge
+    assert row[6].hyperlink is None
     setup = ws.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -413,6 +431,36 @@ def write_nakhon_sawan_plan(path: Path) -> Path:
     ws = wb.add_worksheet("ต.โกรกพระ")
     ws.write_row("A1", ["ที่", "โครงการ", "งบประมาณ 2569"])
     ws.write_row("A2", [1, "ก่อสร้างถนน คสล. หมู่ที่ 2", 120000])
+# -- what the district's file leaves out or shows broken (issue 24) -------------------------
+SAPPHAYA = ["สรรพยา", "ตลุก", "เขาแก้ว", "โพนางดำตก", "โพนางดำออก", "บางหลวง", "หาดอาษา"]
+
+
+def write_district_plan(
+    path: Path,
+    tambons: list[str] = SAPPHAYA,
+    empty: tuple[str, ...] = (),
+    blank_tambon: bool = False,
+    summary_error: str | None = None,
+) -> Path:
+    """A district's plan: a summary sheet, then one sheet per tambon with two projects (the
+    tambons in `empty` keep their header and lose their rows); with `blank_tambon` a
+    "ตำบล" column whose cell is blank on the second project of the first sheet;
+    `summary_error` is a formula error in the summary sheet's C3."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(path)
+    summary = wb.add_worksheet("ผ.01")
+    summary.write_row("A1", ["สรุปโครงการ", "จำนวน", "งบประมาณ"])
+    summary.write_row("A2", ["รวม", 14, 1400])
+    if summary_error:
+        summary.write_formula("C3", "=SUM(ต.ลบแล้ว!C3:C9)", None, summary_error)
+    for n, tambon in enumerate(tambons):
+        ws = wb.add_worksheet(f"ต.{tambon}")
+        ws.write("A1", f"แผนพัฒนาตำบล ตำบล{tambon} อำเภอสรรพยา")
+        ws.write_row("A2", ["ที่", "โครงการ", "ตำบล", "2568"])
+        if tambon in empty:
+            continue
+        ws.write_row("A3", [1, f"ถนนสาย {n}", tambon, 100000])
+        ws.write_row("A4", [2, f"ฝายกั้นน้ำ {n}", "" if blank_tambon and n == 0 else tambon, 5000])
     wb.close()
     return path
 
@@ -454,3 +502,95 @@ def test_an_unknown_district_among_every_province_names_a_few_codes(tmp_path, ca
     code, out, err = run(capsys, plan, "--provinces", "all", "--lang", "en")
     assert (code, out) == (2, "")
     assert "(1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, …)" in err
+def test_a_deleted_tambon_sheet_is_named(tmp_path, capsys):
+    plan = write_district_plan(tmp_path / "1804" / "plan.xlsx", SAPPHAYA[:5] + SAPPHAYA[6:])
+    code, out, _ = run(capsys, plan)
+    assert code == 0  # a warning, not an error: the tambon may really have no project
+    assert "    ตำบลที่ไม่มีโครงการ (tambon_not_covered) × 1: บางหลวง" in out.splitlines()
+    assert "แผนของอำเภอสรรพยาที่ตรวจไม่มีโครงการของตำบลบางหลวง" in out
+    assert "ผ่าน: ไม่พบข้อผิดพลาด" in out and "คำเตือน 1" in out
+
+
+def test_deleted_rows_of_a_tambon_are_named_with_their_empty_sheet(tmp_path, capsys):
+    plan = write_district_plan(tmp_path / "1804" / "plan.xlsx", empty=("เขาแก้ว", "หาดอาษา"))
+    code, out, _ = run(capsys, plan)
+    assert code == 0
+    lines = out.splitlines()
+    assert "    ตำบลที่ไม่มีโครงการ (tambon_not_covered) × 2: เขาแก้ว, หาดอาษา" in lines
+    assert "    แผ่นงานไม่มีโครงการ (sheet_without_projects) × 2: ต.เขาแก้ว, ต.หาดอาษา" in lines
+
+
+def test_one_tambons_own_file_does_not_ask_for_the_other_tambons(tmp_path, capsys):
+    plan = write_district_plan(tmp_path / "1804" / "plan.xlsx", ["ตลุก"])
+    code, out, _ = run(capsys, plan)
+    assert code == 0
+    assert "tambon_not_covered" not in out
+
+
+def test_an_error_cell_in_the_summary_sheet_is_an_error(tmp_path, capsys):
+    plan = write_district_plan(tmp_path / "1804" / "plan.xlsx", summary_error="#NAME?")
+    code, out, _ = run(capsys, plan, "--lang", "en")
+    assert code == 1
+    assert "    error_cell × 1: ผ.01!C3" in out.splitlines()
+    assert "This cell shows the formula error #NAME?" in out
+
+
+def test_a_blank_tambon_cell_is_marked_on_that_cell(tmp_path, capsys):
+    """One sheet for the district, a ตำบล column with one cell left blank: the message says
+    the cell is blank (not that there is no tambon column), on that cell, listed first."""
+    path = tmp_path / "1804" / "plan.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("แผน 68-70")
+    ws.write_row("A1", ["ที่", "โครงการ", "ตำบล", "ด้าน", "2568"])
+    ws.write_row("A2", [1, "ถนนสายหนึ่ง", "ตลุก", "ด้านแปลก", 100000])
+    ws.write_row("A3", [2, "ฝายกั้นน้ำ", "", "ด้านแปลก", 5000])
+    ws.write_row("A4", [3, "ศาลา", "สรรพยา", "ด้านแปลก", 5000])
+    wb.close()
+    out_path = tmp_path / "marked.xlsx"
+    code, out, _ = run(capsys, path, "--annotate", out_path)
+    assert code == 1
+    assert "    ช่องตำบลว่าง (blank_tambon) × 1: 'แผน 68-70'!C3" in out.splitlines()
+    assert 'ช่องตำบลของโครงการ "ฝายกั้นน้ำ" ว่าง' in out
+    assert "ไม่มีคอลัมน์ตำบล" not in out
+    copy = openpyxl.load_workbook(out_path)
+    assert copy["แผน 68-70"]["C3"].fill.fgColor.rgb == "00" + FILL_COLORS["error"]
+    assert copy["แผน 68-70"]["A3"].comment is None
+    listed = list(copy[ISSUES_SHEET].iter_rows(min_row=2, max_col=6, values_only=True))
+    # the error first, then the warnings (the five tambons of the district it leaves out),
+    # then the info notes by row
+    blank = ("ข้อผิดพลาด", "แผน 68-70", 3, "'แผน 68-70'!C3", "ช่องตำบลว่าง", "blank_tambon")
+    assert listed[0] == blank
+    severities = [row[0] for row in listed if row[5]]
+    assert severities == ["ข้อผิดพลาด"] + ["คำเตือน"] * 5 + ["ข้อสังเกต"] * (len(severities) - 6)
+    info_rows = [row[2] for row in listed if row[0] == "ข้อสังเกต"]
+    assert info_rows == sorted(info_rows) and len(info_rows) >= 2
+
+
+def test_summary_groups_codes_and_puts_errors_before_info(tmp_path, capsys):
+    """Many info notes and a few errors: the errors are on the first lines, each code once
+    with its rows; the info notes are counted last."""
+    path = tmp_path / "1804" / "plan.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("ต.ตลุก")
+    ws.write_row("A1", ["ที่", "โครงการ", "ด้าน", "2568"])
+    for n in range(2, 42):  # 40 projects of an unknown category (info each)
+        ws.write_row(f"A{n}", [n - 1, f"โครงการ {n}", "ด้านแปลก", 1000])
+    ws.write_row("A42", [41, "โครงการ 42", "ด้านแปลก", "ไม่ทราบ"])
+    ws.write_row("A43", [42, "โครงการ 43", "ด้านแปลก", "??"])
+    wb.close()
+    code, out, _ = run(capsys, path)
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[1:9] == [
+        "ไม่ผ่าน: พบข้อผิดพลาด 2 รายการ",
+        "สรุป: ข้อผิดพลาด 2 · คำเตือน 0 · ข้อสังเกต 41",
+        "  ข้อผิดพลาด 2 รายการ",
+        "    อ่านงบประมาณไม่ได้ (unreadable_budget) × 2: ต.ตลุก!D42, ต.ตลุก!D43",
+        "  ข้อสังเกต 41 รายการ",
+        "    ไม่ทราบยุทธศาสตร์จังหวัด (strategy_unknown) × 40: ต.ตลุก แถว 2-41",
+        "    ไม่รู้จักด้านการพัฒนา (unknown_category) × 1: ต.ตลุก!C2",
+        "",
+    ]
+    assert lines[9] == "รายละเอียดทีละไฟล์และแผ่นงาน"

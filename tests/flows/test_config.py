@@ -236,3 +236,19 @@ def test_serve_function_refuses_without_paths(monkeypatch):
         monkeypatch.delenv(f"ONEPLAN_{name}", raising=False)
     with pytest.raises(ServeError, match="^no ONEPLAN_DB, ONEPLAN_EXPORT: give"):
         serve(inbox="/srv/inbox")
+
+
+def test_a_published_export_is_named_as_configured_not_as_its_version_folder(tmp_path):
+    """After the first publication the export is our symlink to a version folder: the roots
+    check compares and names the export folder the user configured, never the version."""
+    env = _configured(tmp_path)
+    version = tmp_path / "out" / ".export.versions" / "20261207T020000000000Z"
+    version.mkdir(parents=True)
+    (tmp_path / "out" / "export").symlink_to(version)
+    paths = deployment_paths({"export": str(tmp_path / "out" / "export")}, env)
+    assert paths["export"] == str(tmp_path / "out" / "export")
+    elsewhere = tmp_path / "notes"
+    with pytest.raises(ConfigError) as refused:
+        deployment_paths({"export": str(elsewhere)}, env)
+    assert f"({tmp_path / 'out' / 'export'})" in str(refused.value)
+    assert ".versions" not in str(refused.value)

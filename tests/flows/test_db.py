@@ -20,6 +20,8 @@ def test_every_declared_table_is_built_exactly_once():
         "publications",
         "project_links",
         "link_decisions",
+        "project_history",
+        "budget_history",
     )
 
 

@@ -305,7 +305,8 @@ def test_run_command_prints_summary_and_exits_0(harness, tmp_path, capsys):
 def test_run_command_missing_inbox_exits_2(tmp_path, capsys):
     from oneplan.flows.cli import main
 
-    assert main(["run", "--inbox", str(tmp_path / "missing")]) == 2
+    paths = ["--db", str(tmp_path / "d.duckdb"), "--export", str(tmp_path / "export")]
+    assert main(["run", "--inbox", str(tmp_path / "missing"), *paths]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -314,7 +315,9 @@ def test_run_command_without_plan_files_exits_1_with_one_line(harness, tmp_path,
 
     (tmp_path / "inbox" / "1801").mkdir(parents=True)
     (tmp_path / "inbox" / "1801" / "notes.txt").write_text("not a plan")
-    code = main(["run", "--inbox", str(tmp_path / "inbox"), "--db", str(tmp_path / "d.duckdb")])
+    # every path given: a test never reads or writes the checkout's out/ (the sample default)
+    paths = ["--db", str(tmp_path / "d.duckdb"), "--export", str(tmp_path / "export")]
+    code = main(["run", "--inbox", str(tmp_path / "inbox"), *paths])
     captured = capsys.readouterr()
     assert code == 1
     inbox = tmp_path / "inbox"
@@ -471,6 +474,29 @@ def test_flow_run_log_has_a_line_per_file_and_no_task_state_lines(harness, tmp_p
     assert sorted(m.split(": ", 1)[0] for m in per_file) == sorted(MANIFEST["files"])
     assert any(lvl == logging.WARNING and m.startswith("district ") for lvl, _, m in messages)
     assert [m for _, task_run, m in messages if task_run and "Finished in state" in m] == []
+    # A deployed run can be followed in the UI: each step with its time and counts, the
+    # files read at a sane rate (not one line per file), the paths the user gave.
+    steps = [m.split()[1] for _, _, m in messages if m.startswith("step ")]
+    assert steps == STEPS
+    assert any(
+        m.startswith("step discover done in ") and " plan file(s)" in m for m in per_all(messages)
+    )
+    parse = [m for m in per_all(messages) if m.startswith("parse: ")]
+    n = len(MANIFEST["files"])
+    assert parse[0] == f"parse: {n} file(s) to read"
+    assert parse[-1].startswith(f"parse: {n}/{n} file(s) ({n} read, 0 unchanged) in ")
+    assert 2 <= len(parse) <= 2 + n // 25 + 10  # every 25 files or 5 s, never one per file
+    assert f"reading {SAMPLE / 'inbox'} into {tmp_path / 'l.duckdb'} and {tmp_path / 'e'}" in (
+        per_all(messages)
+    )
+    assert not [m for m in per_all(messages) if ".versions" in m]
+
+
+STEPS = ["discover", "parse", "consolidate", "assemble", "build", "checks", "export", "swap"]
+
+
+def per_all(messages: list[tuple]) -> list[str]:
+    return [m for _, _, m in messages]
 
 
 def test_agencies_the_sample_names_are_all_known(published):

@@ -5,6 +5,7 @@ import io
 import json
 import logging
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -195,3 +196,45 @@ def test_a_terminal_gets_a_progress_bar_and_a_pipe_gets_lines():
     text = out.getvalue()
     assert "2/2" in text and "1801/b.xlsx" in text  # the bar drew both files
     assert text.endswith("\x1b[2K  parse           0.50 s\n")  # then the stage line
+
+
+def test_log_reporter_logs_files_every_n_or_every_few_seconds_and_steps_with_counts():
+    """300 files in 23 s: a line every 25 files or 5 s, whichever comes first, and the last
+    one; not 300 lines. Each step with its time and what it produced."""
+    handler = _Records()
+    log = logging.getLogger("oneplan.test-progress")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    now = [0.0]
+    reporter = progress.LogReporter(log, every_files=25, every_seconds=5.0, clock=lambda: now[0])
+    try:
+        reporter.start_files(300)
+        for n in range(300):
+            now[0] = n * 1.0 if n < 20 else 20 + (n - 20) * 0.01  # 20 slow files, then fast
+            reporter.file_done({"job": {"source_file": f"1801/f{n}.xlsx"}, "reused": n % 3 == 0})
+        reporter.stage_done("consolidate", 1.234, "307 project(s)")
+        reporter.stage_done("swap", 0.01)
+    finally:
+        log.removeHandler(handler)
+    lines = [r.getMessage() for r in handler.records]
+    assert lines[0] == "parse: 300 file(s) to read"
+    files = [line for line in lines if line.startswith("parse: ") and "/300" in line]
+    done = [int(line.split()[1].split("/")[0]) for line in files]
+    # every 5 s while files are slow, every 25 files when fast, and the last one
+    assert done == [6, 11, 16, 21, 46, 71, 96, 121, 146, 171, 196, 221, 246, 271, 296, 300]
+    assert (
+        files[-1]
+        == "parse: 300/300 file(s) (200 read, 100 unchanged) in 22.8 s; last: 1801/f299.xlsx"
+    )
+    assert lines[-2:] == [
+        "step consolidate done in 1.23 s: 307 project(s)",
+        "step swap done in 0.01 s",
+    ]
+
+
+def test_step_counts_say_what_each_step_produced(runs):
+    from oneplan.flows.steps import step_counts
+
+    assert step_counts(([1, 2, 3], [{}])) == "3 plan file(s), 1 inbox issue(s)"
+    assert step_counts(Path("/x/.export.versions/20261207")) == ""
+    assert step_counts(None) == ""

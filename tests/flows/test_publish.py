@@ -273,3 +273,134 @@ def test_publishing_over_a_database_from_before_a_column_existed(site):
         ("current", 2),
         ("superseded", 1),
     ]
+
+
+# -- for analysts (issue 24): Thai order in the tables, described Parquet, the plan as of ---
+def test_base_tables_sort_thai_names_in_thai_order(site):
+    """`order by` a name column of a base table (not only of a view) sorts เ แ โ ใ ไ words by
+    their consonant, as a Thai reader expects (DuckDB COLLATE th on the column)."""
+    (site["inbox"] / "1804" / "plan.csv").write_text(
+        HEADER + "1,ตลุก,โรงเรียน,1,\n2,ตลุก,ถนน,2,\n3,ตลุก,ไฟฟ้า,3,\n4,ตลุก,แหล่งน้ำ,4,\n5,ตลุก,กำแพง,5,\n",
+        encoding="utf-8",
+    )
+    run(site)
+    names = [r[0] for r in query(site["db"], "select project_name from projects order by 1")]
+    assert names == ["กำแพง", "ถนน", "ประปา", "ไฟฟ้า", "โรงเรียน", "แหล่งน้ำ"]
+    tambons = query(
+        site["db"],
+        "select tambon_name_th from areas where district_code = '1804' "
+        "and area_level = 'tambon' order by 1",
+    )
+    assert [r[0] for r in tambons] == [
+        "เขาแก้ว", "ตลุก", "บางหลวง", "โพนางดำตก", "โพนางดำออก", "สรรพยา", "หาดอาษา",
+    ]  # fmt: skip
+    covered = query(
+        site["db"], "select tambon_name_th from coverage where district_code = '1804' order by 1"
+    )
+    assert [r[0] for r in covered][:2] == ["เขาแก้ว", "ตลุก"]
+
+
+def test_every_parquet_column_carries_its_thai_and_english_description(site):
+    import pyarrow.parquet as pq
+    from oneplan.transforms import schema
+
+    run(site)
+    for table in schema.TABLES:
+        path = site["export"] / table.name / f"{table.name}.parquet"
+        read = pq.read_schema(path)
+        assert read.names == table.column_names, table.name
+        for column in table.columns:
+            meta = read.field(column.name).metadata
+            assert meta[b"description_th"].decode() == column.th, (table.name, column.name)
+            assert meta[b"description_en"].decode() == column.en, (table.name, column.name)
+        assert read.metadata[b"description_en"].decode() == table.grain_en
+    con = duckdb.connect()
+    try:
+        [(text,)] = con.execute(
+            "select decode(value) from parquet_kv_metadata(?) where decode(key) = ?",
+            [str(site["export"] / "projects" / "projects.parquet"), "column:project_name"],
+        ).fetchall()
+    finally:
+        con.close()
+    assert text == "ชื่อโครงการ / Project name"
+
+
+def test_oneplan_as_of_gives_the_plan_as_each_publication_stood(site):
+    """Two publications: a budget changed, a project removed, one added. oneplan_as_of(the
+    first) gives the first plan to the baht; oneplan_as_of(the second) the current one; a
+    third publication that does not touch these rows opens no new version of them."""
+    run(site)
+    (site["inbox"] / "1804" / "plan.csv").write_text(
+        HEADER + '1,ตลุก,ถนน,"175,000",\n3,ตลุก,ฝาย,"5,000",\n', encoding="utf-8"
+    )
+    run(site)
+    (site["inbox"] / "1807").mkdir()
+    (site["inbox"] / "1807" / "plan.csv").write_text(HEADER + "1,หนองมะโมง,ศาลา,9,\n")
+    run(site)
+    first, second, third = (
+        r[0] for r in query(site["db"], "select published_at from publications order by 1")
+    )
+
+    def plan(at) -> list[tuple]:
+        con = duckdb.connect(str(site["db"]), read_only=True)
+        try:
+            return con.execute(
+                "select district_code, project_name, fiscal_year, amount_thb "
+                "from oneplan_as_of(?) order by all",
+                [at],
+            ).fetchall()
+        finally:
+            con.close()
+
+    assert plan(first) == [
+        ("1804", "ขุดลอกคลอง", 2568, Decimal("20000.50")),
+        ("1804", "ขุดลอกคลอง", 2569, Decimal("100.00")),
+        ("1804", "ถนน", 2568, Decimal("150000.00")),
+        ("1805", "ประปา", 2568, Decimal("1000.00")),
+    ]
+    assert plan(second) == [  # Thai order: ถ before ฝ
+        ("1804", "ถนน", 2568, Decimal("175000.00")),
+        ("1804", "ฝาย", 2568, Decimal("5000.00")),
+        ("1805", "ประปา", 2568, Decimal("1000.00")),
+    ]
+    assert plan(third) == [*plan(second), ("1807", "ศาลา", 2568, Decimal("9.00"))]
+    current = query(
+        site["db"],
+        "select district_code, project_name, fiscal_year, amount_thb from projects "
+        "join project_budgets using (project_id) order by all",
+    )
+    assert plan(third) == current
+    # the 1805 project's one version spans all three publications
+    assert query(
+        site["db"],
+        "select count(*), min(valid_to) from project_history where district_code = '1805'",
+    ) == [(1, None)]
+
+
+def test_the_nightly_run_reports_error_cells_and_sheets_left_without_projects(site):
+    """What `oneplan check` finds in a file, the nightly run publishes too: a #NAME? in the
+    summary sheet (an error cell), a tambon sheet whose rows were all deleted."""
+    import xlsxwriter
+
+    path = site["inbox"] / "1804" / "plan.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    summary = wb.add_worksheet("ผ.01")
+    summary.write_row("A1", ["สรุปโครงการ", "งบประมาณ"])
+    summary.write_formula("B2", "=SUM('ต.ลบแล้ว'!D2:D9)", None, "#NAME?")
+    taluk = wb.add_worksheet("ต.ตลุก")
+    taluk.write_row("A1", ["ที่", "โครงการ", "2568"])
+    taluk.write_row("A2", [1, "ถนน", 1000])
+    wb.add_worksheet("ต.เขาแก้ว").write_row("A1", ["ที่", "โครงการ", "2568"])
+    wb.close()
+    run(site)
+    found = query(
+        site["db"],
+        "select source_sheet, cell, code, severity, message from data_issues "
+        "where source_file = '1804/plan.xlsx' and code in ('error_cell', 'sheet_without_projects') "
+        "order by code",
+    )
+    assert [row[:4] for row in found] == [
+        ("ผ.01", "ผ.01!B2", "error_cell", "error"),
+        ("ต.เขาแก้ว", None, "sheet_without_projects", "warning"),
+    ]
+    assert "#NAME?" in found[0][4]

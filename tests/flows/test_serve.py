@@ -283,12 +283,19 @@ def test_run_with_paths_outside_the_configured_roots_is_refused(stack, client, d
 
 
 def test_stopping_serve_leaves_the_schedule_active(stack, client, deployment):
+    before = len(stack.serve_log.read_bytes())
     stack.serving.send_signal(signal.SIGTERM)
     try:
         code = stack.serving.wait(timeout=15)
     except subprocess.TimeoutExpired:
         pytest.fail(f"oneplan serve ignored SIGTERM for 15 s\n{stack.logs()}")
     print(f"oneplan serve exited with {code} on SIGTERM")
+    # A clean stop: exit 0, no warning (Prefect's own SIGTERM handler left "coroutine
+    # 'Runner.astop' was never awaited"), no traceback.
+    log = stack.serve_log.read_bytes()[before:].decode(errors="replace")
+    assert code == 0, log
+    assert "never awaited" not in log and "Warning" not in log and "Traceback" not in log, log
+    assert "oneplan serve: stopped; the schedule stays active" in log
     after = client.read_deployment(deployment.id)
     assert not after.paused, stack.logs()
     assert [s.active for s in after.schedules] == [True]

@@ -68,10 +68,11 @@ def test_status_in_thai_and_english(site):
     moment = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
     record_run(site["db"], "published", moment, moment)
     thai = status_report(site["db"])
-    assert thai.splitlines()[0] == "การรันล่าสุด: เผยแพร่สำเร็จ เมื่อ 2026-12-02 02:00:00 +07"
+    assert thai.splitlines()[0] == "การรันล่าสุด: เผยแพร่สำเร็จ เมื่อ 2 ธันวาคม 2569 02:00:00 น."
     assert "  2 โครงการ จาก 1 ไฟล์ปัจจุบัน (อ่านใหม่ 1 ไฟล์, ไม่เปลี่ยนแปลงและใช้ซ้ำ 0 ไฟล์)" in thai
     assert "เผยแพร่ครั้งแรก: ไม่มีครั้งก่อนให้เปรียบเทียบ" in thai
-    assert " +07 ที่ " in thai  # publication time in Bangkok
+    assert " น. ที่ " in thai and " 2569 " in thai  # publication time in Bangkok, BE
+    assert "2026" not in thai
     english = status_report(site["db"], lang="en")
     assert english.splitlines()[0] == "Last run: published at 2026-12-02 02:00:00 +07"
     assert "  2 projects from 1 current file(s) (1 parsed, 0 unchanged and reused)" in english
@@ -89,12 +90,75 @@ def test_status_shows_a_failed_last_run_with_its_reason(site, capsys):
     assert main(["status", "--db", str(site["db"])]) == 3  # a shell hook can test this
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == [
-        "การรันล่าสุด: ล้มเหลว เมื่อ 2026-12-02 02:00:09 +07",
-        "  สาเหตุ: PublishError: no plan file (.xlsx .xls .ods .csv) under /srv/inbox",
+        "การรันล่าสุด: ล้มเหลว เมื่อ 2 ธันวาคม 2569 02:00:09 น.",
+        "  สาเหตุ: ไม่พบไฟล์แผน (.xlsx .xls .ods .csv) ในกล่องรับไฟล์ "
+        "(PublishError: no plan file (.xlsx .xls .ods .csv) under /srv/inbox)",
         "  ข้อมูลที่เผยแพร่ไว้ก่อนหน้ายังคงเดิม",
     ]
     assert main(["status", "--db", str(site["db"]), "--lang", "en"]) == 3
     assert capsys.readouterr().out.splitlines()[0] == "Last run: FAILED at 2026-12-02 02:00:09 +07"
+
+
+def test_a_run_stopped_by_sigterm_has_a_thai_reason_and_the_signal_after_it(tmp_path, capsys):
+    """A run stopped by SIGTERM is recorded as the Prefect state gave it: an exception type
+    with no message ("TerminationSignal:" before). Status says why in Thai, then the detail."""
+    db = tmp_path / "oneplan.duckdb"
+    stopped = datetime(2026, 12, 1, 19, 0, 30, tzinfo=UTC)
+    record_run(db, "failed", stopped, stopped, reason="TerminationSignal:")
+    assert main(["status", "--db", str(db)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:3] == [
+        "การรันล่าสุด: ล้มเหลว เมื่อ 2 ธันวาคม 2569 02:00:30 น.",
+        "  สาเหตุ: การรันถูกหยุดก่อนเสร็จ (ได้รับสัญญาณให้หยุด เช่น SIGTERM เมื่อหยุดบริการหรือปิดเครื่อง)"
+        " จึงไม่ได้เผยแพร่ (TerminationSignal)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "thai"),
+    [
+        ("OSError: [Errno 28] No space left on device", "พื้นที่ดิสก์เต็ม"),
+        ("IOException: IO Error: could not write", "ฐานข้อมูล DuckDB แจ้งข้อผิดพลาด"),
+        ("ConfigError: refusing to run on defaults: set ONEPLAN_INBOX", "ยังไม่ได้ตั้งค่า"),
+        ("ZeroDivisionError: division by zero", "การรันล้มเหลวด้วยเหตุที่ไม่ได้คาดไว้"),
+        ("", "การรันล้มเหลวด้วยเหตุที่ไม่ได้คาดไว้"),
+    ],
+)
+def test_every_failure_has_a_thai_reason(recorded, thai):
+    from oneplan.flows.status import failure_reason
+
+    why, detail = failure_reason(recorded, "th")
+    assert why.startswith(thai)
+    assert detail == (recorded or "-")
+    assert failure_reason(recorded, "en")[0].isascii()
+
+
+def test_a_signal_with_no_message_is_recorded_by_its_type():
+    from oneplan.flows.runs import state_reason
+    from oneplan.flows.status import failure_reason
+    from prefect.exceptions import TerminationSignal
+    from prefect.states import Crashed
+
+    state = Crashed(message="Execution was aborted by a termination signal.")
+    state.data = None
+    try:
+        raise TerminationSignal(signal=15)
+    except TerminationSignal as err:
+        error = err
+    assert state_reason(_FailedWith(error)) == "TerminationSignal"
+    recorded = state_reason(state)
+    assert recorded == "CrashedRun: Execution was aborted by a termination signal."
+    assert failure_reason(recorded)[0].startswith("การรันถูกหยุดก่อนเสร็จ")
+
+
+class _FailedWith:
+    """A state whose result is `error` (what Prefect hands a hook for a crashed run)."""
+
+    def __init__(self, error: BaseException):
+        self.error, self.message, self.name = error, "", "Crashed"
+
+    def result(self, raise_on_failure: bool = True):
+        return self.error
 
 
 def test_status_without_a_publication(tmp_path, capsys):
@@ -105,7 +169,7 @@ def test_status_without_a_publication(tmp_path, capsys):
     assert main(["status", "--db", str(db), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "Last run: FAILED" in out
-    assert "reason: PublishError: no readable row" in out
+    assert "reason: no readable row in any file (PublishError: no readable row)" in out
 
 
 @pytest.mark.e2e

@@ -84,3 +84,27 @@ def test_no_changes_gives_empty_frame():
     p = projects(("p1", "1804", "180402", "ถนน", "ก"))
     b = budgets(("p1", 2568, Decimal("1.00")))
     assert project_changes(p, b, p, b, T1).empty
+
+
+def test_carry_versions_keeps_same_rows_closes_changed_and_gone_ones():
+    from oneplan.transforms.history import carry_versions
+
+    t1, t2, t3 = (pd.Timestamp(f"2026-12-0{d}T19:00:00Z") for d in (1, 2, 3))
+    first = pd.DataFrame({"project_id": ["a", "b"], "amount": ["1.00", "2.00"]})
+    v1 = carry_versions(None, first, ["project_id"], t1)
+    assert v1[["project_id", "valid_from"]].values.tolist() == [["a", t1], ["b", t1]]
+    assert v1["valid_to"].isna().all()
+    second = pd.DataFrame({"project_id": ["a", "c"], "amount": ["1.50", "3.00"]})
+    v2 = carry_versions(v1, second, ["project_id"], t2)
+    got = [
+        (r.project_id, r.amount, r.valid_from, None if pd.isna(r.valid_to) else r.valid_to)
+        for r in v2.itertuples()
+    ]
+    assert got == [
+        ("a", "1.00", t1, t2),
+        ("a", "1.50", t2, None),
+        ("b", "2.00", t1, t2),
+        ("c", "3.00", t2, None),
+    ]
+    v3 = carry_versions(v2, second, ["project_id"], t3)  # nothing changed: no new version
+    assert len(v3) == len(v2) and v3["valid_from"].max() == t2

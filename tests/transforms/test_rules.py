@@ -13,7 +13,9 @@ CTX = FileContext("1804/plan.xlsx", "1804", "สรรพยา", "plan")
 # Rows that reject for the reasons the sample does not plant.
 PLANTED = {
     "missing_required_column": ("ต.ตลุก", [["ที่", "โครงการ", "งบประมาณ (บาท)"], ["1", "ก", "1"]]),
-    "no_tambon": ("แผ่น1", [["ที่", "ตำบล", "โครงการ", "2568"], ["1", "", "ก", "100"]]),
+    # No tambon column, and the sheet names a tambon of another district: nothing to place by.
+    "no_tambon": ("ต.หันคา", [["ที่", "โครงการ", "2568"], ["1", "ก", "100"]]),
+    "blank_tambon": ("แผ่น1", [["ที่", "ตำบล", "โครงการ", "2568"], ["1", "", "ก", "100"]]),
 }
 
 

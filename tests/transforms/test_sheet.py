@@ -258,6 +258,23 @@ def test_other_provinces_are_in_scope_when_the_run_says_so(rules):
     assert result.rejected[0]["reasons"] == ["tambon_wrong_district"]
 
 
+def test_a_blank_tambon_cell_is_reported_on_that_cell(rules, matcher):
+    """A tambon column whose cell is blank: not "no tambon column" (there is one), and the
+    issue points at the blank cell, so the annotated copy marks it."""
+    ctx = FileContext("1804/x.xlsx", "1804", "สรรพยา", "x")
+    rows = [
+        ["แผนพัฒนาตำบล", None, None, None],
+        ["ที่", "โครงการ", "ตำบล", "2568"],
+        ["1", "ถนน", "ตลุก", "1"],
+        ["2", "ฝาย", "", "2"],
+    ]
+    result = read(rows, name="Sheet1", ctx=ctx, rules=rules, matcher=matcher)
+    assert [r["reasons"] for r in result.rejected] == [["blank_tambon"]]
+    [issue] = [i for i in result.issues if i["code"] == "blank_tambon"]
+    assert (issue["source_row"], issue["cell"], issue["column_name"]) == (4, "Sheet1!C4", "ตำบล")
+    assert issue["raw_value"] == "ฝาย"
+
+
 def test_summary_sheet_rows_are_skipped_not_counted(rules, matcher):
     rows = [["สรุป"], ["ที่", "โครงการ", "2568"], ["", "รวม", "100"]]
     result = read(rows, name="ผ.01", rules=rules, matcher=matcher)
