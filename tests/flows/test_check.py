@@ -431,6 +431,10 @@ def write_nakhon_sawan_plan(path: Path) -> Path:
     ws = wb.add_worksheet("ต.โกรกพระ")
     ws.write_row("A1", ["ที่", "โครงการ", "งบประมาณ 2569"])
     ws.write_row("A2", [1, "ก่อสร้างถนน คสล. หมู่ที่ 2", 120000])
+    wb.close()
+    return path
+
+
 # -- what the district's file leaves out or shows broken (issue 24) -------------------------
 SAPPHAYA = ["สรรพยา", "ตลุก", "เขาแก้ว", "โพนางดำตก", "โพนางดำออก", "บางหลวง", "หาดอาษา"]
 

@@ -196,7 +196,7 @@ def test_a_blank_tambon_cell_under_a_tambon_column_is_still_a_rejection(rules, m
     ctx = FileContext("1804/x.xlsx", "1804", "สรรพยา", "x")
     rows = [["ที่", "ตำบล", "โครงการ", "2568"], ["1", "", "ก", "1"], ["2", "ตลุก", "ข", "1"]]
     result = read(rows, name="Sheet1", ctx=ctx, rules=rules, matcher=matcher)
-    assert result.rejected[0]["reasons"] == ["no_tambon"]
+    assert result.rejected[0]["reasons"] == ["blank_tambon"]
     assert [p["tambon_code"] for p in result.projects] == ["180402"]
 
 
