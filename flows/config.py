@@ -70,6 +70,25 @@ def sample_defaults(cwd: Path | None = None) -> dict[str, str]:
     }
 
 
+def check_sample_scope(settings: Mapping[str, Setting]) -> None:
+    """The sample inbox goes with the sample's database and export only: a run given its
+    own --db or --export (production) but no inbox must not publish the bundled sample
+    over them."""
+    inbox, db, export = (settings[key] for key in REQUIRED)
+    if inbox.source != "sample default":
+        return
+    own = [
+        key for key, setting in (("db", db), ("export", export)) if setting.source != inbox.source
+    ]
+    if own:
+        sources = ", ".join(settings[key].source for key in own)
+        raise ConfigError(
+            f"no inbox given but {' and '.join(own)} set ({sources}): the bundled sample is "
+            "published only to the sample's own database and export; give --inbox (or set "
+            f"{ENV['inbox']})"
+        )
+
+
 def _clean(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: expected text, got {type(value).__name__}")

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from oneplan.flows import progress, publish
 from oneplan.flows.cache import consolidate_districts, frames_for_combine, submission_ids
 from oneplan.flows.errors import PublishError
-from oneplan.flows.export import remove_stale_builds
+from oneplan.flows.export import published_version, remove_stale_builds
 from oneplan.flows.levels import link_levels, plans_of
 from oneplan.flows.lock import run_lock
 from oneplan.flows.parallel import map_files, parse_workers
@@ -51,6 +52,7 @@ from oneplan.transforms.publication import (
 )
 
 _log = logging.getLogger("oneplan")
+VERSION_FORMAT = "%Y%m%dT%H%M%S%fZ"  # an export version folder's name: its run's start, UTC
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Run:
 
     @property
     def version(self) -> str:
-        return self.loaded_at.strftime("%Y%m%dT%H%M%S%fZ")
+        return self.loaded_at.strftime(VERSION_FORMAT)
 
 
 def start_run(inbox, db, export, staging, provinces, log=_log) -> Run:
@@ -290,7 +292,7 @@ def run_steps(run: Run, steps: Steps) -> dict:
             inbox_issues,
             f"{run.provinces}\x1f{build_fingerprint()}",
         )
-        if is_unchanged(previous, inputs) and run.export.exists():
+        if is_unchanged(previous, inputs) and export_is_of(run.export, previous):
             run.log.info("nothing changed since the last publication: %s kept", run.db)
             return summarize(run, staged, unchanged=True)
         linked = steps.step("consolidate", consolidate, run, staged)
@@ -310,6 +312,22 @@ def run_steps(run: Run, steps: Steps) -> dict:
             "published %s and %s (%d projects)", run.db, run.export, tables["projects"].num_rows
         )
         return summarize(run, staged, unchanged=False)
+
+
+def export_is_of(export: Path, previous: dict[str, pa.Table] | None) -> bool:
+    """True when the export points at the version built with the latest previous
+    publication (the version folder is named after its run's start, as `Run.version`).
+
+    A run killed between the database rename and the export swap leaves the new database
+    beside the old export: that is not "unchanged", and the next run publishes again."""
+    if previous is None or not previous["publications"].num_rows:
+        return False
+    version = published_version(export)
+    moment = pc.max(previous["publications"]["published_at"]).as_py()
+    if version is None or moment is None:
+        return False
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return version.name == moment.strftime(VERSION_FORMAT)
 
 
 def summarize(run: Run, staged: list[dict], unchanged: bool) -> dict:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from oneplan.flows.cli import main
 from oneplan.flows.config import (
+    CONFIG_ENV,
+    ENV,
     ConfigError,
     deployment_paths,
     describe,
@@ -236,3 +238,23 @@ def test_serve_function_refuses_without_paths(monkeypatch):
         monkeypatch.delenv(f"ONEPLAN_{name}", raising=False)
     with pytest.raises(ServeError, match="^no ONEPLAN_DB, ONEPLAN_EXPORT: give"):
         serve(inbox="/srv/inbox")
+
+
+def test_sample_inbox_is_never_published_to_a_given_db_or_export(tmp_path, monkeypatch, capsys):
+    """`oneplan run --db PROD --export PROD_EXPORT` without an inbox: refused, nothing written
+    (issue 22 item 7); the sample defaults go together or not at all."""
+    for key in (*ENV.values(), CONFIG_ENV):
+        monkeypatch.delenv(key, raising=False)
+    prod = tmp_path / "prod.duckdb"
+    code = main(["run", "--db", str(prod), "--export", str(tmp_path / "export")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        "oneplan run: no inbox given but db and export set (option db, option export): the "
+        "bundled sample is published only to the sample's own database and export; give "
+        "--inbox (or set ONEPLAN_INBOX)\n"
+    )
+    monkeypatch.setenv("ONEPLAN_EXPORT", str(tmp_path / "export"))
+    assert main(["run"]) == 2
+    assert "no inbox given but export set (environment ONEPLAN_EXPORT)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
