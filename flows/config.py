@@ -22,6 +22,7 @@ from pathlib import Path
 
 from oneplan.flows.defaults import DATA, ROOT
 from oneplan.flows.errors import PublishError
+from oneplan.flows.paths import check_outside_published
 
 PATH_KEYS = ("inbox", "db", "export", "staging")
 KEYS = (*PATH_KEYS, "provinces", "duckdb_storage_version", "roots")
@@ -210,17 +211,17 @@ def _roots(settings: Mapping[str, Setting], key: str) -> list[Path]:
 
 
 def check_job_variables(job_variables: Mapping[str, object]) -> None:
-    """A process worker lets a flow run (or its deployment) override the worker's environment
-    through job variables, and those come through the API: refuse any that would change our
-    configuration or where the run reports to."""
-    env = job_variables.get("env") if isinstance(job_variables, Mapping) else None
-    if not isinstance(env, Mapping):
-        return
-    ours = sorted(k for k in env if str(k).upper().startswith(("ONEPLAN_", "PREFECT_", "PYTHON")))
-    if ours:
+    """A worker lets a flow run (or its deployment) override its job: the command it runs,
+    its environment, its working folder. Those come through the API, and the nightly run
+    needs none of them: refuse every one. (The work pool of deploy/oneplan-pool.json makes
+    the server refuse them before a worker sees them; this is the flow's own refusal, for a
+    pool created without it.)"""
+    given = sorted(str(key) for key in (job_variables or {}))
+    if given:
         raise ConfigError(
-            f"job variables set {', '.join(map(str, ours))}: a deployed run takes its "
-            "configuration from the machine that runs it, not from the API"
+            f"job variables {', '.join(given)} given: a deployed run takes no job variable "
+            "(its command, environment and folder are the worker's), so that a triggered run "
+            "does only what the nightly run does"
         )
 
 
@@ -245,6 +246,7 @@ def deployment_paths(
     for key in (*PATH_KEYS, "provinces"):
         given = parameters.get(key)
         out[key] = str(given) if given is not None else configured[key].value
+    check_provinces_in_scope(out["provinces"], configured["provinces"].value)
     for key in PATH_KEYS:
         if out[key] is None:
             continue
@@ -256,7 +258,37 @@ def deployment_paths(
                 f"({', '.join(str(r) for r in roots)}): a triggered run may only use the "
                 "paths configured for the nightly run"
             )
+        if parameters.get(key) is not None:
+            where = Path(str(parameters[key]))
+            try:  # a published version is never written into (flows/paths.py)
+                if key == "export":
+                    check_outside_published(key, Path(os.path.abspath(where)).parent, where)
+                else:
+                    check_outside_published(key, where)
+            except PublishError as err:
+                raise ConfigError(str(err)) from None
     return out
+
+
+def check_provinces_in_scope(provinces: str | None, configured: str | None) -> None:
+    """A triggered run's `provinces` must lie within the configured scope (default Chai Nat):
+    it may narrow the plan, never widen it to areas the nightly run does not cover."""
+    from oneplan.transforms.areas import province_codes
+
+    scope = configured or DEFAULTS["provinces"]
+    if provinces is None or provinces == scope:
+        return
+    try:
+        wanted, allowed = set(province_codes(provinces)), set(province_codes(scope))
+    except ValueError as err:
+        raise ConfigError(f"provinces {provinces!r}: {err}") from None
+    outside = sorted(wanted - allowed)
+    if outside:
+        raise ConfigError(
+            f"provinces {provinces!r} reaches outside the configured scope {scope!r} "
+            f"({', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}): a triggered run "
+            "may only cover the provinces configured for the nightly run"
+        )
 
 
 def flow_paths(

@@ -204,16 +204,57 @@ def test_cli_serve_refuses_without_paths(monkeypatch, capsys):
 
 
 def test_job_variables_cannot_reconfigure_a_deployed_run(tmp_path):
+    """Issue 22 item 8: a triggered run takes no job variable at all (a `command` or an env
+    PATH of the caller's choosing ran with the worker's API password)."""
     env = _configured(tmp_path)
-    assert deployment_paths({}, env, ({"env": {"TZ": "UTC"}}, {}))["inbox"] == env["ONEPLAN_INBOX"]
+    assert deployment_paths({}, env, ({}, {}))["inbox"] == env["ONEPLAN_INBOX"]
     for variables in (
         {"env": {"ONEPLAN_ROOTS": "/"}},
         {"env": {"oneplan_export": "/home"}},
         {"env": {"PREFECT_API_URL": "http://evil/api"}},
         {"env": {"PYTHONPATH": "/tmp/evil"}},
+        {"env": {"PATH": "/tmp/evil"}},
+        {"env": {"TZ": "UTC"}},
+        {"command": "touch /tmp/pwned"},
+        {"working_dir": "/tmp"},
     ):
-        with pytest.raises(ConfigError, match="not from the API"):
+        with pytest.raises(ConfigError, match="a deployed run takes no job variable"):
             deployment_paths({}, env, ({}, variables))
+        with pytest.raises(ConfigError, match="a deployed run takes no job variable"):
+            deployment_paths({}, env, (variables, {}))
+
+
+def test_triggered_provinces_stay_within_the_configured_scope(tmp_path):
+    env = _configured(tmp_path)
+    assert deployment_paths({"provinces": "18"}, env)["provinces"] == "18"
+    for wider in ("all", "18,17", "10"):
+        with pytest.raises(ConfigError, match="reaches outside the configured scope '18'"):
+            deployment_paths({"provinces": wider}, env)
+    with pytest.raises(ConfigError, match="unknown province"):
+        deployment_paths({"provinces": "99"}, env)
+    regional = {**env, "ONEPLAN_PROVINCES": "18,17"}
+    assert deployment_paths({"provinces": "17"}, regional)["provinces"] == "17"
+
+
+def test_triggered_paths_inside_the_published_version_are_refused(tmp_path):
+    """`export=<export>/new` resolved inside the configured export (a link to the published
+    version), so it passed the roots check and wrote inside the published version."""
+    from oneplan.flows.oneplan_flow import run_plan
+
+    from tests.flows.test_publish import write_inbox
+
+    env = {**_configured(tmp_path), "ONEPLAN_ROOTS": str(tmp_path)}  # roots as wide as can be
+    write_inbox(tmp_path / "inbox")
+    run_plan(env["ONEPLAN_INBOX"], env["ONEPLAN_DB"], env["ONEPLAN_EXPORT"])
+    export = Path(env["ONEPLAN_EXPORT"])
+    for key, value in (
+        ("export", export / "new"),
+        ("staging", export / "staging"),
+        ("inbox", export / "districts"),
+    ):
+        with pytest.raises(ConfigError, match="lies inside the published export"):
+            deployment_paths({key: str(value)}, env)
+    assert deployment_paths({"export": str(export)}, env)["export"] == str(export)
 
 
 def test_serve_refuses_an_open_api_without_auth():
