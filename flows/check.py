@@ -15,6 +15,7 @@ No Prefect here: the command has to answer in a second or two.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import sys
@@ -131,6 +132,7 @@ class CheckedFile:
     tables: dict[str, pa.Table]
     issues: list[dict] = field(default_factory=list)
     row_log: list[dict] = field(default_factory=list)
+    data: bytes | None = None  # the bytes read, when the copy must be made from them alone
 
     @property
     def submission_id(self) -> str:
@@ -443,7 +445,8 @@ def _open_original(f: CheckedFile):
 
     with warnings.catch_warnings():  # "extension is not supported" notes are not for officers
         warnings.simplefilter("ignore")
-        wb = load_workbook(f.path, keep_vba=False, keep_links=True, rich_text=True)
+        source = io.BytesIO(f.data) if f.data is not None else f.path
+        wb = load_workbook(source, keep_vba=False, keep_links=True, rich_text=True)
     return wb, {ws.title: ws for ws in wb.worksheets}
 
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,20 +51,14 @@ class FileJob:
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class FileChanged(Exception):
     """The file changed between discovery and its read, or during the read."""
 
 
 def _read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as handle:
+    """The bytes of the regular file at `path` (a real path, as discovery made it), read
+    without following a link swapped in since (see `open_in_inbox`)."""
+    with os.fdopen(open_in_inbox(path), "rb") as handle:
         return handle.read()
 
 
@@ -102,7 +97,9 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
 
     Folders are named by district code, Thai name (with or without อ./อำเภอ) or English
     name; anything else is reported, never guessed. Editor lock files (~$x.xlsx) and hidden
-    files are ignored.
+    files are ignored. A link (a district folder, a folder below it or a file) that leads out
+    of the inbox is refused (`symlink_outside_inbox`) at every depth and never followed; a
+    folder link inside the inbox is not followed either (its target is read once, as itself).
     """
     inbox = inbox.resolve()
     areas = load_areas(provinces)
@@ -110,8 +107,17 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
     for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             continue
+        if entry.is_symlink():
+            target = Path(os.path.realpath(entry))
+            if not target.is_relative_to(inbox):
+                issues.append(_inbox_issue("symlink_outside_inbox", entry.name, str(target)))
+                continue
+            if target.is_dir():
+                continue  # a folder of the inbox under another name: read as itself
         if entry.is_file():
             issues.append(_inbox_issue("file_outside_district", entry.name, entry.name))
+            continue
+        if not entry.is_dir():
             continue
         code = resolve_district_folder(entry.name, areas)
         province = None if code else resolve_province_folder(entry.name, province_codes(provinces))
@@ -122,35 +128,100 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
             code, name_th = province, "จังหวัด" + geothai.province(province).name_th
         else:
             name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
-        for path in sorted(entry.rglob("*")):
+        for path in _files_below(entry, inbox, issues):
             rel = path.relative_to(inbox).as_posix()
-            if path.name.startswith((".", "~$")) or path.is_dir():
-                continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(inbox):
-                    issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
-                    continue
-            if not path.is_file():
-                continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 issues.append(_inbox_issue("unsupported_file_type", rel, path.suffix or path.name))
                 continue
-            stat = path.stat()
-            digest = _sha256(path)
+            real = Path(os.path.realpath(path))  # a file link inside the inbox: its target
+            try:
+                digest, info = _sha256_in(real, inbox)
+            except FileChanged:
+                continue  # gone or swapped for a link since the walk: the next run sees it
             jobs.append(
                 FileJob(
-                    str(path),
+                    str(real),
                     rel,
                     code,
                     name_th,
                     digest,
-                    _modified_at(stat),
+                    _modified_at(info),
                     provinces,
-                    stat.st_size,
+                    info.st_size,
                 )
             )
     return jobs, issues
+
+
+def _files_below(folder: Path, inbox: Path, issues: list[dict]) -> list[Path]:
+    """The files under `folder` (a real folder of the inbox), in path order, walking real
+    folders only: a link out of the inbox is reported (`symlink_outside_inbox`) and not
+    followed, a folder link inside the inbox is not followed (its target is walked as
+    itself), a file link inside the inbox stays a file. Hidden and ~$ files are left out."""
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not target.is_relative_to(inbox):
+                    if not path.name.startswith((".", "~$")):
+                        rel = path.relative_to(inbox).as_posix()
+                        issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
+                    continue
+                if target.is_dir():
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif not path.name.startswith((".", "~$")) and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def open_in_inbox(path: Path, inbox: Path | None = None) -> int:
+    """A read-only descriptor of the regular file at `path`, opened without following a link
+    in its last component, when `path` is still where discovery found it: no folder on the
+    way is a link out of the inbox (`inbox`; else the path itself must be real, as discovery
+    made it), and the file opened is the one at that path. Else FileChanged."""
+    path = Path(path)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        raise FileChanged("-") from None  # gone, or now a link
+    try:
+        info = os.fstat(fd)
+        parent = Path(os.path.realpath(path.parent))
+        where_ok = parent.is_relative_to(inbox) if inbox is not None else parent == path.parent
+        same = os.stat(path, follow_symlinks=False)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or not where_ok
+            or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino)
+        ):
+            raise FileChanged(_modified_at(info))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _sha256_in(path: Path, inbox: Path) -> tuple[str, os.stat_result]:
+    """The SHA-256 and stat of the file at `path`, read through `open_in_inbox`."""
+    fd = open_in_inbox(path, inbox)
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest(), info
 
 
 def read_plan_file(

@@ -714,13 +714,32 @@ def read_manifest(version: Path | None) -> dict[str, str]:
     return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def write_manifest(target: Path, files: dict[str, str]) -> Path:
+def read_manifest_hashes(version: Path | None) -> dict[str, str]:
+    """The SHA-256 of each output recorded in a version folder's manifest ({} as
+    `read_manifest`: none for a folder that is not ours or a manifest we did not write)."""
+    if not read_manifest(version):
+        return {}
+    try:
+        data = json.loads((Path(version) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    hashes = data.get("sha256") if isinstance(data, dict) else None
+    if not isinstance(hashes, dict):
+        return {}
+    return {k: v for k, v in hashes.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def write_manifest(
+    target: Path, files: dict[str, str], hashes: dict[str, str] | None = None
+) -> Path:
     path = Path(target) / MANIFEST_NAME
     body = {
         "format": MANIFEST_FORMAT,
         "note": "content keys of the outputs written by oneplan; an output whose key is "
-        "unchanged is taken from the previous version instead of being written again",
+        "unchanged is taken from the previous version instead of being written again, when "
+        "its bytes still have the SHA-256 recorded here",
         "files": dict(sorted(files.items())),
+        "sha256": dict(sorted((hashes or {}).items())),
     }
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -728,34 +747,95 @@ def write_manifest(target: Path, files: dict[str, str]) -> Path:
     return path
 
 
-def reuse_output(old: Path, new: Path) -> bool:
-    """Take `old` (a regular file of the previous version, never a link) as `new`: a hard
-    link, or a copy when linking fails (another file system). False when it cannot."""
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of the regular file at `path` (no link followed), or None."""
     try:
-        info = os.lstat(old)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    new.parent.mkdir(parents=True, exist_ok=True)
-    if os.path.lexists(new):
-        return False
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return _sha256_of(handle)
+
+
+def _sha256_of(handle) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _open_output(root: Path, relpath: str) -> int | None:
+    """A descriptor of the regular file `relpath` under the folder `root`, walking folder by
+    folder without following a link at any depth (a district folder of a published version
+    replaced by a link to elsewhere is never entered); None when there is no such file."""
+    cloexec = getattr(os, "O_CLOEXEC", 0)
+    folder_flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | cloexec
+    parts = relpath.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
     try:
-        os.link(old, new, follow_symlinks=False)
-        return True
+        fd = os.open(root, folder_flags)
     except OSError:
-        pass
-    tmp = new.with_name(f".{new.name}.tmp-{os.getpid()}")
+        return None
     try:
-        with open(old, "rb") as src, open(tmp, "xb") as dst:
-            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                raise OSError("not a regular file")
-            shutil.copyfileobj(src, dst)
-        os.replace(tmp, new)
-        return True
+        for part in parts[:-1]:
+            inner = os.open(part, folder_flags, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | cloexec, dir_fd=fd)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        return None
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(os.fstat(out).st_mode):
+        os.close(out)
+        return None
+    os.set_blocking(out, True)
+    return out
+
+
+def reuse_output(old: Path, new: Path, sha256: str | None = None, root: Path | None = None) -> bool:
+    """Take `old` (a regular file of the previous version) as `new`: a hard link, or a copy
+    when linking fails (another file system). False when it cannot, and always when its
+    bytes do not have the SHA-256 the previous version's manifest recorded (`sha256`; an
+    output edited by hand since is written anew) or a link lies on the way (`root`: the
+    previous version folder, walked without following links; else only `old` itself)."""
+    if sha256 is None:
         return False
+    if root is None:
+        root, relpath = Path(old).parent, Path(old).name
+    else:
+        relpath = Path(old).relative_to(root).as_posix()
+    fd = _open_output(Path(root), relpath)
+    if fd is None:
+        return False
+    with os.fdopen(fd, "rb") as src:
+        if _sha256_of(src) != sha256:
+            return False
+        new.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(new):
+            return False
+        checked = os.fstat(src.fileno())
+        try:
+            os.link(old, new, follow_symlinks=False)
+            linked = os.lstat(new)
+            if (linked.st_dev, linked.st_ino) == (checked.st_dev, checked.st_ino):
+                return True  # exactly the file whose bytes were checked
+            os.unlink(new)  # `old` was swapped since: copy the checked bytes instead
+        except OSError:
+            pass
+        tmp = new.with_name(f".{new.name}.tmp-{os.getpid()}")
+        try:
+            src.seek(0)
+            with open(tmp, "xb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.replace(tmp, new)
+            return True
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return False
 
 
 # -- the jobs: each output that is a pure function of its inputs --------------------------------
@@ -787,18 +867,33 @@ def _run_job(job: OutputJob, target: str) -> tuple[str, str | None]:
     return job.relpath, None
 
 
-def _annotate_one(path: str, source_file: str, district_code: str, issues: list[dict], out: Path):
+def _annotate_one(
+    path: str,
+    source_file: str,
+    district_code: str,
+    issues: list[dict],
+    sha256: str | None,
+    out: Path,
+):
+    """The annotated copy of one file, made from the bytes that were hashed, parsed and
+    published (`sha256`), read once without following links; a file changed or swapped
+    (for a link, another file) since is not copied (FileChanged)."""
     from oneplan.flows.check import CheckedFile, annotate
-    from oneplan.flows.read import read_file
+    from oneplan.flows.read import read_bytes
+    from oneplan.flows.stage import FileChanged, _read_bytes
 
+    data = _read_bytes(Path(path))
+    if sha256 is None or hashlib.sha256(data).hexdigest() != sha256:
+        raise FileChanged("the file is no longer the version that was published")
     checked = CheckedFile(
         path=Path(path),
         source_file=source_file,
         district_code=district_code,
-        sheets=read_file(Path(path)),
+        sheets=read_bytes(data, Path(path).suffix.lower() or Path(path).name),
         read_error=None,
         tables={},
         issues=issues,
+        data=data,
     )
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
@@ -881,7 +976,7 @@ def annotated_jobs(
                 relpath,
                 annotated_key(sha, f.source_file, file_issues, fingerprint),
                 "annotated",
-                (str(path), f.source_file, f.district_code, file_issues),
+                (str(path), f.source_file, f.district_code, file_issues, sha),
                 size,
             )
         )
@@ -933,7 +1028,9 @@ def write_outputs(
     target = Path(target)
     workers = output_workers() if workers is None else workers
     fingerprint = build_fingerprint()
-    old_keys = read_manifest(previous) if previous is not None and Path(previous) != target else {}
+    same = previous is not None and Path(previous) == target
+    old_keys = read_manifest(previous) if previous is not None and not same else {}
+    old_hashes = read_manifest_hashes(previous) if old_keys else {}
     plan = read_plan(db_path)
     jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
     report = collect_quality(Path(db_path))
@@ -954,22 +1051,27 @@ def write_outputs(
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}
+    hashes: dict[str, str] = {}
     todo = []
     for job in jobs:
+        old_hash = old_hashes.get(job.relpath)
         if old_keys.get(job.relpath) == job.key and reuse_output(
-            Path(previous) / job.relpath, target / job.relpath
+            Path(previous) / job.relpath, target / job.relpath, old_hash, Path(previous)
         ):
             keys[job.relpath] = job.key
+            hashes[job.relpath] = old_hash
         else:
             todo.append(job)
     write_csv(plan, target / CSV_NAME)
     todo_keys = {j.relpath: j.key for j in todo}
     for relpath, error in run_jobs(todo, target, workers, pool_min_rows):
-        if error is None:
+        digest = file_sha256(target / relpath) if error is None else None
+        if digest is not None:
             keys[relpath] = todo_keys[relpath]
+            hashes[relpath] = digest
         elif log is not None:
             log.warning("no %s: %s", relpath, error)
-    write_manifest(target, keys)
+    write_manifest(target, keys, hashes)
     reused = [j.relpath for j in jobs if j.relpath not in todo_keys]
     if log is not None:
         log.info("outputs: %d written, %d taken from the previous version", len(todo), len(reused))
