@@ -25,7 +25,14 @@ from oneplan.flows.errors import PublishError
 from oneplan.flows.paths import check_outside_published
 
 PATH_KEYS = ("inbox", "db", "export", "staging")
-KEYS = (*PATH_KEYS, "provinces", "duckdb_storage_version", "roots")
+KEYS = (
+    *PATH_KEYS,
+    "provinces",
+    "duckdb_storage_version",
+    "roots",
+    "quiet_seconds",
+    "money_fall_share",
+)
 REQUIRED = ("inbox", "db", "export")
 ENV = {key: f"ONEPLAN_{key.upper()}" for key in KEYS}
 CONFIG_ENV = "ONEPLAN_CONFIG"
@@ -35,7 +42,18 @@ MAX_CONFIG_BYTES = 64 * 1024
 # later open it. "latest" writes the running DuckDB's own format (2.0 and later only).
 DEFAULT_STORAGE_VERSION = "v1.4.0"
 STORAGE_VERSION = re.compile(r"^(v\d{1,2}\.\d{1,2}\.\d{1,2}|latest)$")
-DEFAULTS = {"provinces": "18", "duckdb_storage_version": DEFAULT_STORAGE_VERSION}
+# A file modified less than this many seconds before a run may still be uploading: its
+# previously published version is kept until the next run (flows/stage.py).
+DEFAULT_QUIET_SECONDS = "120"
+# A district whose accepted money falls by more than this share from the previous
+# publication is published with a warning in the quality report and `oneplan status`.
+DEFAULT_MONEY_FALL_SHARE = "0.5"
+DEFAULTS = {
+    "provinces": "18",
+    "duckdb_storage_version": DEFAULT_STORAGE_VERSION,
+    "quiet_seconds": DEFAULT_QUIET_SECONDS,
+    "money_fall_share": DEFAULT_MONEY_FALL_SHARE,
+}
 
 
 class ConfigError(PublishError):
@@ -125,7 +143,8 @@ def read_config_file(path: Path) -> dict[str, str]:
         elif key in PATH_KEYS:
             out[key] = str(path.parent / _clean(value, where))
         else:
-            out[key] = _clean(str(value) if isinstance(value, int) else value, where)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            out[key] = _clean(str(value) if number else value, where)
     return out
 
 
@@ -180,7 +199,32 @@ def resolve(
             f"duckdb_storage_version {version!r} ({out['duckdb_storage_version'].source}): "
             "expected a DuckDB version such as v1.4.0, or latest"
         )
+    _check_number("quiet_seconds", out["quiet_seconds"], 0, 86_400)
+    _check_number("money_fall_share", out["money_fall_share"], 0, 1)
     return out
+
+
+def _check_number(key: str, setting: Setting, low: float, high: float) -> float:
+    try:
+        value = float(setting.value)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not low <= value <= high:  # also refuses nan
+        raise ConfigError(
+            f"{key} {setting.value!r} ({setting.source}): expected a number from {low:g} "
+            f"to {high:g}"
+        )
+    return value
+
+
+def run_settings(db_path: Path, env: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """The quiet period (seconds) and the money-fall share in force for the database at
+    `db_path` (environment > oneplan.toml beside it > defaults)."""
+    settings = resolve({"db": str(db_path)}, env)
+    return (
+        _check_number("quiet_seconds", settings["quiet_seconds"], 0, 86_400),
+        _check_number("money_fall_share", settings["money_fall_share"], 0, 1),
+    )
 
 
 def describe(settings: Mapping[str, Setting]) -> str:

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from oneplan.flows.reference import (
 from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
 from oneplan.transforms.consolidate import with_file_columns
+from oneplan.transforms.integrity import incomplete_reason
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
 from oneplan.transforms.sheet import FileContext, FileResult, Sheet, read_sheets
@@ -44,6 +46,7 @@ class FileJob:
     file_modified_at: str  # ISO 8601, UTC
     provinces: str = CHAI_NAT  # the scope tambons are matched in (see transforms.areas)
     file_size: int = -1  # bytes at discovery (-1: not recorded)
+    settled: bool = True  # last modified before the quiet period (see discover_inbox)
 
     @property
     def submission_id(self) -> str:
@@ -92,7 +95,12 @@ def _inbox_issue(code: str, source_file: str, value: str) -> dict:
     return {"submission_id": None, "source_file": source_file, **issue, "source_sheet": ""}
 
 
-def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob], list[dict]]:
+def discover_inbox(
+    inbox: Path,
+    provinces: str = CHAI_NAT,
+    quiet_seconds: float = 0.0,
+    now: float | None = None,
+) -> tuple[list[FileJob], list[dict]]:
     """Every plan file under the inbox's district folders, and issues about what is not one.
 
     Folders are named by district code, Thai name (with or without อ./อำเภอ) or English
@@ -100,8 +108,12 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
     files are ignored. A link (a district folder, a folder below it or a file) that leads out
     of the inbox is refused (`symlink_outside_inbox`) at every depth and never followed; a
     folder link inside the inbox is not followed either (its target is read once, as itself).
+
+    A file modified less than `quiet_seconds` before `now` (default: the time of the call)
+    is not `settled`: it may still be uploading (see `keep_previous_versions`).
     """
     inbox = inbox.resolve()
+    quiet_since = (time.time() if now is None else now) - quiet_seconds
     areas = load_areas(provinces)
     jobs, issues = [], []
     for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
@@ -148,6 +160,7 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
                     _modified_at(info),
                     provinces,
                     info.st_size,
+                    info.st_mtime <= quiet_since,
                 )
             )
     return jobs, issues
@@ -331,6 +344,8 @@ STAGE_FORMAT = "arrow-ipc-streams-1"
 # One file per staged parse: an Arrow IPC stream per table kind, one after the other, in the
 # order of schema.STAGED_TABLES (an empty table is a stream with its schema and no batch).
 STAGED_TABLES_FILE = "tables.arrows"
+# Beside a staged parse of a file that looked cut short or damaged: why (transforms.integrity).
+INCOMPLETE_FILE = "incomplete"
 
 
 def stage_key(job: FileJob) -> str:
@@ -355,7 +370,11 @@ def staged_already(job: FileJob, staging_dir: str) -> dict | None:
     target = Path(staging_dir) / stage_key(job)
     if (target / "done").exists() and (target / "plan.json").exists():
         plan = json.loads((target / "plan.json").read_text())
-        return {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
+        item = {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
+        incomplete = target / INCOMPLETE_FILE
+        if incomplete.exists():
+            item["incomplete"] = incomplete.read_text(encoding="utf-8")[:300] or "-"
+        return item
     return None
 
 
@@ -382,11 +401,23 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
         }
     tables, file_plan_ = parse_with_plan(job, data)
     plan = asdict(file_plan_)
-    write_staged(target, tables, plan, asdict(job))
-    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+    incomplete = incomplete_reason(data, Path(job.path).suffix.lower())
+    write_staged(target, tables, plan, asdict(job), incomplete)
+    item = {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+    if incomplete:
+        item["incomplete"] = incomplete
+    if not job.settled:
+        item["recent"] = job.file_modified_at
+    return item
 
 
-def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dict) -> str:
+def write_staged(
+    target: Path,
+    tables: dict[str, pa.Table],
+    plan: dict,
+    job: dict,
+    incomplete: str | None = None,
+) -> str:
     """Write one file's staged tables, its plan and the `done` marker into a temporary
     folder, then swap it in at `target` (a parse killed midway leaves no half-staged file)."""
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
@@ -394,6 +425,8 @@ def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dic
     tmp.mkdir(parents=True)
     write_staged_tables(tmp / STAGED_TABLES_FILE, tables)
     (tmp / "plan.json").write_text(json.dumps(plan, ensure_ascii=False))
+    if incomplete:  # the file looked cut short: kept with its parse, so a reuse knows it
+        (tmp / INCOMPLETE_FILE).write_text(incomplete, encoding="utf-8")
     (tmp / "done").write_text(json.dumps(job, ensure_ascii=False))
     fault_point("staging")
     shutil.rmtree(target, ignore_errors=True)
@@ -432,9 +465,16 @@ def read_staged_tables(path: Path) -> dict[str, pa.Table]:
 def keep_previous_versions(
     staged: list[dict], previous_submissions: pa.Table | None
 ) -> tuple[list[dict], list[dict]]:
-    """Staged results with each file that changed during its read replaced by its
-    previously published version (when that parse is still staged), and one warning issue
-    per such file; the file is read again by the next run."""
+    """Staged results with each file that is not yet a new plan replaced by its previously
+    published version (when that parse is still staged), and one issue per such file:
+
+    - changed while it was read (not staged): `file_changed_during_read`, warning;
+    - modified within the quiet period (may still be uploading): `file_recently_modified`,
+      info; with no previous version, the new one is used;
+    - cut short or damaged (transforms.integrity): `file_incomplete`, warning; with no
+      previous version, the new one is used, with the warning.
+
+    The file is read again by the next run."""
     kept, issues = [], []
     current = {}
     if previous_submissions is not None and previous_submissions.num_rows:
@@ -442,27 +482,45 @@ def keep_previous_versions(
             if row["status"] == "current":
                 current[(row["district_code"], row["source_file"])] = row
     for item in staged:
-        if "changed" not in item:
+        if "changed" in item:
+            code, value, staging_dir = "file_changed_during_read", item["changed"], None
+        elif item.get("incomplete"):
+            code, value, staging_dir = "file_incomplete", item["incomplete"], None
+        elif item.get("recent"):
+            code, value, staging_dir = "file_recently_modified", item["recent"], None
+        else:
             kept.append(item)
             continue
+        staging_dir = item.get("staging_dir") or str(Path(item["staged"]).parent)
         job = FileJob(**item["job"])
-        issue = _inbox_issue("file_changed_during_read", job.source_file, item["changed"])
+        issue = _inbox_issue(code, job.source_file, value)
         old = current.get((job.district_code, job.source_file))
-        if old is not None:
-            modified = old["file_modified_at"]
-            prior = replace(
-                job,
-                file_sha256=old["file_sha256"],
-                file_modified_at=modified.isoformat() if modified else job.file_modified_at,
-                file_size=-1,
-            )
-            target = Path(item["staging_dir"]) / stage_key(prior)
-            if (target / "done").exists():
-                plan_file = target / "plan.json"
-                plan = json.loads(plan_file.read_text()) if plan_file.exists() else None
-                kept.append(
-                    {"job": asdict(prior), "staged": str(target), "reused": True, "plan": plan}
-                )
-                issue["submission_id"] = prior.submission_id
+        prior = _prior_version(job, old, staging_dir) if old is not None else None
+        if prior is not None:
+            kept.append(prior)
+            issue["submission_id"] = FileJob(**prior["job"]).submission_id
+        elif "changed" not in item:  # no previous version to keep: the new one it is
+            kept.append(item)
+            if code == "file_recently_modified":
+                continue
+            issue["submission_id"] = job.submission_id
         issues.append(issue)
     return kept, issues
+
+
+def _prior_version(job: FileJob, old: dict, staging_dir: str) -> dict | None:
+    """The staged parse of the previously published version of `job`'s file (`old`: its
+    current submission), when it is still staged; else None."""
+    modified = old["file_modified_at"]
+    prior = replace(
+        job,
+        file_sha256=old["file_sha256"],
+        file_modified_at=modified.isoformat() if modified else job.file_modified_at,
+        file_size=-1,
+    )
+    target = Path(staging_dir) / stage_key(prior)
+    if not (target / "done").exists():
+        return None
+    plan_file = target / "plan.json"
+    plan = json.loads(plan_file.read_text()) if plan_file.exists() else None
+    return {"job": asdict(prior), "staged": str(target), "reused": True, "plan": plan}

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from oneplan.flows import progress, publish
 from oneplan.flows.cache import consolidate_districts, frames_for_combine, submission_ids
+from oneplan.flows.config import run_settings
 from oneplan.flows.errors import PublishError
 from oneplan.flows.export import published_version, remove_stale_builds
 from oneplan.flows.levels import link_levels, plans_of
@@ -66,6 +67,7 @@ class Run:
     provinces: str
     loaded_at: datetime
     log: logging.Logger | logging.LoggerAdapter = _log
+    quiet_seconds: float = 0.0  # see flows.config DEFAULT_QUIET_SECONDS
 
     @property
     def version(self) -> str:
@@ -76,8 +78,16 @@ def start_run(inbox, db, export, staging, provinces, log=_log) -> Run:
     """The run's paths and start time. Every path is checked before anything is written
     (flows.paths): overlapping places or an export that is not ours are refused."""
     paths = check_run_paths(inbox, db, export, staging)
+    quiet_seconds, _ = run_settings(paths.db)
     return Run(
-        paths.inbox, paths.db, paths.export, paths.staging, provinces, datetime.now(UTC), log
+        paths.inbox,
+        paths.db,
+        paths.export,
+        paths.staging,
+        provinces,
+        datetime.now(UTC),
+        log,
+        quiet_seconds,
     )
 
 
@@ -128,7 +138,9 @@ class Steps:
 
 def discover(run: Run) -> tuple[list[FileJob], list[dict]]:
     """Every plan file of the inbox, and the inbox-level issues; refuses an inbox with none."""
-    jobs, inbox_issues = discover_inbox(run.inbox, run.provinces)
+    jobs, inbox_issues = discover_inbox(
+        run.inbox, run.provinces, run.quiet_seconds, run.loaded_at.timestamp()
+    )
     if not jobs:
         raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {run.inbox}")
     return jobs, inbox_issues
