@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from oneplan.flows.db import connect
+from oneplan.flows.db import connect, report_query
 from oneplan.flows.runs import read_runs
+from oneplan.transforms.outputs import inert_text
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -24,6 +25,7 @@ TEXT = {
         "district": "  {code} {name}: {n_files} ไฟล์, {n_proj} โครงการ, {when}",
         "latest_file": "ไฟล์ล่าสุด {when}",
         "no_file": "ไม่มีไฟล์",
+        "money_fell": "  คำเตือน {message}",
         "history": "  ประวัติ: ",
         "first": "เผยแพร่ครั้งแรก: ไม่มีครั้งก่อนให้เปรียบเทียบ",
         "changes": "การเปลี่ยนแปลงจากการเผยแพร่ครั้งก่อน: {n}",
@@ -57,6 +59,7 @@ TEXT = {
         "district": "  {code} {name}: {n_files} file(s), {n_proj} projects, {when}",
         "latest_file": "latest file {when}",
         "no_file": "no file",
+        "money_fell": "  WARNING {message}",
         "history": "  history: ",
         "first": "First publication: nothing to compare with.",
         "changes": "Changes since the previous publication: {n}",
@@ -160,6 +163,10 @@ def _publication_lines(con, db_path: Path, max_changes: int, text: dict) -> list
         lines.append(
             text["district"].format(code=code, name=name, n_files=n_files, n_proj=n_proj, when=when)
         )
+    th = text is TEXT["th"]
+    for code, message_th, message_en in con.execute(report_query("status_money_falls")).fetchall():
+        message = message_th if th else message_en
+        lines.append(text["money_fell"].format(message=inert_text(message or code)))
     history = con.execute(
         "select status, count(*) from submissions where status <> 'current' group by 1 order by 1"
     ).fetchall()

@@ -27,6 +27,7 @@ from oneplan.flows.errors import PublishError
 from oneplan.flows.export import published_version, remove_stale_builds
 from oneplan.flows.levels import link_levels, plans_of
 from oneplan.flows.lock import run_lock
+from oneplan.flows.money import district_money_falls
 from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
@@ -221,6 +222,22 @@ def assemble(
     )
     if not has_readable_row(tables):
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
+    falls = district_money_falls(previous, tables, run_settings(run.db)[1])
+    if falls:  # published, with a warning per district the committee must see
+        for issue in falls:
+            run.log.warning(
+                "district %s: accepted money %s", issue["source_file"], issue["raw_value"]
+            )
+        tables = publication_tables(
+            staged,
+            linked,
+            [*inbox_issues, *falls],
+            place_rows(load_areas(run.provinces)),
+            run.loaded_at,
+            previous,
+            files_parsed=sum(not s["reused"] for s in staged),
+            inputs=inputs,
+        )
     return tables
 
 

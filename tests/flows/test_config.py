@@ -299,3 +299,23 @@ def test_sample_inbox_is_never_published_to_a_given_db_or_export(tmp_path, monke
     assert main(["run"]) == 2
     assert "no inbox given but export set (environment ONEPLAN_EXPORT)" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_quiet_period_and_money_fall_share_are_settings(tmp_path):
+    from oneplan.flows.config import run_settings
+
+    db = tmp_path / "oneplan.duckdb"
+    assert run_settings(db, {}) == (120.0, 0.5)
+    assert run_settings(db, {"ONEPLAN_QUIET_SECONDS": "0", "ONEPLAN_MONEY_FALL_SHARE": "0.3"}) == (
+        0.0,
+        0.3,
+    )
+    _toml(tmp_path / "oneplan.toml", "quiet_seconds = 600\nmoney_fall_share = 0.25\n")
+    assert run_settings(db, {}) == (600.0, 0.25)
+    for key, value in (
+        ("QUIET_SECONDS", "-1"),
+        ("QUIET_SECONDS", "nan"),
+        ("MONEY_FALL_SHARE", "2"),
+    ):
+        with pytest.raises(ConfigError, match="expected a number from"):
+            run_settings(db, {f"ONEPLAN_{key}": value})

@@ -367,3 +367,31 @@ def test_a_workbook_that_fails_its_zip_integrity_keeps_the_previous_version(tmp_
         assert published(db) == (1, 2_500_000)
         [(code, value)] = query(db, "select code, raw_value from data_issues")
         assert code == "file_incomplete" and value.startswith("zip archive cut short or damaged")
+
+
+def test_a_district_whose_money_falls_by_more_than_half_is_published_with_a_warning(
+    tmp_path, capsys
+):
+    """The committee must see it: in data_issues (the quality report) and `oneplan status`."""
+    path = inbox_with(tmp_path, long_plan())
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    path.write_text(long_plan(3), encoding="utf-8")  # whole, but 3 projects of 26
+    run(tmp_path)
+    assert published(db) == (3, 7_500_000)
+    [(code, severity, source, value, expected)] = query(
+        db, "select code, severity, source_file, raw_value, expected_value from data_issues"
+    )
+    assert (code, severity, source, expected) == ("district_money_fell", "warning", DISTRICT, "50%")
+    assert value == "65,000,000.00 → 7,500,000.00 (-88.5%)"
+    report = (tmp_path / "out" / "x" / "quality" / "quality_report.md").read_text(encoding="utf-8")
+    assert "65,000,000.00 → 7,500,000.00 (-88.5%)" in report
+    assert main(["status", "--db", str(db), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"  WARNING {DISTRICT}: The accepted money of this district fell by more than 50% from "
+        "the previous publication: 65,000,000.00 → 7,500,000.00 (-88.5%) baht"
+    ) in out.splitlines()
+    path.write_text(long_plan(2), encoding="utf-8")  # 3 -> 2 projects: a third, no warning
+    run(tmp_path)
+    assert query(db, "select count(*) from data_issues") == [(0,)]
