@@ -5,7 +5,7 @@ oneplan config                                          each setting in force an
 oneplan status [--lang th|en]                           last publication and last run
 oneplan sample [--out DIR]                              (re)write the bundled sample inbox
 oneplan dictionary                                      print the data dictionary (Markdown)
-oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
+oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx [--replace]]
                                                         check plan files before sending them
 oneplan export --xlsx FILE [--district CODE]            the One Plan workbook of the database
 
