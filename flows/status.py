@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from oneplan.flows.db import connect, report_query
 from oneplan.flows.runs import read_runs
-from oneplan.transforms.outputs import inert_text
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -166,7 +165,8 @@ def _publication_lines(con, db_path: Path, max_changes: int, text: dict) -> list
     th = text is TEXT["th"]
     for code, message_th, message_en in con.execute(report_query("status_money_falls")).fetchall():
         message = message_th if th else message_en
-        lines.append(text["money_fell"].format(message=inert_text(message or code)))
+        # our own template and figures (sql/reports/district_money_falls.sql), one line
+        lines.append(text["money_fell"].format(message=" ".join((message or code).split())))
     history = con.execute(
         "select status, count(*) from submissions where status <> 'current' group by 1 order by 1"
     ).fetchall()
