@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import sys
 import warnings
 from collections import Counter
@@ -868,23 +869,62 @@ def annotate(f: CheckedFile, out: Path, lang: str = "th") -> Path:
     return out
 
 
-def annotate_targets(files: list[CheckedFile], out: Path) -> dict[Path, Path]:
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path` (links followed), or None when there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def annotate_targets(
+    files: list[CheckedFile], out: Path, replace: bool = False
+) -> dict[Path, Path]:
     """Where each readable file's annotated copy goes: OUT itself for one file, else
-    OUT's stem + "-" + the file's stem, beside OUT."""
+    OUT's stem + "-" + the file's stem, beside OUT.
+
+    A target that is one of the checked files (the same path, a link to it, or a hard link:
+    compared by device and inode) is refused always; an existing target is kept unless
+    `replace`."""
     readable = [f for f in files if not f.read_error]
     if len(files) == 1:
         targets = {f.path: out for f in readable}
     else:
         targets = {f.path: out.with_name(f"{out.stem}-{f.path.stem}.xlsx") for f in readable}
     originals = {f.path.resolve() for f in files}
+    original_ids = {_file_id(f.path) for f in files} - {None}
     for target in targets.values():
-        if target.resolve() in originals:
+        if target.resolve() in originals or _file_id(target) in original_ids:
             raise CheckError(
                 f"oneplan check: จะไม่เขียนทับไฟล์ต้นฉบับ {target}: ให้ระบุชื่อไฟล์ใหม่ใน --annotate",
                 f"oneplan check: refusing to overwrite the original {target}; "
                 "give --annotate a new file name",
             )
+        if os.path.lexists(target) and not replace:
+            raise CheckError(
+                f"oneplan check: มีไฟล์ {target} อยู่แล้ว จึงไม่เขียนทับ (ระบุ --replace หากต้องการเขียนทับ)",
+                f"oneplan check: {target} exists; it is kept (give --replace to write over it)",
+            )
     return targets
+
+
+def write_annotated_copy(f: CheckedFile, target: Path, lang: str, replace: bool) -> Path:
+    """The annotated copy of `f` at `target`, written aside and then put in place with one
+    rename (`replace`: over an existing target, which is replaced, never written through: a
+    hard link to another file keeps that file's bytes) or one link (no `replace`: fails
+    when the target appeared meanwhile)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        annotate(f, tmp, lang)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -905,7 +945,10 @@ def run_check(args) -> int:
     paths = list(reversed(unique.values()))
     try:
         result = check_files(paths, args.district, provinces)
-        targets = annotate_targets(result.files, Path(args.annotate)) if args.annotate else {}
+        replace = bool(getattr(args, "replace", False))
+        targets = (
+            annotate_targets(result.files, Path(args.annotate), replace) if args.annotate else {}
+        )
     except CheckError as err:
         print(inert_text(err.message[lang]), file=sys.stderr)
         return 2
@@ -919,7 +962,7 @@ def run_check(args) -> int:
                 print(inert_text(t["not_annotated"].format(name=f.source_file)))
                 continue
             try:
-                written = annotate(f, targets[f.path], lang)
+                written = write_annotated_copy(f, targets[f.path], lang, replace)
             except Exception as err:
                 message = f"oneplan check: --annotate {targets[f.path]}: {err}"
                 print(inert_text(message, keep_newlines=False), file=sys.stderr)

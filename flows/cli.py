@@ -5,7 +5,7 @@ oneplan config                                          each setting in force an
 oneplan status [--lang th|en]                           last publication and last run
 oneplan sample [--out DIR]                              (re)write the bundled sample inbox
 oneplan dictionary                                      print the data dictionary (Markdown)
-oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx]
+oneplan check FILE... [--district D] [--lang th|en] [--annotate OUT.xlsx [--replace]]
                                                         check plan files before sending them
 oneplan export --xlsx FILE [--district CODE]            the One Plan workbook of the database
 
@@ -83,6 +83,13 @@ def _argument_error(args: argparse.Namespace) -> str | None:
         return f"inbox {args.inbox} does not exist or is not a folder"
     if Path(args.db).is_dir():
         return f"--db {args.db} is a folder, not a DuckDB file"
+    from oneplan.flows.errors import PublishError
+    from oneplan.flows.paths import check_database_file
+
+    try:
+        check_database_file(Path(os.path.abspath(args.db)))
+    except PublishError as err:
+        return str(err)
     try:
         province_codes(args.provinces)
     except ValueError as err:
@@ -117,6 +124,13 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     settings = _settings("run", args, sample=True)
     if settings is None:
+        return 2
+    from oneplan.flows.config import ConfigError, check_sample_scope
+
+    try:
+        check_sample_scope(settings)
+    except ConfigError as err:
+        print(f"oneplan run: {err}", file=sys.stderr)
         return 2
     args.inbox, args.db, args.export = (settings[k].value for k in ("inbox", "db", "export"))
     args.staging, args.provinces = settings["staging"].value, settings["provinces"].value
@@ -442,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("th", "en"), default="th", help="report language")
     check.add_argument(
         "--annotate", metavar="OUT.xlsx", help="write a copy with problem cells marked"
+    )
+    check.add_argument(
+        "--replace", action="store_true", help="write the annotated copy over an existing OUT"
     )
     check.set_defaults(func=_check)
     export = sub.add_parser(

@@ -22,11 +22,20 @@ from pathlib import Path
 
 from oneplan.flows.defaults import DATA, ROOT
 from oneplan.flows.errors import PublishError
+from oneplan.flows.paths import check_outside_published
 
 PATH_KEYS = ("inbox", "db", "export", "staging")
 # The committee's link decisions (default: link_decisions.csv beside the inbox folder).
 FILE_KEYS = ("link_decisions",)
-KEYS = (*PATH_KEYS, *FILE_KEYS, "provinces", "duckdb_storage_version", "roots")
+KEYS = (
+    *PATH_KEYS,
+    *FILE_KEYS,
+    "provinces",
+    "duckdb_storage_version",
+    "roots",
+    "quiet_seconds",
+    "money_fall_share",
+)
 REQUIRED = ("inbox", "db", "export")
 ENV = {key: f"ONEPLAN_{key.upper()}" for key in KEYS}
 CONFIG_ENV = "ONEPLAN_CONFIG"
@@ -36,7 +45,18 @@ MAX_CONFIG_BYTES = 64 * 1024
 # later open it. "latest" writes the running DuckDB's own format (2.0 and later only).
 DEFAULT_STORAGE_VERSION = "v1.4.0"
 STORAGE_VERSION = re.compile(r"^(v\d{1,2}\.\d{1,2}\.\d{1,2}|latest)$")
-DEFAULTS = {"provinces": "18", "duckdb_storage_version": DEFAULT_STORAGE_VERSION}
+# A file modified less than this many seconds before a run may still be uploading: its
+# previously published version is kept until the next run (flows/stage.py).
+DEFAULT_QUIET_SECONDS = "120"
+# A district whose accepted money falls by more than this share from the previous
+# publication is published with a warning in the quality report and `oneplan status`.
+DEFAULT_MONEY_FALL_SHARE = "0.5"
+DEFAULTS = {
+    "provinces": "18",
+    "duckdb_storage_version": DEFAULT_STORAGE_VERSION,
+    "quiet_seconds": DEFAULT_QUIET_SECONDS,
+    "money_fall_share": DEFAULT_MONEY_FALL_SHARE,
+}
 
 
 class ConfigError(PublishError):
@@ -70,6 +90,25 @@ def sample_defaults(cwd: Path | None = None) -> dict[str, str]:
         "db": str(out / "oneplan.duckdb"),
         "export": str(out / "export"),
     }
+
+
+def check_sample_scope(settings: Mapping[str, Setting]) -> None:
+    """The sample inbox goes with the sample's database and export only: a run given its
+    own --db or --export (production) but no inbox must not publish the bundled sample
+    over them."""
+    inbox, db, export = (settings[key] for key in REQUIRED)
+    if inbox.source != "sample default":
+        return
+    own = [
+        key for key, setting in (("db", db), ("export", export)) if setting.source != inbox.source
+    ]
+    if own:
+        sources = ", ".join(settings[key].source for key in own)
+        raise ConfigError(
+            f"no inbox given but {' and '.join(own)} set ({sources}): the bundled sample is "
+            "published only to the sample's own database and export; give --inbox (or set "
+            f"{ENV['inbox']})"
+        )
 
 
 def _clean(value: object, where: str) -> str:
@@ -107,7 +146,8 @@ def read_config_file(path: Path) -> dict[str, str]:
         elif key in PATH_KEYS or key in FILE_KEYS:
             out[key] = str(path.parent / _clean(value, where))
         else:
-            out[key] = _clean(str(value) if isinstance(value, int) else value, where)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            out[key] = _clean(str(value) if number else value, where)
     return out
 
 
@@ -162,7 +202,32 @@ def resolve(
             f"duckdb_storage_version {version!r} ({out['duckdb_storage_version'].source}): "
             "expected a DuckDB version such as v1.4.0, or latest"
         )
+    _check_number("quiet_seconds", out["quiet_seconds"], 0, 86_400)
+    _check_number("money_fall_share", out["money_fall_share"], 0, 1)
     return out
+
+
+def _check_number(key: str, setting: Setting, low: float, high: float) -> float:
+    try:
+        value = float(setting.value)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not low <= value <= high:  # also refuses nan
+        raise ConfigError(
+            f"{key} {setting.value!r} ({setting.source}): expected a number from {low:g} "
+            f"to {high:g}"
+        )
+    return value
+
+
+def run_settings(db_path: Path, env: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """The quiet period (seconds) and the money-fall share in force for the database at
+    `db_path` (environment > oneplan.toml beside it > defaults)."""
+    settings = resolve({"db": str(db_path)}, env)
+    return (
+        _check_number("quiet_seconds", settings["quiet_seconds"], 0, 86_400),
+        _check_number("money_fall_share", settings["money_fall_share"], 0, 1),
+    )
 
 
 def describe(settings: Mapping[str, Setting]) -> str:
@@ -204,17 +269,17 @@ def _real_path(key: str, value: str) -> Path:
 
 
 def check_job_variables(job_variables: Mapping[str, object]) -> None:
-    """A process worker lets a flow run (or its deployment) override the worker's environment
-    through job variables, and those come through the API: refuse any that would change our
-    configuration or where the run reports to."""
-    env = job_variables.get("env") if isinstance(job_variables, Mapping) else None
-    if not isinstance(env, Mapping):
-        return
-    ours = sorted(k for k in env if str(k).upper().startswith(("ONEPLAN_", "PREFECT_", "PYTHON")))
-    if ours:
+    """A worker lets a flow run (or its deployment) override its job: the command it runs,
+    its environment, its working folder. Those come through the API, and the nightly run
+    needs none of them: refuse every one. (The work pool of deploy/oneplan-pool.json makes
+    the server refuse them before a worker sees them; this is the flow's own refusal, for a
+    pool created without it.)"""
+    given = sorted(str(key) for key in (job_variables or {}))
+    if given:
         raise ConfigError(
-            f"job variables set {', '.join(map(str, ours))}: a deployed run takes its "
-            "configuration from the machine that runs it, not from the API"
+            f"job variables {', '.join(given)} given: a deployed run takes no job variable "
+            "(its command, environment and folder are the worker's), so that a triggered run "
+            "does only what the nightly run does"
         )
 
 
@@ -239,6 +304,7 @@ def deployment_paths(
     for key in (*PATH_KEYS, "provinces"):
         given = parameters.get(key)
         out[key] = str(given) if given is not None else configured[key].value
+    check_provinces_in_scope(out["provinces"], configured["provinces"].value)
     for key in PATH_KEYS:
         if out[key] is None:
             continue
@@ -250,7 +316,37 @@ def deployment_paths(
                 f"({', '.join(str(r) for r in roots)}): a triggered run may only use the "
                 "paths configured for the nightly run"
             )
+        if parameters.get(key) is not None:
+            where = Path(str(parameters[key]))
+            try:  # a published version is never written into (flows/paths.py)
+                if key == "export":
+                    check_outside_published(key, Path(os.path.abspath(where)).parent, where)
+                else:
+                    check_outside_published(key, where)
+            except PublishError as err:
+                raise ConfigError(str(err)) from None
     return out
+
+
+def check_provinces_in_scope(provinces: str | None, configured: str | None) -> None:
+    """A triggered run's `provinces` must lie within the configured scope (default Chai Nat):
+    it may narrow the plan, never widen it to areas the nightly run does not cover."""
+    from oneplan.transforms.areas import province_codes
+
+    scope = configured or DEFAULTS["provinces"]
+    if provinces is None or provinces == scope:
+        return
+    try:
+        wanted, allowed = set(province_codes(provinces)), set(province_codes(scope))
+    except ValueError as err:
+        raise ConfigError(f"provinces {provinces!r}: {err}") from None
+    outside = sorted(wanted - allowed)
+    if outside:
+        raise ConfigError(
+            f"provinces {provinces!r} reaches outside the configured scope {scope!r} "
+            f"({', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}): a triggered run "
+            "may only cover the provinces configured for the nightly run"
+        )
 
 
 def flow_paths(

@@ -15,6 +15,7 @@ from oneplan.flows.config import flow_paths
 from oneplan.flows.config import resolve as resolve_config
 from oneplan.flows.errors import PublishError
 from oneplan.flows.parallel import map_files, parse_workers
+from oneplan.flows.paths import check_database_file, check_outside_published, check_run_paths
 from oneplan.flows.report import quality_report_markdown
 from oneplan.flows.runs import record_run, state_reason
 from oneplan.flows.stage import stage_file
@@ -139,14 +140,19 @@ def _record_outcome(flow, flow_run, state) -> None:
     failed night shows in `oneplan status` although it published nothing."""
     try:
         paths = flow_paths(flow_run.parameters or {}, deployed=flow_run.deployment_id is not None)
+        # A refused run writes nothing where it was pointed (a --db inside the inbox, or a
+        # file that is not ours): only the configured database's log may record it.
+        check_run_paths(paths["inbox"], paths["db"], paths["export"], paths["staging"])
     except PublishError:
         # Refused (e.g. parameters outside the roots): record it beside the configured
         # database if there is one; else only the Prefect state carries the reason.
         try:
             paths = {"db": resolve_config({})["db"].value}
+            if paths["db"] is None:
+                return
+            check_database_file(Path(paths["db"]))
+            check_outside_published("database", Path(paths["db"]))
         except PublishError:
-            return
-        if paths["db"] is None:
             return
     details = {"flow_run_id": str(flow_run.id)}
     if state.is_completed():

@@ -62,6 +62,7 @@ def check_run_paths(inbox, db, export, staging=None) -> RunPaths:
     if db.is_dir():
         raise PublishError(f"--db {db} is a folder; give the path of the database file")
     db = _real(db.parent) / db.name
+    check_database_file(db)
     export = Path(os.path.abspath(export))
     staging = _real(Path(staging)) if staging else db.parent / "staging"
     if not inbox.is_dir():
@@ -87,9 +88,74 @@ def check_run_paths(inbox, db, export, staging=None) -> RunPaths:
                     f"the {a} folder {pa_} and the {b} folder {pb} overlap; "
                     "inbox, database, staging and export must be separate places"
                 )
+    for name, path in (("inbox", inbox), ("database", db), ("staging", staging)):
+        check_outside_published(name, path)
+    check_outside_published("export", export.parent, export)
     check_export_root(export)
     check_staging(staging)
     return RunPaths(inbox=inbox, db=db, export=export, staging=staging)
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+DUCKDB_MAGIC_AT = 8
+
+
+def is_duckdb_file(path: Path) -> bool:
+    """True when `path` starts like a DuckDB database file (the magic bytes of its header)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(DUCKDB_MAGIC_AT + len(DUCKDB_MAGIC))
+    except OSError:
+        return False
+    return head[DUCKDB_MAGIC_AT:] == DUCKDB_MAGIC
+
+
+def published_here(db: Path) -> bool:
+    """True when the runs log beside `db` says a run of ours published a database there."""
+    from oneplan.flows.runs import read_runs
+
+    return any(run.get("status") == "published" for run in read_runs(db, limit=1000))
+
+
+def check_database_file(db: Path) -> None:
+    """Refuse a database path that holds a file we did not make: an existing file must be a
+    DuckDB database, or one we published there (a damaged one is then moved aside and
+    rebuilt, see flows.recover). Anything else (notes, a spreadsheet, a link to a device)
+    is someone else's and is never renamed or replaced."""
+    if not os.path.lexists(db):
+        return
+    if db.is_symlink() or not db.is_file():
+        raise PublishError(
+            f"--db {db} is not a regular file; give the path of a DuckDB database file"
+        )
+    if is_duckdb_file(db) or published_here(db):
+        return
+    raise PublishError(
+        f"--db {db} exists and is not a DuckDB database; it is kept: move it away or choose "
+        "another --db"
+    )
+
+
+def _published_folder(path: Path) -> Path | None:
+    """The export version (or versions folder) of ours that `path` lies in, if any: the
+    folder carrying our marker among `path`'s existing ancestors (links resolved)."""
+    real = _real(path)
+    for folder in (real, *real.parents):
+        if (folder / EXPORT_MARKER).is_file() or (folder / VERSIONS_MARKER).is_file():
+            return folder
+    return None
+
+
+def check_outside_published(name: str, path: Path, shown: Path | None = None) -> None:
+    """Refuse a path inside a published export version (or our versions folder): what is
+    published is read by people as it is and is never written into (`export=<export>/new`
+    would write inside the version the export points at)."""
+    folder = _published_folder(path)
+    if folder is not None:
+        raise PublishError(
+            f"the {name} {shown or path} lies inside the published export {folder}; "
+            "published versions are never written into: choose a path outside it"
+        )
 
 
 def is_our_version(path: Path) -> bool:

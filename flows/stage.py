@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import stat
+import time
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,13 +18,12 @@ import pyarrow as pa
 from oneplan.flows.durable import fsync_dir, read_regular, read_verified, write_durable
 from oneplan.flows.errors import fault_point
 from oneplan.flows.read import (
+    LIMITS,
     SUPPORTED_SUFFIXES,
     ReadError,
     file_kind,
-    open_regular,
     read_bytes,
     read_file,
-    read_regular_bytes,
 )
 from oneplan.flows.reference import (
     load_areas,
@@ -36,6 +37,7 @@ from oneplan.transforms import schema
 from oneplan.transforms.areas import CHAI_NAT, province_codes, resolve_district_folder
 from oneplan.transforms.completeness import error_cell_issues
 from oneplan.transforms.consolidate import with_file_columns
+from oneplan.transforms.integrity import incomplete_reason
 from oneplan.transforms.issues import make_issue
 from oneplan.transforms.levels import FilePlan, file_plan, resolve_province_folder, title_texts
 from oneplan.transforms.sheet import FileContext, FileResult, Sheet, read_sheets
@@ -54,6 +56,7 @@ class FileJob:
     file_modified_at: str  # ISO 8601, UTC
     provinces: str = CHAI_NAT  # the scope tambons are matched in (see transforms.areas)
     file_size: int = -1  # bytes at discovery (-1: not recorded)
+    settled: bool = True  # last modified before the quiet period (see discover_inbox)
 
     @property
     def submission_id(self) -> str:
@@ -61,29 +64,19 @@ class FileJob:
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _sha256(path: Path) -> tuple[str, os.stat_result]:
-    """The SHA-256 of a regular file and its stat, from one descriptor (a FIFO or device is
-    refused by its type, ReadError not_a_regular_file, before any read)."""
-    digest = hashlib.sha256()
-    fd, info = open_regular(path)
-    try:
-        while block := os.read(fd, 1 << 20):
-            digest.update(block)
-    finally:
-        os.close(fd)
-    return digest.hexdigest(), info
-
-
 class FileChanged(Exception):
     """The file changed between discovery and its read, or during the read."""
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, when it is still a regular file and within the size limit."""
-    try:
-        return read_regular_bytes(path)
-    except ReadError as err:  # swapped for a FIFO or device, or grown past the limit
-        raise FileChanged(err.detail or err.code) from None
+    """The bytes of the regular file at `path` (a real path, as discovery made it), read
+    without following a link swapped in since (see `open_in_inbox`) and never more than the
+    size limit (a file grown past it, or swapped for a FIFO or device, is a changed file)."""
+    with os.fdopen(open_in_inbox(path), "rb") as handle:
+        data = handle.read(LIMITS.max_file_bytes + 1)
+    if len(data) > LIMITS.max_file_bytes:
+        raise FileChanged(f"{len(data):,} bytes")
+    return data
 
 
 def read_stable(job: FileJob) -> bytes:
@@ -116,21 +109,41 @@ def _inbox_issue(code: str, source_file: str, value: str) -> dict:
     return {"submission_id": None, "source_file": source_file, **issue, "source_sheet": ""}
 
 
-def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob], list[dict]]:
+def discover_inbox(
+    inbox: Path,
+    provinces: str = CHAI_NAT,
+    quiet_seconds: float = 0.0,
+    now: float | None = None,
+) -> tuple[list[FileJob], list[dict]]:
     """Every plan file under the inbox's district folders, and issues about what is not one.
 
     Folders are named by district code, Thai name (with or without อ./อำเภอ) or English
     name; anything else is reported, never guessed. Editor lock files (~$x.xlsx) and hidden
-    files are ignored.
+    files are ignored. A link (a district folder, a folder below it or a file) that leads out
+    of the inbox is refused (`symlink_outside_inbox`) at every depth and never followed; a
+    folder link inside the inbox is not followed either (its target is read once, as itself).
+
+    A file modified less than `quiet_seconds` before `now` (default: the time of the call)
+    is not `settled`: it may still be uploading (see `keep_previous_versions`).
     """
     inbox = inbox.resolve()
+    quiet_since = (time.time() if now is None else now) - quiet_seconds
     areas = load_areas(provinces)
     jobs, issues = [], []
     for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             continue
+        if entry.is_symlink():
+            target = Path(os.path.realpath(entry))
+            if not target.is_relative_to(inbox):
+                issues.append(_inbox_issue("symlink_outside_inbox", entry.name, str(target)))
+                continue
+            if target.is_dir():
+                continue  # a folder of the inbox under another name: read as itself
         if entry.is_file():
             issues.append(_inbox_issue("file_outside_district", entry.name, entry.name))
+            continue
+        if not entry.is_dir():
             continue
         code = resolve_district_folder(entry.name, areas)
         province = None if code else resolve_province_folder(entry.name, province_codes(provinces))
@@ -141,43 +154,110 @@ def discover_inbox(inbox: Path, provinces: str = CHAI_NAT) -> tuple[list[FileJob
             code, name_th = province, "จังหวัด" + geothai.province(province).name_th
         else:
             name_th = areas.loc[areas["district_code"] == code, "district_name_th"].iloc[0]
-        for path in sorted(entry.rglob("*")):
+        for path in _files_below(entry, inbox, issues):
             rel = path.relative_to(inbox).as_posix()
-            if path.name.startswith((".", "~$")) or path.is_dir():
-                continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(inbox):
-                    issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
-                    continue
-            if not path.is_file():  # a FIFO, device or socket (or a link to one)
-                try:
-                    kind = file_kind(path.stat().st_mode)
-                except OSError:  # a link to nothing, or gone since it was listed
-                    kind = "link"
-                issues.append(_inbox_issue("not_a_regular_file", rel, kind))
-                continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 issues.append(_inbox_issue("unsupported_file_type", rel, path.suffix or path.name))
                 continue
+            real = Path(os.path.realpath(path))  # a file link inside the inbox: its target
             try:
-                digest, stat = _sha256(path)
-            except ReadError as err:  # swapped for a non-regular file since the check above
-                issues.append(_inbox_issue("not_a_regular_file", rel, err.detail))
-                continue
+                digest, info = _sha256_in(real, inbox)
+            except FileChanged:
+                continue  # gone or swapped for a link since the walk: the next run sees it
             jobs.append(
                 FileJob(
-                    str(path),
+                    str(real),
                     rel,
                     code,
                     name_th,
                     digest,
-                    _modified_at(stat),
+                    _modified_at(info),
                     provinces,
-                    stat.st_size,
+                    info.st_size,
+                    info.st_mtime <= quiet_since,
                 )
             )
     return jobs, issues
+
+
+def _files_below(folder: Path, inbox: Path, issues: list[dict]) -> list[Path]:
+    """The files under `folder` (a real folder of the inbox), in path order, walking real
+    folders only: a link out of the inbox is reported (`symlink_outside_inbox`) and not
+    followed, a folder link inside the inbox is not followed (its target is walked as
+    itself), a file link inside the inbox stays a file. Hidden and ~$ files are left out."""
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not target.is_relative_to(inbox):
+                    if not path.name.startswith((".", "~$")):
+                        rel = path.relative_to(inbox).as_posix()
+                        issues.append(_inbox_issue("symlink_outside_inbox", rel, str(target)))
+                    continue
+                if target.is_dir():
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif path.name.startswith((".", "~$")):
+                continue
+            elif path.is_file():
+                found.append(path)
+            else:  # a FIFO, device or socket (or a link to one, or to nothing): never read
+                try:
+                    kind = file_kind(path.stat().st_mode)
+                except OSError:
+                    kind = "link"
+                rel = path.relative_to(inbox).as_posix()
+                issues.append(_inbox_issue("not_a_regular_file", rel, kind))
+    return sorted(found)
+
+
+def open_in_inbox(path: Path, inbox: Path | None = None) -> int:
+    """A read-only descriptor of the regular file at `path`, opened without following a link
+    in its last component, when `path` is still where discovery found it: no folder on the
+    way is a link out of the inbox (`inbox`; else the path itself must be real, as discovery
+    made it), and the file opened is the one at that path. Else FileChanged."""
+    path = Path(path)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        raise FileChanged("-") from None  # gone, or now a link
+    try:
+        info = os.fstat(fd)
+        parent = Path(os.path.realpath(path.parent))
+        where_ok = parent.is_relative_to(inbox) if inbox is not None else parent == path.parent
+        same = os.stat(path, follow_symlinks=False)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or not where_ok
+            or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino)
+        ):
+            raise FileChanged(_modified_at(info))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _sha256_in(path: Path, inbox: Path) -> tuple[str, os.stat_result]:
+    """The SHA-256 and stat of the file at `path`, read through `open_in_inbox`."""
+    fd = open_in_inbox(path, inbox)
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest(), info
 
 
 def read_plan_file(
@@ -297,6 +377,8 @@ STAGE_FORMAT = "arrow-ipc-streams-2"
 STAGED_TABLES_FILE = "tables.arrows"
 PLAN_FILE = "plan.json"
 DONE_FILE = "done"  # written last: the job and the SHA-256 of the two files above
+# Beside a staged parse of a file that looked cut short or damaged: why (transforms.integrity).
+INCOMPLETE_FILE = "incomplete"
 
 
 def stage_key(job: FileJob) -> str:
@@ -323,7 +405,11 @@ def staged_already(job: FileJob, staging_dir: str) -> dict | None:
     plan = verified_plan(target)
     if plan is None:
         return None
-    return {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
+    item = {"job": asdict(job), "staged": str(target), "reused": True, "plan": plan}
+    incomplete = target / INCOMPLETE_FILE
+    if incomplete.is_file() and not incomplete.is_symlink():
+        item["incomplete"] = incomplete.read_text(encoding="utf-8")[:300] or "-"
+    return item
 
 
 def _done_hashes(target: Path) -> dict | None:
@@ -398,11 +484,23 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
             "failed": f"{type(err).__name__}: {err}"[:300],
             "staging_dir": staging_dir,
         }
-    write_staged(target, tables, plan, asdict(job))
-    return {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+    incomplete = incomplete_reason(data, Path(job.path).suffix.lower())
+    write_staged(target, tables, plan, asdict(job), incomplete)
+    item = {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
+    if incomplete:
+        item["incomplete"] = incomplete
+    if not job.settled:
+        item["recent"] = job.file_modified_at
+    return item
 
 
-def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dict) -> str:
+def write_staged(
+    target: Path,
+    tables: dict[str, pa.Table],
+    plan: dict,
+    job: dict,
+    incomplete: str | None = None,
+) -> str:
     """Write one file's staged tables, its plan and the `done` marker (the job and the
     SHA-256 of both) into a temporary folder, each flushed to disk, then swap it in at
     `target` (a parse killed midway, or a crash before the data reached the disk, leaves no
@@ -414,6 +512,8 @@ def write_staged(target: Path, tables: dict[str, pa.Table], plan: dict, job: dic
         STAGED_TABLES_FILE: write_durable(tmp / STAGED_TABLES_FILE, staged_tables_bytes(tables)),
         PLAN_FILE: write_durable(tmp / PLAN_FILE, json.dumps(plan, ensure_ascii=False).encode()),
     }
+    if incomplete:  # the file looked cut short: kept with its parse, so a reuse knows it
+        write_durable(tmp / INCOMPLETE_FILE, incomplete.encode())
     done = {"job": job, "sha256": hashes}
     write_durable(tmp / DONE_FILE, json.dumps(done, ensure_ascii=False).encode())
     fsync_dir(tmp)
@@ -466,10 +566,18 @@ def staged_tables_of(data: bytes, path: Path) -> dict[str, pa.Table]:
 def keep_previous_versions(
     staged: list[dict], previous_submissions: pa.Table | None
 ) -> tuple[list[dict], list[dict]]:
-    """Staged results with each file that changed during its read ("changed"), or whose
-    parse or consolidation failed ("failed"), replaced by its previously published version
-    (when that parse is still staged and whole), and one issue per such file; the file is
-    read again by the next run. Without a previous version the file is left out."""
+    """Staged results with each file that is not yet a new plan replaced by its previously
+    published version (when that parse is still staged and whole), and one issue per file:
+
+    - changed while it was read (not staged): `file_changed_during_read`, warning;
+    - its parse or its district's consolidation failed: `processing_failed`, error; without
+      a previous version the file is left out;
+    - modified within the quiet period (may still be uploading): `file_recently_modified`,
+      info; with no previous version, the new one is used;
+    - cut short or damaged (transforms.integrity): `file_incomplete`, warning; with no
+      previous version, the new one is used, with the warning.
+
+    The file is read again by the next run."""
     kept, issues = [], []
     current = {}
     if previous_submissions is not None and previous_submissions.num_rows:
@@ -477,30 +585,46 @@ def keep_previous_versions(
             if row["status"] == "current":
                 current[(row["district_code"], row["source_file"])] = row
     for item in staged:
-        if "changed" not in item and "failed" not in item:
+        if "changed" in item:
+            code, value = "file_changed_during_read", item["changed"]
+        elif "failed" in item:
+            code, value = "processing_failed", item["failed"]
+        elif item.get("incomplete"):
+            code, value = "file_incomplete", item["incomplete"]
+        elif item.get("recent"):
+            code, value = "file_recently_modified", item["recent"]
+        else:
             kept.append(item)
             continue
+        staging_dir = item.get("staging_dir") or str(Path(item["staged"]).parent)
         job = FileJob(**item["job"])
-        if "changed" in item:
-            issue = _inbox_issue("file_changed_during_read", job.source_file, item["changed"])
-        else:
-            issue = _inbox_issue("processing_failed", job.source_file, item["failed"])
+        issue = _inbox_issue(code, job.source_file, value)
         old = current.get((job.district_code, job.source_file))
-        if old is not None:
-            modified = old["file_modified_at"]
-            prior = replace(
-                job,
-                file_sha256=old["file_sha256"],
-                file_modified_at=modified.isoformat() if modified else job.file_modified_at,
-                file_size=-1,
-            )
-            staging_dir = item.get("staging_dir") or Path(item["staged"]).parent
-            target = Path(staging_dir) / stage_key(prior)
-            plan = verified_plan(target)
-            if plan is not None:
-                kept.append(
-                    {"job": asdict(prior), "staged": str(target), "reused": True, "plan": plan}
-                )
-                issue["submission_id"] = prior.submission_id
+        prior = _prior_version(job, old, staging_dir) if old is not None else None
+        if prior is not None:
+            kept.append(prior)
+            issue["submission_id"] = FileJob(**prior["job"]).submission_id
+        elif "changed" not in item and "failed" not in item:  # nothing earlier: the new one
+            kept.append(item)
+            if code == "file_recently_modified":
+                continue
+            issue["submission_id"] = job.submission_id
         issues.append(issue)
     return kept, issues
+
+
+def _prior_version(job: FileJob, old: dict, staging_dir: str) -> dict | None:
+    """The staged parse of the previously published version of `job`'s file (`old`: its
+    current submission), when it is still staged; else None."""
+    modified = old["file_modified_at"]
+    prior = replace(
+        job,
+        file_sha256=old["file_sha256"],
+        file_modified_at=modified.isoformat() if modified else job.file_modified_at,
+        file_size=-1,
+    )
+    target = Path(staging_dir) / stage_key(prior)
+    plan = verified_plan(target)
+    if plan is None:
+        return None
+    return {"job": asdict(prior), "staged": str(target), "reused": True, "plan": plan}

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from oneplan.flows.db import connect
+from oneplan.flows.db import connect, report_query
 from oneplan.flows.defaults import DATA
 from oneplan.flows.runs import read_runs
 from oneplan.transforms.thaidate import thai_datetime
@@ -31,6 +31,7 @@ TEXT = {
         "district": "  {code} {name}: {n_files} ไฟล์, {n_proj} โครงการ, {when}",
         "latest_file": "ไฟล์ล่าสุด {when}",
         "no_file": "ไม่มีไฟล์",
+        "money_fell": "  คำเตือน {message}",
         "history": "  ประวัติ: ",
         "first": "เผยแพร่ครั้งแรก: ไม่มีครั้งก่อนให้เปรียบเทียบ",
         "changes": "การเปลี่ยนแปลงจากการเผยแพร่ครั้งก่อน: {n}",
@@ -64,6 +65,7 @@ TEXT = {
         "district": "  {code} {name}: {n_files} file(s), {n_proj} projects, {when}",
         "latest_file": "latest file {when}",
         "no_file": "no file",
+        "money_fell": "  WARNING {message}",
         "history": "  history: ",
         "first": "First publication: nothing to compare with.",
         "changes": "Changes since the previous publication: {n}",
@@ -200,6 +202,11 @@ def _publication_lines(
                 code=code, name=name, n_files=n_files, n_proj=n_proj, when=latest_text
             )
         )
+    th = text is TEXT["th"]
+    for code, message_th, message_en in con.execute(report_query("status_money_falls")).fetchall():
+        message = message_th if th else message_en
+        # our own template and figures (sql/reports/district_money_falls.sql), one line
+        lines.append(text["money_fell"].format(message=" ".join((message or code).split())))
     history = con.execute(
         "select status, count(*) from submissions where status <> 'current' group by 1 order by 1"
     ).fetchall()

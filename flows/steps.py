@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from oneplan.flows import progress, publish
 from oneplan.flows.cache import consolidate_districts, frames_for_combine, submission_ids
-from oneplan.flows.config import link_decisions_path
+from oneplan.flows.config import link_decisions_path, run_settings
 from oneplan.flows.errors import PublishError
-from oneplan.flows.export import remove_stale_builds
+from oneplan.flows.export import published_version, remove_stale_builds
 from oneplan.flows.levels import (
     DecisionsFile,
     decision_records,
@@ -33,6 +34,7 @@ from oneplan.flows.levels import (
     read_link_decisions,
 )
 from oneplan.flows.lock import run_lock
+from oneplan.flows.money import district_money_falls
 from oneplan.flows.parallel import map_files, parse_workers
 from oneplan.flows.paths import check_run_paths, mark_staging
 from oneplan.flows.recover import read_previous_or_recover, recovered_issue
@@ -60,6 +62,7 @@ from oneplan.transforms.publication import (
 )
 
 _log = logging.getLogger("oneplan")
+VERSION_FORMAT = "%Y%m%dT%H%M%S%fZ"  # an export version folder's name: its run's start, UTC
 
 
 @dataclass(frozen=True)
@@ -73,18 +76,27 @@ class Run:
     provinces: str
     loaded_at: datetime
     log: logging.Logger | logging.LoggerAdapter = _log
+    quiet_seconds: float = 0.0  # see flows.config DEFAULT_QUIET_SECONDS
 
     @property
     def version(self) -> str:
-        return self.loaded_at.strftime("%Y%m%dT%H%M%S%fZ")
+        return self.loaded_at.strftime(VERSION_FORMAT)
 
 
 def start_run(inbox, db, export, staging, provinces, log=_log) -> Run:
     """The run's paths and start time. Every path is checked before anything is written
     (flows.paths): overlapping places or an export that is not ours are refused."""
     paths = check_run_paths(inbox, db, export, staging)
+    quiet_seconds, _ = run_settings(paths.db)
     return Run(
-        paths.inbox, paths.db, paths.export, paths.staging, provinces, datetime.now(UTC), log
+        paths.inbox,
+        paths.db,
+        paths.export,
+        paths.staging,
+        provinces,
+        datetime.now(UTC),
+        log,
+        quiet_seconds,
     )
 
 
@@ -158,7 +170,9 @@ class Steps:
 
 def discover(run: Run) -> tuple[list[FileJob], list[dict]]:
     """Every plan file of the inbox, and the inbox-level issues; refuses an inbox with none."""
-    jobs, inbox_issues = discover_inbox(run.inbox, run.provinces)
+    jobs, inbox_issues = discover_inbox(
+        run.inbox, run.provinces, run.quiet_seconds, run.loaded_at.timestamp()
+    )
     if not jobs:
         raise PublishError(f"no plan file (.xlsx .xls .ods .csv) under {run.inbox}")
     return jobs, inbox_issues
@@ -299,6 +313,22 @@ def assemble(
     )
     if not has_readable_row(tables):
         raise PublishError("no readable row in any file of the inbox: nothing to publish")
+    falls = district_money_falls(previous, tables, run_settings(run.db)[1])
+    if falls:  # published, with a warning per district the committee must see
+        for issue in falls:
+            run.log.warning(
+                "district %s: accepted money %s", issue["source_file"], issue["raw_value"]
+            )
+        tables = publication_tables(
+            staged,
+            linked,
+            [*inbox_issues, *falls],
+            place_rows(load_areas(run.provinces)),
+            run.loaded_at,
+            previous,
+            files_parsed=sum(not s["reused"] for s in staged),
+            inputs=inputs,
+        )
     return tables
 
 
@@ -385,7 +415,7 @@ def run_steps(run: Run, steps: Steps) -> dict:
             inbox_issues,
             f"{run.provinces}\x1f{build_fingerprint()}\x1f{decisions.digest}",
         )
-        if is_unchanged(previous, inputs) and run.export.exists():
+        if is_unchanged(previous, inputs) and export_is_of(run.export, previous):
             run.log.info(
                 "nothing changed since the last publication: %s and %s kept", run.db, run.export
             )
@@ -415,6 +445,22 @@ def run_steps(run: Run, steps: Steps) -> dict:
             "published %s and %s (%d projects)", run.db, run.export, tables["projects"].num_rows
         )
         return summarize(run, staged, unchanged=False)
+
+
+def export_is_of(export: Path, previous: dict[str, pa.Table] | None) -> bool:
+    """True when the export points at the version built with the latest previous
+    publication (the version folder is named after its run's start, as `Run.version`).
+
+    A run killed between the database rename and the export swap leaves the new database
+    beside the old export: that is not "unchanged", and the next run publishes again."""
+    if previous is None or not previous["publications"].num_rows:
+        return False
+    version = published_version(export)
+    moment = pc.max(previous["publications"]["published_at"]).as_py()
+    if version is None or moment is None:
+        return False
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return version.name == moment.strftime(VERSION_FORMAT)
 
 
 def summarize(run: Run, staged: list[dict], unchanged: bool) -> dict:

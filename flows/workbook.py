@@ -743,8 +743,8 @@ def write_manifest(
     body = {
         "format": MANIFEST_FORMAT,
         "note": "content keys of the outputs written by oneplan; an output whose key is "
-        "unchanged, and whose file still has the SHA-256 recorded here, is taken from the "
-        "previous version instead of being written again",
+        "unchanged is taken from the previous version instead of being written again, when "
+        "its bytes still have the SHA-256 recorded here",
         "files": dict(sorted(files.items())),
         "sha256": dict(sorted((hashes or {}).items())),
     }
@@ -755,50 +755,83 @@ def write_manifest(
     return path
 
 
-def _no_link_on_the_way(root: Path, relpath: str) -> bool:
-    """Whether every folder from `root` down to `relpath`'s file is a real folder (no link)."""
-    here = Path(root)
-    for part in Path(relpath).parts[:-1]:
-        here = here / part
-        try:
-            if not stat.S_ISDIR(os.lstat(here).st_mode):
-                return False
-        except OSError:
+def _sha256_of(handle) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _open_output(root: Path, relpath: str) -> int | None:
+    """A descriptor of the regular file `relpath` under the folder `root`, walking folder by
+    folder without following a link at any depth (a district folder of a published version
+    replaced by a link to elsewhere is never entered); None when there is no such file."""
+    cloexec = getattr(os, "O_CLOEXEC", 0)
+    folder_flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | cloexec
+    parts = relpath.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    try:
+        fd = os.open(root, folder_flags)
+    except OSError:
+        return None
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, folder_flags, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | cloexec, dir_fd=fd)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(os.fstat(out).st_mode):
+        os.close(out)
+        return None
+    os.set_blocking(out, True)
+    return out
+
+
+def reuse_output(old: Path, new: Path, sha256: str | None = None, root: Path | None = None) -> bool:
+    """Take `old` (a regular file of the previous version) as `new`: a hard link, or a copy
+    when linking fails (another file system). False when it cannot, and always when its
+    bytes do not have the SHA-256 the previous version's manifest recorded (`sha256`; an
+    output edited by hand since is written anew) or a link lies on the way (`root`: the
+    previous version folder, walked without following links; else only `old` itself)."""
+    if sha256 is None:
+        return False
+    if root is None:
+        root, relpath = Path(old).parent, Path(old).name
+    else:
+        relpath = Path(old).relative_to(root).as_posix()
+    fd = _open_output(Path(root), relpath)
+    if fd is None:
+        return False
+    with os.fdopen(fd, "rb") as src:
+        if _sha256_of(src) != sha256:
             return False
-    return True
-
-
-def reuse_output(old: Path, new: Path, sha256: str | None = None) -> bool:
-    """Take `old` (a regular file of the previous version, never a link) as `new`: a hard
-    link, or a copy when linking fails (another file system). False when it cannot, or when
-    `sha256` is given and the file no longer has it (edited by hand since it was written)."""
-    try:
-        info = os.lstat(old)
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    if sha256 is not None and file_sha256(old) != sha256:
-        return False
-    new.parent.mkdir(parents=True, exist_ok=True)
-    if os.path.lexists(new):
-        return False
-    try:
-        os.link(old, new, follow_symlinks=False)
-        return True
-    except OSError:
-        pass
-    tmp = new.with_name(f".{new.name}.tmp-{os.getpid()}")
-    try:
-        with open(old, "rb") as src, open(tmp, "xb") as dst:
-            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                raise OSError("not a regular file")
-            shutil.copyfileobj(src, dst)
-        os.replace(tmp, new)
-        return True
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        return False
+        new.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(new):
+            return False
+        checked = os.fstat(src.fileno())
+        try:
+            os.link(old, new, follow_symlinks=False)
+            linked = os.lstat(new)
+            if (linked.st_dev, linked.st_ino) == (checked.st_dev, checked.st_ino):
+                return True  # exactly the file whose bytes were checked
+            os.unlink(new)  # `old` was swapped since: copy the checked bytes instead
+        except OSError:
+            pass
+        tmp = new.with_name(f".{new.name}.tmp-{os.getpid()}")
+        try:
+            src.seek(0)
+            with open(tmp, "xb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.replace(tmp, new)
+            return True
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return False
 
 
 # -- the jobs: each output that is a pure function of its inputs --------------------------------
@@ -849,21 +882,28 @@ def _annotate_one(
     source_file: str,
     district_code: str,
     issues: list[dict],
+    sha256: str | None,
     out: Path,
     contained: bool = True,
 ):
-    """The annotated copy of one file at `out` (`contained=False`: this process is the
-    contained child already, the spreadsheet is read here). The file is read once, as a
-    regular file within the size limit; the copy is built from those bytes."""
+    """The annotated copy of one file at `out`, made from the bytes that were hashed, parsed
+    and published (`sha256`), read once without following links (`contained=False`: this
+    process is the contained child already, the spreadsheet is read here); a file changed or
+    swapped (for a link, a FIFO, another file) since is not copied (FileChanged)."""
     from oneplan.flows.check import CheckedFile, annotate
-    from oneplan.flows.read import read_bytes, read_regular_bytes
+    from oneplan.flows.read import read_bytes
+    from oneplan.flows.stage import FileChanged, _read_bytes
 
-    data = read_regular_bytes(Path(path))
+    data = _read_bytes(Path(path))
+    if sha256 is None or hashlib.sha256(data).hexdigest() != sha256:
+        raise FileChanged("the file is no longer the version that was published")
     checked = CheckedFile(
         path=Path(path),
         source_file=source_file,
         district_code=district_code,
-        sheets=read_bytes(data, Path(path).suffix.lower(), contained=contained),
+        sheets=read_bytes(
+            data, Path(path).suffix.lower() or Path(path).name, contained=contained
+        ),
         read_error=None,
         tables={},
         issues=issues,
@@ -951,7 +991,7 @@ def annotated_jobs(
                 relpath,
                 annotated_key(sha, f.source_file, file_issues, fingerprint),
                 "annotated",
-                (str(path), f.source_file, f.district_code, file_issues),
+                (str(path), f.source_file, f.district_code, file_issues, sha),
                 size,
             )
         )
@@ -1005,9 +1045,9 @@ def write_outputs(
     target = Path(target)
     workers = output_workers() if workers is None else workers
     fingerprint = build_fingerprint()
-    same = previous is None or Path(previous) == target
-    old_keys = {} if same else read_manifest(previous)
-    old_hashes = {} if same else read_manifest_hashes(previous)
+    same = previous is not None and Path(previous) == target
+    old_keys = read_manifest(previous) if previous is not None and not same else {}
+    old_hashes = read_manifest_hashes(previous) if old_keys else {}
     plan = read_plan(db_path)
     jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
     report = collect_quality(Path(db_path))
@@ -1038,11 +1078,8 @@ def write_outputs(
     todo = []
     for job in jobs:
         old_hash = old_hashes.get(job.relpath)
-        if (
-            old_keys.get(job.relpath) == job.key
-            and old_hash is not None
-            and _no_link_on_the_way(Path(previous), job.relpath)
-            and reuse_output(Path(previous) / job.relpath, target / job.relpath, old_hash)
+        if old_keys.get(job.relpath) == job.key and reuse_output(
+            Path(previous) / job.relpath, target / job.relpath, old_hash, Path(previous)
         ):
             keys[job.relpath] = job.key
             hashes[job.relpath] = old_hash

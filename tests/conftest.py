@@ -7,6 +7,8 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Files written by a test are seconds old: no quiet period (tests of it set their own).
+os.environ.setdefault("ONEPLAN_QUIET_SECONDS", "0")
 
 FAST_SELECTION = "not e2e"
 

@@ -506,6 +506,8 @@ def test_an_unknown_district_among_every_province_names_a_few_codes(tmp_path, ca
     code, out, err = run(capsys, plan, "--provinces", "all", "--lang", "en")
     assert (code, out) == (2, "")
     assert "(1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, …)" in err
+
+
 def test_a_deleted_tambon_sheet_is_named(tmp_path, capsys):
     plan = write_district_plan(tmp_path / "1804" / "plan.xlsx", SAPPHAYA[:5] + SAPPHAYA[6:])
     code, out, _ = run(capsys, plan)
@@ -598,3 +600,46 @@ def test_summary_groups_codes_and_puts_errors_before_info(tmp_path, capsys):
         "",
     ]
     assert lines[9] == "รายละเอียดทีละไฟล์และแผ่นงาน"
+
+
+# -- issue 22 item 7: --annotate replaces nothing it did not make ------------------------------
+def test_annotate_keeps_an_existing_out_unless_replace(tmp_path, capsys):
+    plan = write_plan(tmp_path / "1804" / "plan.xlsx")
+    out_path = tmp_path / "minutes.xlsx"
+    out_path.write_bytes(b"the committee's own workbook")
+    code, out, err = run(capsys, plan, "--annotate", out_path)
+    assert (code, out) == (2, "")
+    assert (
+        err == f"oneplan check: มีไฟล์ {out_path} อยู่แล้ว จึงไม่เขียนทับ (ระบุ --replace หากต้องการเขียนทับ)\n"
+    )
+    assert out_path.read_bytes() == b"the committee's own workbook"
+    code, out, _ = run(capsys, plan, "--annotate", out_path, "--replace", "--lang", "en")
+    assert code == 1 and out.endswith(f"Annotated copy written to {out_path}\n")
+    assert openpyxl.load_workbook(out_path).sheetnames[0] == ISSUES_SHEET
+
+
+def test_annotate_never_writes_through_a_hard_link_to_the_checked_file(tmp_path, capsys):
+    plan = write_plan(tmp_path / "1804" / "plan.xlsx")
+    before = sha(plan)
+    alias = tmp_path / "copy.xlsx"
+    alias.hardlink_to(plan)
+    for extra in ((), ("--replace",)):
+        code, out, err = run(capsys, plan, "--annotate", alias, *extra)
+        assert (code, out) == (2, "")
+        assert err.startswith("oneplan check: จะไม่เขียนทับไฟล์ต้นฉบับ")
+    assert sha(plan) == before == sha(alias)
+
+
+def test_annotate_replace_replaces_the_name_not_the_bytes_behind_it(tmp_path, capsys):
+    """--replace over a hard link of some other file: the name gets the copy, the other
+    file keeps its bytes."""
+    plan = write_plan(tmp_path / "1804" / "plan.xlsx")
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(b"someone else's bytes")
+    out_path = tmp_path / "out.xlsx"
+    out_path.hardlink_to(other)
+    code, _, _ = run(capsys, plan, "--annotate", out_path, "--replace")
+    assert code == 1
+    assert other.read_bytes() == b"someone else's bytes"
+    assert openpyxl.load_workbook(out_path).sheetnames[0] == ISSUES_SHEET
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1804", "other.xlsx", "out.xlsx"]

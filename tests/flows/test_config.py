@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from oneplan.flows.cli import main
 from oneplan.flows.config import (
+    CONFIG_ENV,
+    ENV,
     ConfigError,
     deployment_paths,
     describe,
@@ -202,16 +204,57 @@ def test_cli_serve_refuses_without_paths(monkeypatch, capsys):
 
 
 def test_job_variables_cannot_reconfigure_a_deployed_run(tmp_path):
+    """Issue 22 item 8: a triggered run takes no job variable at all (a `command` or an env
+    PATH of the caller's choosing ran with the worker's API password)."""
     env = _configured(tmp_path)
-    assert deployment_paths({}, env, ({"env": {"TZ": "UTC"}}, {}))["inbox"] == env["ONEPLAN_INBOX"]
+    assert deployment_paths({}, env, ({}, {}))["inbox"] == env["ONEPLAN_INBOX"]
     for variables in (
         {"env": {"ONEPLAN_ROOTS": "/"}},
         {"env": {"oneplan_export": "/home"}},
         {"env": {"PREFECT_API_URL": "http://evil/api"}},
         {"env": {"PYTHONPATH": "/tmp/evil"}},
+        {"env": {"PATH": "/tmp/evil"}},
+        {"env": {"TZ": "UTC"}},
+        {"command": "touch /tmp/pwned"},
+        {"working_dir": "/tmp"},
     ):
-        with pytest.raises(ConfigError, match="not from the API"):
+        with pytest.raises(ConfigError, match="a deployed run takes no job variable"):
             deployment_paths({}, env, ({}, variables))
+        with pytest.raises(ConfigError, match="a deployed run takes no job variable"):
+            deployment_paths({}, env, (variables, {}))
+
+
+def test_triggered_provinces_stay_within_the_configured_scope(tmp_path):
+    env = _configured(tmp_path)
+    assert deployment_paths({"provinces": "18"}, env)["provinces"] == "18"
+    for wider in ("all", "18,17", "10"):
+        with pytest.raises(ConfigError, match="reaches outside the configured scope '18'"):
+            deployment_paths({"provinces": wider}, env)
+    with pytest.raises(ConfigError, match="unknown province"):
+        deployment_paths({"provinces": "99"}, env)
+    regional = {**env, "ONEPLAN_PROVINCES": "18,17"}
+    assert deployment_paths({"provinces": "17"}, regional)["provinces"] == "17"
+
+
+def test_triggered_paths_inside_the_published_version_are_refused(tmp_path):
+    """`export=<export>/new` resolved inside the configured export (a link to the published
+    version), so it passed the roots check and wrote inside the published version."""
+    from oneplan.flows.oneplan_flow import run_plan
+
+    from tests.flows.test_publish import write_inbox
+
+    env = {**_configured(tmp_path), "ONEPLAN_ROOTS": str(tmp_path)}  # roots as wide as can be
+    write_inbox(tmp_path / "inbox")
+    run_plan(env["ONEPLAN_INBOX"], env["ONEPLAN_DB"], env["ONEPLAN_EXPORT"])
+    export = Path(env["ONEPLAN_EXPORT"])
+    for key, value in (
+        ("export", export / "new"),
+        ("staging", export / "staging"),
+        ("inbox", export / "districts"),
+    ):
+        with pytest.raises(ConfigError, match="lies inside the published export"):
+            deployment_paths({key: str(value)}, env)
+    assert deployment_paths({"export": str(export)}, env)["export"] == str(export)
 
 
 def test_serve_refuses_an_open_api_without_auth():
@@ -252,3 +295,43 @@ def test_a_published_export_is_named_as_configured_not_as_its_version_folder(tmp
         deployment_paths({"export": str(elsewhere)}, env)
     assert f"({tmp_path / 'out' / 'export'})" in str(refused.value)
     assert ".versions" not in str(refused.value)
+
+
+def test_sample_inbox_is_never_published_to_a_given_db_or_export(tmp_path, monkeypatch, capsys):
+    """`oneplan run --db PROD --export PROD_EXPORT` without an inbox: refused, nothing written
+    (issue 22 item 7); the sample defaults go together or not at all."""
+    for key in (*ENV.values(), CONFIG_ENV):
+        monkeypatch.delenv(key, raising=False)
+    prod = tmp_path / "prod.duckdb"
+    code = main(["run", "--db", str(prod), "--export", str(tmp_path / "export")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        "oneplan run: no inbox given but db and export set (option db, option export): the "
+        "bundled sample is published only to the sample's own database and export; give "
+        "--inbox (or set ONEPLAN_INBOX)\n"
+    )
+    monkeypatch.setenv("ONEPLAN_EXPORT", str(tmp_path / "export"))
+    assert main(["run"]) == 2
+    assert "no inbox given but export set (environment ONEPLAN_EXPORT)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quiet_period_and_money_fall_share_are_settings(tmp_path):
+    from oneplan.flows.config import run_settings
+
+    db = tmp_path / "oneplan.duckdb"
+    assert run_settings(db, {}) == (120.0, 0.5)
+    assert run_settings(db, {"ONEPLAN_QUIET_SECONDS": "0", "ONEPLAN_MONEY_FALL_SHARE": "0.3"}) == (
+        0.0,
+        0.3,
+    )
+    _toml(tmp_path / "oneplan.toml", "quiet_seconds = 600\nmoney_fall_share = 0.25\n")
+    assert run_settings(db, {}) == (600.0, 0.25)
+    for key, value in (
+        ("QUIET_SECONDS", "-1"),
+        ("QUIET_SECONDS", "nan"),
+        ("MONEY_FALL_SHARE", "2"),
+    ):
+        with pytest.raises(ConfigError, match="expected a number from"):
+            run_settings(db, {f"ONEPLAN_{key}": value})

@@ -130,7 +130,10 @@ def stack(tmp_path_factory):
         stack.wait("server /api/health", 90, healthy)
         home = root / "client-home"
         subprocess.run(
-            [BIN / "prefect", "work-pool", "create", "oneplan", "--type", "process"],
+            [
+                *(BIN / "prefect", "work-pool", "create", "oneplan", "--type", "process"),
+                *("--base-job-template", ROOT / "deploy" / "oneplan-pool.json"),
+            ],
             env=_env(home, **client_env),
             cwd=root,
             check=True,
@@ -229,6 +232,25 @@ def test_run_with_paths_only_from_the_api_is_refused(stack, client, tmp_path):
     assert state.is_failed(), f"{state.type}: {state.message}\n{stack.all_logs()}"
     assert "refusing to run on defaults" in state.message
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_job_variables_are_refused_before_a_worker_runs_them(stack, client, tmp_path):
+    """Issue 22 item 8: with Prefect's default pool template a flow run's `command` (or its
+    env PATH) ran on the worker with the API password; the pool of deploy/oneplan-pool.json
+    takes no job variable, so the server refuses the flow run."""
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    marker = tmp_path / "pwned"
+    deployment = client.read_deployment_by_name(DEPLOYMENT)
+    for variables in (
+        {"command": f"touch {marker}"},
+        {"env": {"PATH": str(tmp_path)}},
+        {"working_dir": str(tmp_path)},
+    ):
+        with pytest.raises(PrefectHTTPStatusError, match="422"):
+            client.create_flow_run_from_deployment(deployment.id, job_variables=variables)
+    time.sleep(3)  # the worker polls every second: it would have run it by now
+    assert not marker.exists()
 
 
 def test_api_needs_the_auth_string(stack):

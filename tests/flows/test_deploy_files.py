@@ -52,3 +52,19 @@ def test_example_config_is_valid():
         "db": "/srv/oneplan/oneplan.duckdb",
         "export": "/srv/oneplan/export",
     }
+
+
+def test_work_pool_template_takes_no_job_variable():
+    """The pool of the prefect.yaml route (issue 22 item 8): a fixed command and environment,
+    and a variables schema that takes no job variable."""
+    import json
+
+    template = json.loads((ROOT / "deploy" / "oneplan-pool.json").read_text())
+    assert template["variables"]["properties"] == {}
+    assert template["variables"]["additionalProperties"] is False
+    config = template["job_configuration"]
+    assert "env" not in config and config["command"] is None
+    assert not [k for k, v in config.items() if "{{" in json.dumps(v)]
+    assert "--base-job-template deploy/oneplan-pool.json" in (ROOT / "prefect.yaml").read_text()
+    readme = (ROOT / "deploy" / "README.md").read_text()
+    assert "--base-job-template deploy/oneplan-pool.json" in readme

@@ -386,3 +386,82 @@ def test_a_district_with_only_unreadable_files_does_not_stop_the_others(tmp_path
     assert tables["projects"].num_rows == 3
     issues = tables["data_issues"].to_pandas()
     assert list(issues["code"]) == ["password_protected"]
+
+
+# -- issue 22 item 3: only the inbox, only regular files, only once ---------------------------
+OUTSIDE_PROJECTS = ["โครงการนอกกล่องรับไฟล์ ลับ"]
+
+
+def outside_workbook(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx(path, [HEADER] + [[1, name, 999999, ""] for name in OUTSIDE_PROJECTS])
+
+
+def test_a_district_folder_linked_out_of_the_inbox_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere" / "home"
+    outside_workbook(elsewhere / "secret.xlsx")
+    inbox = tmp_path / "inbox"
+    (inbox / "1805").mkdir(parents=True)
+    good(inbox / "1805" / "good.xlsx")
+    (inbox / DISTRICT).symlink_to(elsewhere)
+    jobs, issues = discover_inbox(inbox)
+    assert [j.source_file for j in jobs] == ["1805/good.xlsx"]
+    assert [(i["code"], i["source_file"], i["raw_value"]) for i in issues] == [
+        ("symlink_outside_inbox", DISTRICT, str(elsewhere.resolve()))
+    ]
+
+
+def test_a_folder_linked_out_of_the_inbox_is_refused_at_any_depth(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    outside_workbook(elsewhere / "secret.xlsx")
+    tambon = tmp_path / "inbox" / DISTRICT / "ต.ตลุก"
+    tambon.mkdir(parents=True)
+    good(tambon / "good.xlsx")
+    (tambon / "ชุด 2").mkdir()
+    (tambon / "ชุด 2" / "ลิงก์").symlink_to(elsewhere)
+    (tambon / "alias").symlink_to(tambon / "ชุด 2")  # a folder of the inbox under another name
+    jobs, issues = discover_inbox(tmp_path / "inbox")
+    assert [j.source_file for j in jobs] == [f"{DISTRICT}/ต.ตลุก/good.xlsx"]
+    assert [(i["code"], i["source_file"]) for i in issues] == [
+        ("symlink_outside_inbox", f"{DISTRICT}/ต.ตลุก/ชุด 2/ลิงก์")
+    ]
+
+
+def test_a_file_swapped_for_a_link_after_its_parse_is_not_copied_from_outside(
+    tmp_path, monkeypatch
+):
+    """The annotated copy used to re-open the file by path: a link swapped in after the parse
+    made the district pack carry the outside workbook."""
+    import duckdb
+    from oneplan.flows import steps
+    from oneplan.flows.oneplan_flow import run_plan
+
+    inbox = tmp_path / "inbox"
+    plan = inbox / DISTRICT / "แผน.xlsx"
+    plan.parent.mkdir(parents=True)
+    good(plan)
+    outside = tmp_path / "elsewhere" / "secret.xlsx"
+    outside_workbook(outside)
+    real_export = steps.export
+
+    def swap_then_export(run, built, sources):
+        plan.unlink()
+        plan.symlink_to(outside)
+        return real_export(run, built, sources)
+
+    monkeypatch.setattr(steps, "export", swap_then_export)
+    run_plan(inbox, tmp_path / "out" / "p.duckdb", tmp_path / "out" / "export")
+    export = tmp_path / "out" / "export"
+    assert list((export / "districts" / DISTRICT).rglob("annotated/*")) == []
+    for copy in export.rglob("*.xlsx"):
+        wb = openpyxl.load_workbook(copy, read_only=True)
+        texts = {
+            str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+        }
+        assert not texts & set(OUTSIDE_PROJECTS), copy
+    con = duckdb.connect(str(tmp_path / "out" / "p.duckdb"), read_only=True)
+    try:
+        names = con.execute("select project_name from projects order by 1").fetchall()
+    finally:
+        con.close()
+    assert sorted(n for (n,) in names) == sorted(GOOD_PROJECTS)

@@ -242,3 +242,86 @@ def test_oneplan_sql_cannot_write_attach_or_read_files(published_db, tmp_path, c
 def test_oneplan_sql_still_answers_queries(published_db, capsys):
     assert main(["sql", "select count(*) as n from projects", "--db", str(published_db)]) == 0
     assert "4" in capsys.readouterr().out
+
+
+# -- issue 22 item 7: nothing we did not create is replaced -----------------------------------
+def test_a_db_that_is_not_a_duckdb_file_is_refused_and_kept(inbox, tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("บันทึกการประชุม ก.บ.จ.", encoding="utf-8")
+    with pytest.raises(PublishError, match="is not a DuckDB database; it is kept"):
+        run_plan(inbox, notes, tmp_path / "export")
+    assert notes.read_text(encoding="utf-8") == "บันทึกการประชุม ก.บ.จ."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox", "notes.txt"]
+    code = main(["run", "--inbox", str(inbox), "--db", str(notes), "--export", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f"oneplan run: --db {notes} exists and is not a DuckDB database; it is kept: move it "
+        "away or choose another --db\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox", "notes.txt"]
+
+
+def test_a_damaged_database_we_published_is_still_ours_to_rebuild(inbox, tmp_path):
+    """The runs log beside it says we published there: moved aside and rebuilt (flows.recover)."""
+    from oneplan.flows.runs import record_run
+
+    db = tmp_path / "out" / "p.duckdb"
+    run_plan(inbox, db, tmp_path / "out" / "export")
+    record_run(db, "published", None)
+    db.write_bytes(b"torn " * 100)
+    run_plan(inbox, db, tmp_path / "out" / "export")
+    [moved] = [p for p in db.parent.iterdir() if ".corrupt-" in p.name]
+    assert moved.read_bytes() == b"torn " * 100
+    assert total(db) == Decimal("171100.50")
+
+
+def test_paths_inside_the_published_version_are_refused(inbox, tmp_path):
+    db, export = tmp_path / "out" / "p.duckdb", tmp_path / "out" / "export"
+    run_plan(inbox, db, export)
+    version = export.resolve()
+    before = tree(version)
+    for args in (
+        (inbox, db, export / "new"),
+        (inbox, export / "p.duckdb", tmp_path / "out" / "e2"),
+        (inbox, tmp_path / "db2.duckdb", tmp_path / "e3", export / "staging"),
+    ):
+        with pytest.raises(PublishError, match="lies inside the published export"):
+            run_plan(*args)
+    assert tree(version) == before
+    assert not (tmp_path / "out" / "e2").exists() and not (tmp_path / "e3").exists()
+
+
+def test_a_half_swapped_publication_is_repaired_by_the_next_run(inbox, tmp_path, monkeypatch):
+    """Killed between the database rename and the export swap: the database is new, the
+    export still the old version; the next run must not call that "unchanged"."""
+    from oneplan.flows import publish
+
+    db, export = tmp_path / "out" / "p.duckdb", tmp_path / "out" / "export"
+    run_plan(inbox, db, export)
+    write_inbox(inbox, taluk_budget="999,000")
+
+    def killed(*args):
+        raise KeyboardInterrupt("killed between the renames")
+
+    monkeypatch.setattr(publish, "swap_export", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_plan(inbox, db, export)
+    monkeypatch.undo()
+    assert total(db) == Decimal("1020100.50")
+    parquet = export / "project_budgets" / "project_budgets.parquet"
+
+    def exported() -> Decimal:
+        con = duckdb.connect()
+        try:
+            return con.execute(
+                "select sum(amount_thb) from read_parquet(?)", [str(parquet)]
+            ).fetchone()[0]
+        finally:
+            con.close()
+
+    assert exported() == Decimal("171100.50")  # half-swapped
+    summary = run_plan(inbox, db, export)
+    assert summary["unchanged"] is False
+    assert exported() == total(db) == Decimal("1020100.50")
+    assert run_plan(inbox, db, export)["unchanged"] is True

@@ -126,12 +126,13 @@ def test_a_corrupt_published_database_is_moved_aside_and_rebuilt(tmp_path, capsy
     inbox_with(tmp_path, V1)
     run(tmp_path)
     db = tmp_path / "out" / "p.duckdb"
-    garbage = b"not a database " * 1000
+    # Damaged past its header (a file with no DuckDB header is not ours: test_paths.py).
+    garbage = db.read_bytes()[:12] + b"not a database " * 1000
     db.write_bytes(garbage)
     assert main(["status", "--db", str(db)]) == 1
     captured = capsys.readouterr()
     [line] = captured.err.splitlines()
-    assert line.startswith(f"oneplan status: {db} cannot be read (IO Error: The file ")
+    assert line.startswith(f"oneplan status: {db} cannot be read (Corrupt database file: ")
     assert line.endswith("the next `oneplan run` moves it aside and rebuilds it")
     assert captured.out == ""
     run(tmp_path)
@@ -270,3 +271,129 @@ def test_sigterm_of_oneplan_run_stops_the_temporary_server(tmp_path):
     assert "Traceback" not in err
     time.sleep(0.5)
     assert [pid for pid in children if alive(pid)] == []
+
+
+# -- issue 22 item 4: a stalled upload is not a new plan ---------------------------------------
+def long_plan(n: int = 26) -> str:
+    rows = [f'{i},ก่อสร้างถนน คสล. หมู่ที่ {i},ตลุก,"2,500,000.00"' for i in range(1, n + 1)]
+    return "ที่,โครงการ,ตำบล,2568\n" + "\n".join(rows) + "\n"
+
+
+def published(db: Path) -> tuple[int, object]:
+    return query(db, "select count(*), sum(amount_thb) from oneplan")[0]
+
+
+def test_a_file_modified_within_the_quiet_period_waits_for_the_next_run(tmp_path, monkeypatch):
+    path = inbox_with(tmp_path, V1)
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    monkeypatch.setenv("ONEPLAN_QUIET_SECONDS", "120")
+    path.write_text(V2, encoding="utf-8")  # modified just now: may still be uploading
+    run(tmp_path)
+    assert query(db, "select amount_thb from oneplan") == [(123456,)]
+    [(first_id,)] = query(db, "select submission_id from submissions where status = 'current'")
+    [(code, severity, source, sid)] = query(
+        db, "select code, severity, source_file, submission_id from data_issues"
+    )
+    assert (code, severity, source, sid) == (
+        "file_recently_modified",
+        "info",
+        f"{DISTRICT}/แผน.csv",
+        first_id,
+    )
+    old = time.time() - 180
+    os.utime(path, (old, old))  # quiet for three minutes now
+    run(tmp_path)
+    assert query(db, "select amount_thb from oneplan") == [(98765,)]
+    assert query(db, "select count(*) from data_issues") == [(0,)]
+
+
+def test_a_new_file_within_the_quiet_period_is_read(tmp_path, monkeypatch):
+    """Nothing published before to keep: the file is read (a first run never waits)."""
+    monkeypatch.setenv("ONEPLAN_QUIET_SECONDS", "120")
+    inbox_with(tmp_path, V1)
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    assert query(db, "select amount_thb from oneplan") == [(123456,)]
+    assert query(db, "select count(*) from data_issues") == [(0,)]
+
+
+def test_a_csv_cut_mid_number_keeps_the_previous_version(tmp_path):
+    """Went out as 3 projects and 2,500.00 instead of 26 and 2,500,000.00 each."""
+    whole = long_plan()
+    path = inbox_with(tmp_path, whole)
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    assert published(db) == (26, 65_000_000)
+    cut = whole[: whole.index("หมู่ที่ 4") + len('หมู่ที่ 4,ตลุก,"2,500')]
+    path.write_text(cut, encoding="utf-8")
+    for _ in range(2):  # the next run reuses the staged parse: still not published
+        run(tmp_path)
+        assert published(db) == (26, 65_000_000)
+        [(code, severity, value)] = query(db, "select code, severity, raw_value from data_issues")
+        assert (code, severity) == ("file_incomplete", "warning")
+        assert value == "last line cut inside a quoted value"
+    path.write_text(whole.replace('"2,500,000.00"', '"2,600,000.00"', 1), encoding="utf-8")
+    run(tmp_path)
+    assert published(db) == (26, 65_100_000)
+
+
+def test_a_cut_csv_with_nothing_published_before_is_read_with_a_warning(tmp_path):
+    inbox_with(tmp_path, long_plan(3)[:-20])
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    [(sid, value)] = query(
+        db, "select submission_id, raw_value from data_issues where code = 'file_incomplete'"
+    )
+    assert value == "last line cut: 3 of 4 fields"
+    assert query(db, "select submission_id from submissions") == [(sid,)]
+
+
+def test_a_workbook_that_fails_its_zip_integrity_keeps_the_previous_version(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "inbox" / DISTRICT / "แผน.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("ต.ตลุก")
+    ws.write_row(0, 0, ["ที่", "โครงการ", "2568"])
+    ws.write_row(1, 0, [1, "ก่อสร้างถนน คสล. หมู่ที่ 3", 2500000])
+    wb.close()
+    whole = path.read_bytes()
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    assert published(db) == (1, 2_500_000)
+    for broken in (whole[: len(whole) * 2 // 3], whole[:-30]):
+        path.write_bytes(broken)
+        run(tmp_path)
+        assert published(db) == (1, 2_500_000)
+        [(code, value)] = query(db, "select code, raw_value from data_issues")
+        assert code == "file_incomplete" and value.startswith("zip archive cut short or damaged")
+
+
+def test_a_district_whose_money_falls_by_more_than_half_is_published_with_a_warning(
+    tmp_path, capsys
+):
+    """The committee must see it: in data_issues (the quality report) and `oneplan status`."""
+    path = inbox_with(tmp_path, long_plan())
+    run(tmp_path)
+    db = tmp_path / "out" / "p.duckdb"
+    path.write_text(long_plan(3), encoding="utf-8")  # whole, but 3 projects of 26
+    run(tmp_path)
+    assert published(db) == (3, 7_500_000)
+    [(code, severity, source, value, expected)] = query(
+        db, "select code, severity, source_file, raw_value, expected_value from data_issues"
+    )
+    assert (code, severity, source, expected) == ("district_money_fell", "warning", DISTRICT, "50%")
+    assert value == "65,000,000.00 → 7,500,000.00 (-88.5%)"
+    report = (tmp_path / "out" / "x" / "quality" / "quality_report.md").read_text(encoding="utf-8")
+    assert "65,000,000.00 → 7,500,000.00 (-88.5%)" in report
+    assert main(["status", "--db", str(db), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"  WARNING {DISTRICT}: The accepted money of this district fell by more than 50% from "
+        "the previous publication: 65,000,000.00 → 7,500,000.00 (-88.5%) baht"
+    ) in out.splitlines()
+    path.write_text(long_plan(2), encoding="utf-8")  # 3 -> 2 projects: a third, no warning
+    run(tmp_path)
+    assert query(db, "select count(*) from data_issues") == [(0,)]

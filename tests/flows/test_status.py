@@ -204,3 +204,19 @@ def test_failed_flow_run_is_recorded_failed_and_exits_1(site, harness, capsys, m
     assert str(empty) in state.message
     assert "ล้มเหลว" in status_report(site["db"]).splitlines()[0]
     assert json.loads(Path(os.fspath(runs_path(site["db"]))).read_text().splitlines()[0])
+
+
+@pytest.mark.e2e
+def test_a_refused_run_writes_nothing_where_it_was_pointed(site, harness, capsys, monkeypatch):
+    """Issue 22 item 7: a run refused for its paths (here a --db inside the inbox) used to
+    record its failure in `<db>.runs.jsonl`, i.e. inside the inbox."""
+    for name in ("INBOX", "DB", "EXPORT", "STAGING", "CONFIG", "ROOTS"):
+        monkeypatch.delenv(f"ONEPLAN_{name}", raising=False)
+    inbox = site["inbox"]
+    before = sorted(p.relative_to(inbox) for p in inbox.rglob("*"))
+    db = inbox / "1804" / "x.duckdb"
+    args = ["run", "--inbox", str(inbox), "--db", str(db), "--export", str(site["export"])]
+    assert main(args) == 1
+    assert "must not be inside the inbox folder" in capsys.readouterr().err
+    assert sorted(p.relative_to(inbox) for p in inbox.rglob("*")) == before
+    assert not site["export"].exists()

@@ -214,3 +214,49 @@ def test_content_key_tells_values_apart():
     assert content_key([1, "a"]) != content_key(["1", "a"])
     assert content_key(Decimal("1.00")) != content_key(Decimal("1.0"))
     assert content_key(None) != content_key("None")
+
+
+# -- issue 22 item 3: reuse never follows a link and never takes an edited output -------------
+def test_reuse_never_follows_a_linked_district_folder_of_the_published_version(twice, tmp_path):
+    db, sources = twice["db"], sources_of(twice["db"], twice["inbox"])
+    v1 = tmp_path / "v1"
+    v1.mkdir()
+    mark_export(v1)
+    write_outputs(db, v1, sources, workers=1)
+    outside = tmp_path / "outside"
+    shutil.copytree(v1 / "districts" / "1805", outside)  # the same bytes, elsewhere
+    shutil.rmtree(v1 / "districts" / "1805")
+    (v1 / "districts" / "1805").symlink_to(outside)
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    result = write_outputs(db, v2, sources, previous=v1, workers=1)
+    from_1805 = sorted(r for r in result["written"] if r.startswith("districts/1805/"))
+    assert from_1805 == sorted(
+        str(p.relative_to(v2)) for p in (v2 / "districts" / "1805").rglob("*.xlsx")
+    )
+    assert len(from_1805) == 10  # its workbook and 9 annotated copies
+    outside_inodes = {os.stat(p).st_ino for p in outside.rglob("*.xlsx")}
+    assert not outside_inodes & {os.stat(p).st_ino for p in v2.rglob("*.xlsx")}
+    assert not (v2 / "districts" / "1805").is_symlink()
+
+
+def test_a_hand_edited_published_workbook_is_not_carried_into_the_next_version(twice, tmp_path):
+    db, sources = twice["db"], sources_of(twice["db"], twice["inbox"])
+    v1 = tmp_path / "v1"
+    v1.mkdir()
+    mark_export(v1)
+    write_outputs(db, v1, sources, workers=1)
+    edited = v1 / "districts" / "1801" / "oneplan-1801.xlsx"
+    wb = openpyxl.load_workbook(edited)
+    wb.worksheets[0]["A1"] = "แก้ด้วยมือ: งบ x10"
+    wb.save(edited)
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    result = write_outputs(db, v2, sources, previous=v1, workers=1)
+    assert result["written"] == ["districts/1801/oneplan-1801.xlsx"]
+    fresh = openpyxl.load_workbook(v2 / "districts" / "1801" / "oneplan-1801.xlsx")
+    assert fresh.worksheets[0]["A1"].value != "แก้ด้วยมือ: งบ x10"
+    # everything else is still taken from v1, each checked against v1's manifest
+    assert os.stat(v2 / WORKBOOK_NAME).st_ino == os.stat(v1 / WORKBOOK_NAME).st_ino
+    manifest = json.loads((v2 / MANIFEST_NAME).read_text())
+    assert sorted(manifest["sha256"]) == sorted(manifest["files"]) == [str(p) for p in outputs(v2)]
