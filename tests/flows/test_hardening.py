@@ -3,6 +3,7 @@ non-regular files). Each test plants the fault it is about, in files generated h
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from decimal import Decimal
@@ -551,8 +552,9 @@ def test_an_annotated_copy_has_a_time_budget(tmp_path, monkeypatch):
     inbox = tmp_path / "inbox"
     two_districts(inbox)
     monkeypatch.setattr(workbook, "annotate_limits", lambda: ReadLimits(seconds=0.05))
+    sha = hashlib.sha256((inbox / MUEANG).read_bytes()).hexdigest()  # the published bytes
     job = workbook.OutputJob(
-        "a/x.xlsx", "", "annotated", (str(inbox / MUEANG), MUEANG, "1801", []), 1
+        "a/x.xlsx", "", "annotated", (str(inbox / MUEANG), MUEANG, "1801", [], sha), 1
     )
     relpath, error = call_within(60, workbook._run_job, job, str(tmp_path / "out"))
     assert error == "ReadError: read_timeout"
