@@ -21,7 +21,6 @@ from oneplan.transforms.issues import render_issue
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
-    ZERO,
     inert_text,
     markdown_text,
     stacked_bars,
@@ -103,7 +102,7 @@ def collect_quality(db_path: Path) -> dict:
         inbox = con.execute(_INBOX).fetchall()
         missing = con.execute(_MISSING).fetchall()
         listed = con.execute(report_query("issue_list")).fetchall()
-        money = con.execute(report_query("budget_by_route")).fetchall()
+        money = con.execute(report_query("plan_money")).fetchall()
         loaded_at = con.execute(report_query("quality_loaded_at")).fetchone()[0]
     finally:
         con.close()
@@ -162,10 +161,14 @@ def collect_quality(db_path: Path) -> dict:
         else:
             d["n_issues_not_listed"] += 1
     years: set[int] = set()
-    for code, year, route, amount, _ in money:
+    plan_money: dict[int, dict] = {}
+    for code, year, is_total, *amounts, _n_projects in money:
         years.add(int(year))
-        by_route = districts[code]["money"].setdefault(int(year), dict.fromkeys(ROUTES, ZERO))
-        by_route[route if route in by_route else "unstated"] += Decimal(amount)
+        row = dict(zip((*ROUTES, "counted", "written"), amounts, strict=True))
+        if is_total:
+            plan_money[int(year)] = row
+        elif code in districts:
+            districts[code]["money"][int(year)] = row
     inbox_rest = []
     for row in inbox:
         issue = dict(zip(_INBOX_COLUMNS, row, strict=True))
@@ -190,6 +193,8 @@ def collect_quality(db_path: Path) -> dict:
         "loaded_at": thai_datetime(loaded_at) if loaded_at is not None else None,
         "fiscal_years": sorted(years),
         "districts": list(districts.values()),
+        # The whole plan per year, as plan_summary computes it (never added up here).
+        "plan_money": plan_money,
         "inbox_issues": inbox_rest,
         # Rows rejected per file, most first: a rejection must be a real error, so a file
         # high on this list is the first to check (with the district) before trusting totals.
@@ -256,24 +261,38 @@ def _overview_rows(report: dict) -> tuple[list[str], list[list[str]]]:
 
 
 def _money_rows(report: dict) -> tuple[list[str], list[list[str]]]:
-    """Baht per district and fiscal year, funding routes apart, and the totals per year."""
-    head = ["อำเภอ", "ปีงบประมาณ", *[ROUTE_TH[r] for r in ROUTES], "รวม"]
+    """Baht per district and fiscal year, funding routes apart, counted once, the written
+    amount beside it, and the whole plan per year: every number as plan_summary has it."""
+    head = [
+        "อำเภอ",
+        "ปีงบประมาณ",
+        *[ROUTE_TH[r] for r in ROUTES],
+        "รวม (นับครั้งเดียว)",
+        "ตามที่เขียนในแผน (รวมทุกระดับ)",
+    ]
     body = []
     for d in report["districts"]:
-        for year, by_route in sorted(d["money"].items()):
+        for year, money in sorted(d["money"].items()):
             body.append(
                 [
                     f"{d['district_code']} {d['district_name_th']}",
                     str(year),
-                    *[_baht(by_route[r]) for r in ROUTES],
-                    _baht(sum(by_route.values(), ZERO)),
+                    *[_baht(money[r]) for r in ROUTES],
+                    _baht(money["counted"]),
+                    _baht(money["written"]),
                 ]
             )
     if len(report["districts"]) > 1:
-        for year in report["fiscal_years"]:
-            per = [d["money"].get(year, dict.fromkeys(ROUTES, ZERO)) for d in report["districts"]]
-            totals = [sum((p[r] for p in per), ZERO) for r in ROUTES]
-            body.append(["รวม", str(year), *[_baht(t) for t in totals], _baht(sum(totals, ZERO))])
+        for year, money in sorted(report.get("plan_money", {}).items()):
+            body.append(
+                [
+                    "รวม",
+                    str(year),
+                    *[_baht(money[r]) for r in ROUTES],
+                    _baht(money["counted"]),
+                    _baht(money["written"]),
+                ]
+            )
     return head, body
 
 
@@ -284,6 +303,7 @@ def _charts(report: dict) -> list[dict]:
         (
             f"{d['district_code']} {d['district_name_th']} ปี {year}",
             [d["money"][year][r] for r in ROUTES],
+            d["money"][year]["counted"],
         )
         for d in districts
         for year in sorted(d["money"])

@@ -46,11 +46,23 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
+def _missing(value: object) -> bool:
+    """None, NaN, pd.NA or NaT: a value that is not there (shown as nothing, never as text)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other containers are values
+        return False
+
+
 def inert_text(value: object, keep_newlines: bool = True) -> str:
     """`value` as text with control characters removed (tab and, unless told, newline kept).
 
     Carriage returns become newlines first, so a `\\r` cannot overwrite a line on a terminal."""
-    text = "" if value is None else str(value)
+    text = "" if _missing(value) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     if not keep_newlines:
@@ -214,14 +226,18 @@ BAR_WIDTH = 560  # px of the longest bar in an SVG chart
 TEXT_BAR_WIDTH = 30  # characters of the longest bar in a text chart
 
 
-def stacked_bars(rows: list[tuple[str, list]], width: float = BAR_WIDTH) -> list[dict]:
-    """Geometry of a horizontal stacked bar chart: for each (label, values) row, its total
-    and one segment per value with `x` and `w` in px, scaled so the largest total is `width`.
-    Values are counts or Decimal baht; geometry is float, the values themselves are kept."""
-    totals = [sum(values, type(values[0])(0)) if values else 0 for _, values in rows]
+def stacked_bars(rows: list[tuple], width: float = BAR_WIDTH) -> list[dict]:
+    """Geometry of a horizontal stacked bar chart: for each (label, values) or (label, values,
+    total) row, its total and one segment per value with `x` and `w` in px, scaled so the
+    largest total is `width`. Values are counts or Decimal baht; geometry is float, the values
+    themselves are kept. Money charts pass the total as the mart computed it (a count's total
+    is its sum)."""
+    totals = [
+        row[2] if len(row) > 2 else sum(row[1], type(row[1][0])(0)) if row[1] else 0 for row in rows
+    ]
     top = max((float(t) for t in totals), default=0.0) or 1.0
     out = []
-    for (label, values), total in zip(rows, totals, strict=True):
+    for (label, values, *_), total in zip(rows, totals, strict=True):
         x = 0.0
         segments = []
         for i, value in enumerate(values):
