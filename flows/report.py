@@ -608,8 +608,11 @@ svg.chart text { font-size: 12px; fill: #1f2328; } svg.chart text.value { fill: 
 .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem;
   vertical-align: middle; }
 table.issues td { font-size: .9rem; }
-@media print { body { max-width: none; margin: 0; } h2 { break-before: page; }
-  figure.chart, tr { break-inside: avoid; } }
+@page { size: A4; margin: 15mm 12mm; }
+@media print { body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  h2 { break-before: page; } figure.chart, tr { break-inside: avoid; }
+  td:not(.n) { overflow-wrap: anywhere; } td.n { white-space: nowrap; }
+  svg.chart { max-width: 100%; height: auto; } }
 """
 
 
