@@ -104,6 +104,9 @@ def collect_quality(db_path: Path) -> dict:
         listed = con.execute(report_query("issue_list")).fetchall()
         money = con.execute(report_query("plan_money")).fetchall()
         loaded_at = con.execute(report_query("quality_loaded_at")).fetchone()[0]
+        scopes = dict(
+            con.execute("select district_code, scope_name_th from district_labels").fetchall()
+        )
     finally:
         con.close()
     rules = load_rules()
@@ -121,6 +124,8 @@ def collect_quality(db_path: Path) -> dict:
             "district_code": row.district_code,
             "district_name_th": row.district_name_th,
             "district_name_en": row.district_name_en,
+            # อำเภอ<name>, or the province's own plans as the provincial plan
+            "scope_name_th": scopes.get(row.district_code, row.district_name_th),
             "n_tambons": int((tambons["district_code"] == row.district_code).sum()),
             "files": [],
             "rows": dict.fromkeys(OUTCOMES, 0),
@@ -419,7 +424,7 @@ def render_markdown(report: dict) -> str:
     for d in report["districts"]:
         out += [
             "",
-            f"## {d['district_code']} อำเภอ{d['district_name_th']} ({d['district_name_en']})",
+            f"## {d['district_code']} {d['scope_name_th']} ({d['district_name_en']})",
             "",
         ]
         rows = d["rows"]
