@@ -33,6 +33,7 @@ not_listed as (
     select p.district_code, null::integer as fiscal_year, p.project_id,
         'project not in the oneplan view' as problem
     from projects as p
+    semi join areas as area on area.tambon_code = p.tambon_code  -- else tambon_in_areas says it
     anti join oneplan as plan on plan.project_id = p.project_id
 ),
 
