@@ -104,6 +104,9 @@ class PlanData:
     # its own latest file, so a file sent by another district does not change it.
     loaded_by_district: dict[str, datetime] = field(default_factory=dict)
     district: str | None = None  # None: the whole plan
+    # Each mart's rows by district, made once (a sheet or a pack per district must not scan
+    # every row again: that is quadratic at a nation's 928 districts).
+    by_district: dict[str, dict[str, list[dict]]] = field(default_factory=dict, repr=False)
 
 
 def _records(con, query: str, params: list | None = None) -> list[dict]:
@@ -149,17 +152,31 @@ def _of_district(name: str, row: dict, code: str) -> bool:
     return not (row.get("is_all_districts") or row.get("is_plan_total"))
 
 
+def district_rows(plan: PlanData, name: str, code: str) -> list[dict]:
+    """The rows of mart `name` that belong to district `code` (grouped once per mart)."""
+    groups = plan.by_district.get(name)
+    if groups is None:
+        groups = {}
+        for row in plan.marts[name]:
+            if name == "reviews":
+                codes = dict.fromkeys((row["district_code"], row["linked_district_code"]))
+            else:
+                codes = (row.get("district_code"),)
+            for c in codes:
+                if c is not None and _of_district(name, row, c):
+                    groups.setdefault(c, []).append(row)
+        plan.by_district[name] = groups
+    return groups.get(code, [])
+
+
 def slice_district(plan: PlanData, code: str) -> PlanData:
-    """The part of the plan that belongs to one district."""
-    at = plan.columns.index("district_code")
+    """The part of the plan that belongs to one district (its rows of every mart; the CSV is
+    the whole plan's only, so no oneplan rows)."""
     return PlanData(
         plan.columns,
-        [r for r in plan.oneplan if r[at] == code],
+        [],
         [d for d in plan.districts if d["district_code"] == code],
-        {
-            name: [r for r in rows if _of_district(name, r, code)]
-            for name, rows in plan.marts.items()
-        },
+        {name: district_rows(plan, name, code) for name in plan.marts},
         [m for m in plan.missing if m["district_code"] == code],
         # A district that sent nothing is "as of" the publication, as the whole plan is.
         plan.loaded_by_district.get(code, plan.loaded_at),
@@ -453,8 +470,8 @@ def _years(plan: PlanData) -> list[int]:
 
 def _write_district(w: _Writer, plan: PlanData, d: dict, years: list[int], taken: set[str]) -> None:
     code, scope = d["district_code"], d["scope_name_th"]
-    projects = [p for p in plan.marts["projects"] if p["district_code"] == code]
-    totals = [t for t in plan.marts["totals"] if t["district_code"] == code]
+    projects = district_rows(plan, "projects", code)
+    totals = district_rows(plan, "totals", code)
     labels = [
         "ที่",
         "ระดับแผน",
@@ -544,17 +561,20 @@ def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
         w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
         return
     scope = {d["district_code"]: d["scope_name_th"] for d in plan.districts}
-    requests = [
-        p
-        for p in plan.marts["projects"]
-        if p["is_counted"] and p["route"] in ("requested", "joint") and p["amounts"]
-    ]
+    requests: dict[str | None, list[dict]] = {}
+    for p in plan.marts["projects"]:
+        if p["is_counted"] and p["route"] in ("requested", "joint") and p["amounts"]:
+            requests.setdefault(p["requested_from"], []).append(p)
     agencies = [t for t in totals if t["is_all_years"]]
+    by_agency: dict[str | None, dict[int, Decimal]] = {}
+    for t in totals:
+        if not t["is_all_years"]:
+            by_agency.setdefault(t["requested_from"], {})[t["fiscal_year"]] = t["amount_thb"]
     for agency in agencies:
         ws.merge_range(row, 0, row, last, "", w.section)
         w.put(ws, row, 0, agency["agency_th"], w.section)
         row += 1
-        listed = [p for p in requests if p["requested_from"] == agency["requested_from"]]
+        listed = requests.get(agency["requested_from"], [])
         for n, p in enumerate(listed, start=1):
             amounts = {a["fiscal_year"]: a["amount_thb"] for a in p["amounts"]}
             values = [
@@ -569,11 +589,7 @@ def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
             ]
             w.put_row(ws, row, values)
             row += 1
-        by_year = {
-            t["fiscal_year"]: t["amount_thb"]
-            for t in totals
-            if t["requested_from"] == agency["requested_from"] and not t["is_all_years"]
-        }
+        by_year = by_agency.get(agency["requested_from"], {})
         label = f"รวม {agency['agency_th']}: {agency['n_projects']} โครงการ"
         values = [by_year.get(y) for y in years]
         _total_row(w, ws, row, label, [*values, agency["amount_thb"]], money0, last)
@@ -1201,7 +1217,8 @@ def write_outputs(
         one_plan = slice_district(plan, code)
         relpath = f"{DISTRICTS_FOLDER}/{code}/oneplan-{code}.xlsx"
         key = plan_key(one_plan, fingerprint)
-        jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), len(one_plan.oneplan)))
+        size = len(one_plan.marts["projects"])
+        jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), size))
         one = district_report(report, code)
         (folder / "report.html").write_text(render_html(one), encoding="utf-8")
         (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
