@@ -117,7 +117,8 @@ def summary_markdown(summary: dict) -> str:
     out = [
         "# One Plan run",
         "",
-        f"Published `{summary['db']}`. Budgets in baht per fiscal year (BE).",
+        f"Published `{summary['db']}`. Budgets in baht per fiscal year (BE), counted once "
+        "over all plan levels (plan_summary).",
         "",
     ]
     out.append("| " + " | ".join(head) + " |")

@@ -317,7 +317,7 @@ def _lines(text: str, width: float) -> int:
     width = max(width - 1, 1)
     total = 0
     for part in text.split("\n"):
-        spacing = sum(1 for ch in part if not unicodedata.combining(ch))
+        spacing = sum(1 for ch in part if unicodedata.category(ch) != "Mn")
         total += math.ceil(max(spacing, 1) / width)
     return total
 

@@ -426,3 +426,36 @@ def test_annotated_copy_in_the_pack_lists_the_files_issues(published):
     assert sorted((r[5], r[3]) for r in listed) == sorted(issues)
     assert len(listed) == 3
     assert wb.sheetnames[1:] == ["แผน 68-70"]
+
+
+def test_rows_are_tall_enough_for_thai_marks_and_wrapped_lines():
+    from oneplan.flows.workbook import LINE_HEIGHT, ROW_HEIGHT, TITLE_HEIGHT, _lines
+
+    # Marks above and below a letter take no width: "ที่นี่" is 2 letters wide, not 6.
+    assert _lines("ที่นี่", 3) == 1 and _lines("ที่นี่ที่นี่", 3) == 2
+    # A line holds a letter less than the column is wide (wrapping breaks at spaces), so the
+    # source cell that wrapped to four lines in a row made for three is given four.
+    source = "หันคา/แผนพัฒนาตำบล 2568-2570 ชุดที่ 8.xlsx · แผ่นงาน แผนงาน · แถว 5"
+    assert _lines(source, 24) == 3 and _lines(source, 20) == 4
+    assert ROW_HEIGHT >= 24 and LINE_HEIGHT >= 22 and TITLE_HEIGHT >= 32
+
+
+def test_sheet_titles_and_rows_are_written_with_room_for_thai_marks(published):
+    from oneplan.flows.workbook import LINE_HEIGHT, ROW_HEIGHT, _lines
+
+    wb = openpyxl.load_workbook(published["export"] / "oneplan.xlsx")
+    for ws in wb.worksheets:
+        assert ws.row_dimensions[1].height >= 32, ws.title  # the 18 pt title line
+        assert ws.sheet_format.defaultRowHeight >= 24, ws.title
+    ws = wb[wb.sheetnames[1]]
+    head = next(r for r in ws.iter_rows() if r[0].value == "ที่")
+    source = next(c.column for c in head if c.value == "ที่มา (ไฟล์ แผ่นงาน แถว)")
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(source)].width
+    checked = 0
+    for row in ws.iter_rows(min_row=head[0].row + 1):
+        text = row[source - 1].value
+        if isinstance(row[0].value, int) and isinstance(text, str):
+            need = ROW_HEIGHT + LINE_HEIGHT * (_lines(text, width) - 1)
+            assert (ws.row_dimensions[row[0].row].height or ROW_HEIGHT) >= need
+            checked += 1
+    assert checked > 0
