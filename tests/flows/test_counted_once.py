@@ -270,6 +270,7 @@ def test_report_run_summary_and_status_show_the_marts_numbers(site):
     assert "2,750,000.00" in summary_text(summary)
     status = status_report(db)
     assert "250,000.00 -> 300,000.00" in status
+    assert "นับครั้งเดียวทุกระดับแผน): 2568 2,750,000.00 · 2569 420,000.00" in status
 
 
 def test_no_nan_none_or_nat_text_and_no_province_called_a_district(site):
