@@ -459,3 +459,29 @@ def test_sheet_titles_and_rows_are_written_with_room_for_thai_marks(published):
             assert (ws.row_dimensions[row[0].row].height or ROW_HEIGHT) >= need
             checked += 1
     assert checked > 0
+
+
+def test_no_nan_none_or_nat_text_in_any_workbook_or_report_of_the_sample(published):
+    """The sample has projects with no development area and no route: their section and
+    totals read ไม่ระบุด้าน / ไม่ระบุ (the workbook said `รวม nan (ขอรับการสนับสนุน)` in 7
+    district sheets and the packs), and the provincial plan is never called a district."""
+    import re
+
+    missing = re.compile(r"\b(nan|None|NaT|NaN|<NA>)\b")
+    export = published["export"]
+    books = [export / "oneplan.xlsx", *sorted(export.glob("districts/*/oneplan-*.xlsx"))]
+    assert len(books) == 10
+    sections = set()
+    for book in books:
+        for ws in openpyxl.load_workbook(book).worksheets:
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        assert not missing.search(value), (book.name, ws.title, value)
+                        assert "อำเภอจังหวัด" not in value, (book.name, ws.title, value)
+                        if value.startswith("รวมไม่ระบุด้าน"):
+                            sections.add(ws.title)
+    assert len(sections) >= 7
+    for report in [*export.glob("quality/quality_report.*"), *export.glob("districts/*/report.*")]:
+        text = report.read_text(encoding="utf-8")
+        assert not missing.search(text) and "อำเภอจังหวัด" not in text, report
