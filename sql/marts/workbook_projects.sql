@@ -17,7 +17,8 @@ label as (
 link_up as (
     select
         link.project_id,
-        min(target.plan_level) as counted_at_level
+        min(target.plan_level) as counted_at_level,
+        bool_or(link.link_kind = 'possible_duplicate') as is_duplicate
     from project_links as link
     inner join projects as target on target.project_id = link.linked_project_id
     where link.status = 'accepted'
@@ -89,6 +90,7 @@ final as (
         case
             when project.written_thb is null then 'ไม่มีงบประมาณ'
             when project.is_counted then 'นับ'
+            when link_up.is_duplicate then 'ไม่นับซ้ำ: ซ้ำกับอีกโครงการที่นับแล้ว'
             else 'ไม่นับซ้ำ: นับใน' || case link_up.counted_at_level
                 when 'village' then 'แผนชุมชน'
                 when 'tambon' then 'แผนพัฒนาตำบล'
