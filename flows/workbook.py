@@ -1222,6 +1222,7 @@ def write_outputs(
         one = district_report(report, code)
         (folder / "report.html").write_text(render_html(one), encoding="utf-8")
         (folder / "report.md").write_text(render_markdown(one), encoding="utf-8")
+    plan.by_district.clear()  # the slices hold their rows; a worker need not get them twice
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}
