@@ -14,9 +14,9 @@ import duckdb
 import openpyxl
 import pytest
 from oneplan.flows.oneplan_flow import run_plan
-from oneplan.flows.report import collect_quality, render_markdown
+from oneplan.flows.report import collect_quality, quality_report_markdown, render_markdown
 from oneplan.flows.status import status_report
-from oneplan.flows.summary import run_summary, summary_text
+from oneplan.flows.summary import run_summary, summary_markdown, summary_text
 from oneplan.flows.workbook import (
     CHANGES_SHEET,
     FOLLOWUP_SHEET,
@@ -268,6 +268,9 @@ def test_report_run_summary_and_status_show_the_marts_numbers(site):
     sanphaya = next(d for d in summary["districts"] if d["district_code"] == "1804")
     assert sanphaya["budget_by_year"] == {"2568": "750000.00", "2569": "420000.00"}
     assert "2,750,000.00" in summary_text(summary)
+    # The Prefect artifacts: the run summary and the quality report, as the flow makes them.
+    assert "| total |" in summary_markdown(summary) and "2,750,000.00" in summary_markdown(summary)
+    assert "2,750,000.00 | 2,870,000.00 |" in quality_report_markdown(db)
     status = status_report(db)
     assert "250,000.00 -> 300,000.00" in status
     assert "นับครั้งเดียวทุกระดับแผน): 2568 2,750,000.00 · 2569 420,000.00" in status
