@@ -17,10 +17,19 @@ SQL_BUILT = (
     "oneplan",
     "coverage",
     "plan_rollup",
+    "marts/district_labels",
+    "marts/plan_summary",
+    "marts/strategy_summary",
     "marts/plan_by_strategy",
     "marts/agency_request_list",
     "marts/agency_requests",
+    "marts/agency_request_totals",
+    "marts/agency_request_status",
     "marts/plan_by_route",
+    "marts/workbook_projects",
+    "marts/workbook_totals",
+    "marts/review_links",
+    "marts/publication_changes",
 )
 # Reference tables published from data/ (strategy frames, development areas, agencies).
 # (Builders imported when used: `oneplan status` opens the database without pandas.)

@@ -21,7 +21,6 @@ from oneplan.transforms.issues import render_issue
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
-    ZERO,
     inert_text,
     markdown_text,
     stacked_bars,
@@ -103,8 +102,11 @@ def collect_quality(db_path: Path) -> dict:
         inbox = con.execute(_INBOX).fetchall()
         missing = con.execute(_MISSING).fetchall()
         listed = con.execute(report_query("issue_list")).fetchall()
-        money = con.execute(report_query("budget_by_route")).fetchall()
+        money = con.execute(report_query("plan_money")).fetchall()
         loaded_at = con.execute(report_query("quality_loaded_at")).fetchone()[0]
+        scopes = dict(
+            con.execute("select district_code, scope_name_th from district_labels").fetchall()
+        )
     finally:
         con.close()
     rules = load_rules()
@@ -122,6 +124,8 @@ def collect_quality(db_path: Path) -> dict:
             "district_code": row.district_code,
             "district_name_th": row.district_name_th,
             "district_name_en": row.district_name_en,
+            # อำเภอ<name>, or the province's own plans as the provincial plan
+            "scope_name_th": scopes.get(row.district_code, row.district_name_th),
             "n_tambons": int((tambons["district_code"] == row.district_code).sum()),
             "files": [],
             "rows": dict.fromkeys(OUTCOMES, 0),
@@ -162,10 +166,14 @@ def collect_quality(db_path: Path) -> dict:
         else:
             d["n_issues_not_listed"] += 1
     years: set[int] = set()
-    for code, year, route, amount, _ in money:
+    plan_money: dict[int, dict] = {}
+    for code, year, is_total, *amounts, _n_projects in money:
         years.add(int(year))
-        by_route = districts[code]["money"].setdefault(int(year), dict.fromkeys(ROUTES, ZERO))
-        by_route[route if route in by_route else "unstated"] += Decimal(amount)
+        row = dict(zip((*ROUTES, "counted", "written"), amounts, strict=True))
+        if is_total:
+            plan_money[int(year)] = row
+        elif code in districts:
+            districts[code]["money"][int(year)] = row
     inbox_rest = []
     for row in inbox:
         issue = dict(zip(_INBOX_COLUMNS, row, strict=True))
@@ -190,6 +198,8 @@ def collect_quality(db_path: Path) -> dict:
         "loaded_at": thai_datetime(loaded_at) if loaded_at is not None else None,
         "fiscal_years": sorted(years),
         "districts": list(districts.values()),
+        # The whole plan per year, as plan_summary computes it (never added up here).
+        "plan_money": plan_money,
         "inbox_issues": inbox_rest,
         # Rows rejected per file, most first: a rejection must be a real error, so a file
         # high on this list is the first to check (with the district) before trusting totals.
@@ -256,24 +266,38 @@ def _overview_rows(report: dict) -> tuple[list[str], list[list[str]]]:
 
 
 def _money_rows(report: dict) -> tuple[list[str], list[list[str]]]:
-    """Baht per district and fiscal year, funding routes apart, and the totals per year."""
-    head = ["อำเภอ", "ปีงบประมาณ", *[ROUTE_TH[r] for r in ROUTES], "รวม"]
+    """Baht per district and fiscal year, funding routes apart, counted once, the written
+    amount beside it, and the whole plan per year: every number as plan_summary has it."""
+    head = [
+        "อำเภอ",
+        "ปีงบประมาณ",
+        *[ROUTE_TH[r] for r in ROUTES],
+        "รวม (นับครั้งเดียว)",
+        "ตามที่เขียนในแผน (รวมทุกระดับ)",
+    ]
     body = []
     for d in report["districts"]:
-        for year, by_route in sorted(d["money"].items()):
+        for year, money in sorted(d["money"].items()):
             body.append(
                 [
                     f"{d['district_code']} {d['district_name_th']}",
                     str(year),
-                    *[_baht(by_route[r]) for r in ROUTES],
-                    _baht(sum(by_route.values(), ZERO)),
+                    *[_baht(money[r]) for r in ROUTES],
+                    _baht(money["counted"]),
+                    _baht(money["written"]),
                 ]
             )
     if len(report["districts"]) > 1:
-        for year in report["fiscal_years"]:
-            per = [d["money"].get(year, dict.fromkeys(ROUTES, ZERO)) for d in report["districts"]]
-            totals = [sum((p[r] for p in per), ZERO) for r in ROUTES]
-            body.append(["รวม", str(year), *[_baht(t) for t in totals], _baht(sum(totals, ZERO))])
+        for year, money in sorted(report.get("plan_money", {}).items()):
+            body.append(
+                [
+                    "รวม",
+                    str(year),
+                    *[_baht(money[r]) for r in ROUTES],
+                    _baht(money["counted"]),
+                    _baht(money["written"]),
+                ]
+            )
     return head, body
 
 
@@ -284,6 +308,7 @@ def _charts(report: dict) -> list[dict]:
         (
             f"{d['district_code']} {d['district_name_th']} ปี {year}",
             [d["money"][year][r] for r in ROUTES],
+            d["money"][year]["counted"],
         )
         for d in districts
         for year in sorted(d["money"])
@@ -399,7 +424,7 @@ def render_markdown(report: dict) -> str:
     for d in report["districts"]:
         out += [
             "",
-            f"## {d['district_code']} อำเภอ{d['district_name_th']} ({d['district_name_en']})",
+            f"## {d['district_code']} {d['scope_name_th']} ({d['district_name_en']})",
             "",
         ]
         rows = d["rows"]
@@ -588,8 +613,11 @@ svg.chart text { font-size: 12px; fill: #1f2328; } svg.chart text.value { fill: 
 .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem;
   vertical-align: middle; }
 table.issues td { font-size: .9rem; }
-@media print { body { max-width: none; margin: 0; } h2 { break-before: page; }
-  figure.chart, tr { break-inside: avoid; } }
+@page { size: A4; margin: 15mm 12mm; }
+@media print { body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  h2 { break-before: page; } figure.chart, tr { break-inside: avoid; }
+  td:not(.n) { overflow-wrap: anywhere; } td.n { white-space: nowrap; }
+  svg.chart { max-width: 100%; height: auto; } }
 """
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 from oneplan.flows.db import connect, report_query
 from oneplan.flows.defaults import DATA
 from oneplan.flows.runs import read_runs
@@ -25,6 +26,7 @@ TEXT = {
         "published": "เผยแพร่ล่าสุด {when} ที่ {db}",
         "projects": "  {n_projects} โครงการ จาก {n_subs} ไฟล์ปัจจุบัน "
         "(อ่านใหม่ {parsed} ไฟล์, ไม่เปลี่ยนแปลงและใช้ซ้ำ {reused} ไฟล์)",
+        "money": "  งบประมาณ (บาท นับครั้งเดียวทุกระดับแผน): {years}",
         "previous": "  เผยแพร่ครั้งก่อน: {when}",
         "none": "{db}: ยังไม่มีบันทึกการเผยแพร่",
         "submissions": "ไฟล์ที่ส่ง (ปัจจุบัน):",
@@ -59,6 +61,7 @@ TEXT = {
         "published": "Published {when} to {db}",
         "projects": "  {n_projects} projects from {n_subs} current file(s) "
         "({parsed} parsed, {reused} unchanged and reused)",
+        "money": "  budget (baht, counted once over all plan levels): {years}",
         "previous": "  previous publication: {when}",
         "none": "{db}: no publication recorded",
         "submissions": "Submissions (current):",
@@ -177,6 +180,7 @@ def _publication_lines(
         text["published"].format(when=when(published_at, lang), db=db_path),
         text["projects"].format(n_projects=n_projects, n_subs=n_subs, parsed=parsed, reused=reused),
     ]
+    lines += _money_lines(con, text)
     if len(pubs) > 1:
         lines.append(text["previous"].format(when=when(pubs[1][0], lang)))
     lines.append("")
@@ -247,6 +251,23 @@ def _publication_lines(
     if n_changes > max_changes:
         lines.append(text["more"].format(n=n_changes - max_changes))
     return lines
+
+
+def _money_lines(con, text: dict) -> list[str]:
+    """The plan's money per fiscal year, counted once, as the plan_summary mart has it (the
+    number the workbook, the report and the run summary show); none for a database published
+    before the mart existed."""
+    try:
+        rows = con.execute(
+            "select fiscal_year, counted_thb from plan_summary where is_plan_total "
+            "order by fiscal_year"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    if not rows:
+        return []
+    years = " · ".join(f"{year} {amount:,.2f}" for year, amount in rows)
+    return [text["money"].format(years=years)]
 
 
 def _money(amount, text: dict | None = None) -> str:

@@ -1,5 +1,6 @@
-"""The run summary: per district files, projects, rejected rows and budget per fiscal year,
-read back from the published database, as a dict, plain text and Markdown."""
+"""The run summary: per district files, projects, rejected rows and budget per fiscal year
+(counted once, as plan_summary computes it), read back from the published database, as a
+dict, plain text and Markdown."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ def run_summary(db_path: Path) -> dict:
     con = connect(db_path, read_only=True)
     try:
         rows = con.execute(report_query("summary_per_district")).fetchall()
-        budgets = con.execute(report_query("summary_budgets")).fetchall()
+        money = con.execute(report_query("plan_money")).fetchall()
         inbox_issues = con.execute(report_query("summary_inbox_issues")).fetchone()[0]
         files = _fetch_dicts(con, report_query("file_outcomes"))
     finally:
         con.close()
-    years = sorted({year for _, year, _ in budgets})
+    years = sorted({int(row[1]) for row in money})
     by_district: dict[str, dict] = {}
     for code, name, n_files, n_projects, n_rejected, n_errors, n_warnings in rows:
         by_district[code] = {
@@ -33,12 +34,14 @@ def run_summary(db_path: Path) -> dict:
             "warnings": n_warnings,
             "budget_by_year": {str(y): "0.00" for y in years},
         }
-    for code, year, amount in budgets:
-        by_district[code]["budget_by_year"][str(year)] = f"{amount:.2f}"
-    totals = {
-        str(y): f"{sum(Decimal(d['budget_by_year'][str(y)]) for d in by_district.values()):.2f}"
-        for y in years
-    }
+    # Budgets counted once per district and year, and the plan's total per year, as the
+    # plan_summary mart has them (a sum here could disagree with the workbook's).
+    totals = {str(y): "0.00" for y in years}
+    for code, year, is_total, *_routes, counted, _written, _n in money:
+        if is_total:
+            totals[str(year)] = f"{counted:.2f}"
+        elif code in by_district:
+            by_district[code]["budget_by_year"][str(year)] = f"{counted:.2f}"
     return {
         "db": str(db_path),
         "fiscal_years": years,
@@ -114,7 +117,8 @@ def summary_markdown(summary: dict) -> str:
     out = [
         "# One Plan run",
         "",
-        f"Published `{summary['db']}`. Budgets in baht per fiscal year (BE).",
+        f"Published `{summary['db']}`. Budgets in baht per fiscal year (BE), counted once "
+        "over all plan levels (plan_summary).",
         "",
     ]
     out.append("| " + " | ".join(head) + " |")

@@ -1,10 +1,15 @@
 """What committees and district officers open: the One Plan workbook, its CSV and the
 district packs, written from a published (or about to be published) database.
 
-- `oneplan.xlsx`: a summary sheet (district x fiscal year, own / joint / requested apart),
-  one sheet per district in the ผ.02 manner, the requested projects per agency asked, and the
-  tambons without a plan. Totals are computed here (exact Decimal) and written as numbers;
-  there is no formula in the workbook. Every text cell is written as text.
+- `oneplan.xlsx`: a summary sheet (district x fiscal year, own / joint / requested apart,
+  counted once beside the amount as written), one sheet per district (and the provincial plan)
+  in the ผ.02 manner, the requests per agency asked, the committee pack (money per provincial
+  strategy, requests taken up or still waiting, links to decide, what changed since the last
+  publication) and the tambons without a plan.
+  Every number is a mart's (sql/marts/: plan_summary, workbook_projects, workbook_totals,
+  agency_request_totals, agency_request_status, strategy_summary, review_links,
+  publication_changes): nothing is added up here. There is no formula in the workbook; every
+  text cell is written as text.
 - `oneplan.csv`: the `oneplan` view, UTF-8 with a BOM (Thai Excel opens it as UTF-8).
 - `districts/<code>/`: the district's slice of the workbook, its quality report (HTML and
   Markdown) and an annotated copy of each file it sent.
@@ -21,6 +26,7 @@ import os
 import re
 import shutil
 import stat
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -34,16 +40,9 @@ from oneplan.flows.errors import PublishError
 from oneplan.transforms.outputs import (
     ROUTE_TH,
     ROUTES,
-    ZERO,
     file_name_part,
-    fiscal_years,
     inert_line,
     inert_text,
-    project_records,
-    project_table,
-    requested_groups,
-    section_of,
-    summarize_districts,
     thai_datetime,
 )
 
@@ -51,26 +50,78 @@ FONT = "TH Sarabun New"  # the Thai government's document font; Excel substitute
 FONT_SIZE = 14
 MONEY = "#,##0.00"
 A4 = 9  # xlsxwriter paper code
-ROW_HEIGHT = 21  # points: one line of 14 pt TH Sarabun New
-THAI_CHARS_PER_WIDTH = 1.15  # Thai letters (and combining marks) per unit of column width
+# Points per line of 14 pt TH Sarabun New with room for Thai marks above and below the line
+# (21 pt cut the lower vowels and the tone marks of stacked vowels in LibreOffice and Excel).
+ROW_HEIGHT = 24
+LINE_HEIGHT = 22  # each further wrapped line
+TITLE_HEIGHT = 34  # an 18 pt title line
+THAI_CHARS_PER_WIDTH = 1.0  # spacing letters (combining marks take no width) per width unit
 SUMMARY_SHEET = "สรุปรายอำเภอ"
 REQUESTED_SHEET = "ขอรับการสนับสนุน"
+STRATEGY_SHEET = "ยุทธศาสตร์จังหวัด"
+FOLLOWUP_SHEET = "ติดตามคำขอ"
+REVIEW_SHEET = "การเชื่อมโยงที่รอตัดสิน"
+CHANGES_SHEET = "เปลี่ยนแปลงจากครั้งก่อน"
 MISSING_SHEET = "ตำบลที่ยังไม่มีแผน"
+FIXED_SHEETS = (
+    SUMMARY_SHEET,
+    REQUESTED_SHEET,
+    STRATEGY_SHEET,
+    FOLLOWUP_SHEET,
+    REVIEW_SHEET,
+    CHANGES_SHEET,
+    MISSING_SHEET,
+)
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t")
 EXCEL_MAX_CHARS = 32767
+LEVEL_TH = {
+    "village": "แผนชุมชน",
+    "tambon": "แผนพัฒนาตำบล",
+    "district": "แผนพัฒนาอำเภอ",
+    "province": "แผนพัฒนาจังหวัด",
+}
+COUNTED_NOTE = (
+    "แถวรวมแสดงงบประมาณที่นับครั้งเดียว: โครงการที่แผนระดับอื่นรับไปหรือซ้ำกัน นับที่โครงการเดียว (ดูคอลัมน์ การนับงบ)"
+)
+
+# What the workbook shows, each a mart read whole (sql/marts/); the district packs take their
+# district's rows. Ordered as the marts order them.
+MART_QUERIES = {
+    "summary": "select * from plan_summary",
+    "projects": "select * from workbook_projects",
+    "totals": "select * from workbook_totals",
+    "request_totals": "select * from agency_request_totals",
+    "request_status": "select * from agency_request_status",
+    "strategies": "select * from strategy_summary",
+    "reviews": "select * from review_links",
+    "changes": "select * from publication_changes",
+}
 
 
 @dataclass
 class PlanData:
-    """What the workbook shows, read from one database."""
+    """What the workbook shows, read from one database: the marts' rows as dicts (money as
+    Decimal, missing values as None), for the whole plan or one district (`district`)."""
 
-    oneplan: pd.DataFrame  # the oneplan view (one row per project and fiscal year)
-    districts: pd.DataFrame  # district_code, district_name_th (every district in scope)
-    missing: pd.DataFrame  # coverage rows of tambons with no plan
+    columns: list[str]  # the oneplan view's columns (for the CSV)
+    oneplan: list[tuple]  # the oneplan view (one row per project and fiscal year)
+    districts: list[dict]  # district_labels rows in scope
+    marts: dict[str, list[dict]]
+    missing: list[dict]  # coverage rows of tambons with no plan
     loaded_at: datetime | None
     # When each district's current files were (last) loaded: a district's pack says "as of"
     # its own latest file, so a file sent by another district does not change it.
     loaded_by_district: dict[str, datetime] = field(default_factory=dict)
+    district: str | None = None  # None: the whole plan
+    # Each mart's rows by district, made once (a sheet or a pack per district must not scan
+    # every row again: that is quadratic at a nation's 928 districts).
+    by_district: dict[str, dict[str, list[dict]]] = field(default_factory=dict, repr=False)
+
+
+def _records(con, query: str, params: list | None = None) -> list[dict]:
+    result = con.execute(query, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 def _frame(con, query: str, params: list | None = None) -> pd.DataFrame:
@@ -80,16 +131,16 @@ def _frame(con, query: str, params: list | None = None) -> pd.DataFrame:
 
 
 def read_plan(db_path: Path) -> PlanData:
-    """The oneplan view, the districts and the uncovered tambons (read-only); money stays
-    Decimal (rows are fetched as Python values, not through a float dtype)."""
+    """The marts the workbook renders, the oneplan view, the districts and the uncovered
+    tambons (read-only); money stays Decimal (rows are fetched as Python values)."""
     con = connect(Path(db_path), read_only=True)
     try:
-        oneplan = _frame(con, "select * from oneplan")
-        districts = _frame(
-            con,
-            "select distinct district_code, district_name_th from areas order by district_code",
-        )
-        missing = _frame(con, report_query("tambons_without_plan"))
+        result = con.execute("select * from oneplan")
+        columns = [d[0] for d in result.description]
+        oneplan = result.fetchall()
+        districts = _records(con, "select * from district_labels order by district_code")
+        marts = {name: _records(con, query) for name, query in MART_QUERIES.items()}
+        missing = _records(con, report_query("tambons_without_plan"))
         loaded = con.execute(
             "select district_code, max(loaded_at) from submissions where status = 'current' "
             "group by district_code"
@@ -98,19 +149,61 @@ def read_plan(db_path: Path) -> PlanData:
         con.close()
     by_district = {code: at for code, at in loaded if at is not None}
     loaded_at = max(by_district.values(), default=None)
-    return PlanData(oneplan, districts, missing, loaded_at, by_district)
+    return PlanData(columns, oneplan, districts, marts, missing, loaded_at, by_district)
+
+
+def _of_district(name: str, row: dict, code: str) -> bool:
+    """Whether a mart row belongs to one district's pack."""
+    if name == "reviews":
+        return code in (row["district_code"], row["linked_district_code"])
+    if row.get("district_code") != code:
+        return False
+    return not (row.get("is_all_districts") or row.get("is_plan_total"))
+
+
+def district_rows(plan: PlanData, name: str, code: str) -> list[dict]:
+    """The rows of mart `name` that belong to district `code` (grouped once per mart)."""
+    groups = plan.by_district.get(name)
+    if groups is None:
+        groups = {}
+        for row in plan.marts[name]:
+            if name == "reviews":
+                codes = dict.fromkeys((row["district_code"], row["linked_district_code"]))
+            else:
+                codes = (row.get("district_code"),)
+            for c in codes:
+                if c is not None and _of_district(name, row, c):
+                    groups.setdefault(c, []).append(row)
+        plan.by_district[name] = groups
+    return groups.get(code, [])
 
 
 def slice_district(plan: PlanData, code: str) -> PlanData:
-    """The part of the plan that belongs to one district."""
+    """The part of the plan that belongs to one district (its rows of every mart; the CSV is
+    the whole plan's only, so no oneplan rows)."""
     return PlanData(
-        plan.oneplan[plan.oneplan["district_code"] == code].reset_index(drop=True),
-        plan.districts[plan.districts["district_code"] == code].reset_index(drop=True),
-        plan.missing[plan.missing["district_code"] == code].reset_index(drop=True),
+        plan.columns,
+        [],
+        [d for d in plan.districts if d["district_code"] == code],
+        {name: district_rows(plan, name, code) for name in plan.marts},
+        [m for m in plan.missing if m["district_code"] == code],
         # A district that sent nothing is "as of" the publication, as the whole plan is.
         plan.loaded_by_district.get(code, plan.loaded_at),
         {code: plan.loaded_by_district[code]} if code in plan.loaded_by_district else {},
+        code,
     )
+
+
+def _whole(plan: PlanData, name: str) -> list[dict]:
+    """A mart's rows the sheet shows: the whole plan's totals, or the district's rows."""
+    rows = plan.marts[name]
+    if plan.district is not None:
+        return rows
+    if name in ("request_totals", "request_status"):
+        return [r for r in rows if r["is_all_districts"]]
+    if name == "strategies":
+        return [r for r in rows if r["is_plan_total"]]
+    return rows
 
 
 class _Writer:
@@ -134,7 +227,7 @@ class _Writer:
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         add = self.wb.add_format
         self.text = add({**base, "text_wrap": True, "num_format": "@"})
-        self.title = add({**base, "bold": True, "font_size": 18})
+        self.title = add({**base, "bold": True, "font_size": 18, "valign": "vcenter"})
         self.note = add({**base, "italic": True, "font_color": "#555555"})
         self.head = add(
             {
@@ -178,7 +271,7 @@ class _Writer:
         return ws
 
     def put(self, ws, row: int, col: int, value: object, fmt=None) -> None:
-        """Text as text (inert), Decimal/int as numbers, None as an empty bordered cell."""
+        """Text as text (inert), Decimal/int as numbers, a missing value as an empty cell."""
         if isinstance(value, str):
             ws.write_string(row, col, inert_text(value)[:EXCEL_MAX_CHARS], fmt or self.cell)
         elif isinstance(value, Decimal):
@@ -199,26 +292,20 @@ class _Writer:
 
     def fit_row(self, ws, row: int, values: list[object]) -> None:
         """Make a row tall enough for its wrapped text (xlsxwriter cannot measure; Excel and
-        LibreOffice do not grow rows written this way): lines = length / column width."""
+        LibreOffice do not grow rows written this way): lines = letters / column width."""
         lines = 1
         widths = self.widths[ws.name]
         for col, value in enumerate(values):
             if isinstance(value, str) and len(value) > 1:
                 lines = max(lines, _lines(value, widths.get(col, 10) * THAI_CHARS_PER_WIDTH))
         if lines > 1:
-            ws.set_row(row, ROW_HEIGHT * min(lines, 12))
+            ws.set_row(row, ROW_HEIGHT + LINE_HEIGHT * (min(lines, 12) - 1))
 
-    def put_row(self, ws, row: int, values: list[object]) -> None:
+    def put_row(self, ws, row: int, values: list[object], fmt=None) -> None:
         """A row of values; text is made inert once (the same text is written and measured)."""
         values = [_cell_text(v) if isinstance(v, str) else v for v in values]
-        write_string, write_number, cell = ws.write_string, ws.write_number, self.cell
         for col, value in enumerate(values):
-            if isinstance(value, str):
-                write_string(row, col, value, cell)
-            elif isinstance(value, Decimal):
-                write_number(row, col, float(value), self.money)
-            else:
-                self.put(ws, row, col, value)
+            self.put(ws, row, col, value, fmt)
         self.fit_row(ws, row, values)
 
     def close(self) -> None:
@@ -233,77 +320,92 @@ def _cell_text(text: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _lines(text: str, width: float) -> int:
-    """Lines `text` wraps to in a column `width` letters wide."""
-    if "\n" not in text and len(text) <= width:
-        return 1
-    return sum(math.ceil(max(len(p), 1) / width) for p in text.split("\n"))
+    """Lines `text` wraps to in a column `width` letters wide; Thai vowel and tone marks above
+    and below a letter take no width of their own. Wrapping breaks at spaces, so a line holds
+    a little less than the width: rounded up per paragraph, with one letter of slack."""
+    width = max(width - 1, 1)
+    total = 0
+    for part in text.split("\n"):
+        spacing = sum(1 for ch in part if unicodedata.category(ch) != "Mn")
+        total += math.ceil(max(spacing, 1) / width)
+    return total
 
 
-def _title(w: _Writer, ws, lines: list[str], width: int) -> int:
+def _title(w: _Writer, ws, lines: list[str]) -> int:
     for i, line in enumerate(lines):
         ws.write_string(i, 0, inert_text(line), w.title if i == 0 else w.note)
-    return len(lines) + 1 if width else len(lines)
+    ws.set_row(0, TITLE_HEIGHT)
+    return len(lines) + 1
 
 
 def _scope(plan: PlanData) -> str:
-    if len(plan.districts) == 1:
-        row = plan.districts.iloc[0]
-        return f"อำเภอ{row['district_name_th']} ({row['district_code']})"
-    return "จังหวัดชัยนาท"
+    """What the workbook covers, as a person names it: อำเภอX (code), the provincial plan,
+    or the province (the whole plan)."""
+    if plan.district is not None and plan.districts:
+        d = plan.districts[0]
+        return f"{d['scope_name_th']} ({d['district_code']})"
+    provinces = [d["district_name_th"] for d in plan.districts if d["is_province"]]
+    return provinces[0] if len(provinces) == 1 else "ทุกจังหวัด"
 
 
 def _as_of(plan: PlanData) -> str:
     return f"ข้อมูล ณ {thai_datetime(plan.loaded_at)}" if plan.loaded_at else ""
 
 
+def _start(w: _Writer, plan: PlanData, name: str, title: list[str], labels, widths, freeze=0):
+    """A sheet with its title lines, the as-of line and the header row; returns (ws, row)."""
+    lines = [title[0], _as_of(plan), *title[1:]]
+    top = len(lines) + 1
+    ws = w.sheet(name, top, freeze)
+    _title(w, ws, lines)
+    w.header(ws, top, labels, widths)
+    return ws, top + 1
+
+
 def _write_summary(w: _Writer, plan: PlanData) -> None:
-    summary = summarize_districts(plan.oneplan, plan.districts)
     labels = [
-        "อำเภอ",
+        "อำเภอ / แผน",
         "ปีงบประมาณ",
         *[f"{ROUTE_TH[r]} (บาท)" for r in ROUTES],
-        "รวมทุกวิธี (บาท)",
+        "รวมนับครั้งเดียว (บาท)",
+        "ตามที่เขียนในแผนทุกระดับ (บาท)",
         "จำนวนโครงการ",
     ]
     title = [
-        f"แผนพัฒนาตำบล {_scope(plan)} (One Plan): สรุปงบประมาณรายอำเภอและปีงบประมาณ",
-        _as_of(plan),
-        "งบประมาณแยกตามวิธีดำเนินการ: ขอรับการสนับสนุนเป็นงบของหน่วยงานที่ขอ ไม่ใช่งบของตำบล "
-        "อย่านำไปบวกซ้ำกับแผนของหน่วยงานนั้น",
+        f"แผนพัฒนา {_scope(plan)} (One Plan): สรุปงบประมาณรายอำเภอและปีงบประมาณ",
+        "งบประมาณแยกตามวิธีดำเนินการ นับครั้งเดียว: ขอรับการสนับสนุนเป็นงบของหน่วยงานที่ขอ "
+        "ไม่ใช่งบของตำบล; ตามที่เขียนในแผน = รวมทุกแผนทุกระดับ (โครงการเดียวกันหลายระดับนับซ้ำ)",
     ]
-    top = len(title) + 1
-    ws = w.sheet(SUMMARY_SHEET, top, 2)
-    _title(w, ws, title, len(labels))
-    w.header(ws, top, labels, [24, 12, 18, 18, 20, 16, 20, 12])
-    row = top + 1
-    for _, d in plan.districts.iterrows():
-        rows = summary[summary["district_code"] == d["district_code"]]
-        name = f"{d['district_code']} {d['district_name_th']}"
-        if rows.empty:
-            w.put(ws, row, 0, name)
-            w.put(ws, row, 1, "ยังไม่มีแผน")
-            for col in range(2, len(labels)):
-                w.put(ws, row, col, None)
+    ws, row = _start(w, plan, SUMMARY_SHEET, title, labels, [36, 12, 16, 16, 18, 14, 20, 22, 12], 2)
+    summary = _whole(plan, "summary")
+    for d in plan.districts:
+        rows = [s for s in summary if s["district_code"] == d["district_code"]]
+        name = f"{d['district_code']} {d['scope_name_th']}"
+        if not rows:
+            w.put_row(ws, row, [name, "ยังไม่มีแผน", *[None] * (len(labels) - 2)])
             row += 1
             continue
-        for _, s in rows.iterrows():
-            w.put(ws, row, 0, name)
-            w.put(ws, row, 1, int(s["fiscal_year"]))
-            for col, r in enumerate(ROUTES, start=2):
-                w.put(ws, row, col, s[f"{r}_thb"])
-            w.put(ws, row, 6, s["total_thb"])
-            w.put(ws, row, 7, int(s["n_projects"]))
+        for s in rows:
+            w.put_row(ws, row, [name, *_summary_values(s)])
             row += 1
-    for year in fiscal_years(plan.oneplan):
-        rows = summary[summary["fiscal_year"] == year]
-        w.put(ws, row, 0, f"รวม{_scope(plan)}", w.total)
-        w.put(ws, row, 1, year, w.total_int)
-        for col, r in enumerate(ROUTES, start=2):
-            w.put(ws, row, col, sum(rows[f"{r}_thb"], ZERO), w.total_money)
-        w.put(ws, row, 6, sum(rows["total_thb"], ZERO), w.total_money)
-        year_projects = plan.oneplan.loc[plan.oneplan["fiscal_year"] == year, "project_id"]
-        w.put(ws, row, 7, int(year_projects.nunique()), w.total_int)
-        row += 1
+    if plan.district is None:
+        for s in summary:
+            if s["is_plan_total"]:
+                values = [f"รวม{_scope(plan)}", *_summary_values(s)]
+                for col, value in enumerate(values):
+                    fmt = w.total if col == 0 else w.total_int if col in (1, 8) else None
+                    w.put(ws, row, col, value, fmt or w.total_money)
+                row += 1
+
+
+def _summary_values(s: dict) -> list:
+    return [
+        s["fiscal_year"],
+        *[s[f"{r}_thb"] for r in ROUTES],
+        s["counted_thb"],
+        s["written_thb"],
+        s["n_counted_projects"],
+    ]
 
 
 def _place(p: dict) -> str:
@@ -314,11 +416,9 @@ def _place(p: dict) -> str:
 
 
 def _villages(value: object) -> str:
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-        return ""
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
-    return str(value)
+    return inert_text(value)
 
 
 def _safe_sheet_name(name: str, taken: set[str]) -> str:
@@ -333,33 +433,57 @@ def _safe_sheet_name(name: str, taken: set[str]) -> str:
     return name
 
 
+def _total_row(w: _Writer, ws, row: int, label: str, values: list, first_money: int, last: int):
+    """A total row: the label merged over the columns before the money, then the money."""
+    ws.merge_range(row, 0, row, first_money - 1, "", w.total)
+    w.put(ws, row, 0, label, w.total)
+    for i, value in enumerate(values):
+        w.put(
+            ws, row, first_money + i, value if value is not None else Decimal("0.00"), w.total_money
+        )
+    for col in range(first_money + len(values), last + 1):
+        w.put(ws, row, col, None, w.total)
+
+
 def _route_totals(
-    w: _Writer, ws, row: int, projects: list[dict], years: list[int], label: str, first_money: int
+    w: _Writer,
+    ws,
+    row: int,
+    totals: list[dict],
+    years: list[int],
+    label: str,
+    first: int,
+    last: int,
+    column: str = "counted_thb",
 ) -> int:
-    """Total rows per funding route and overall, under a project list; returns the next row."""
+    """Total rows per funding route and over every route, as workbook_totals has them (for one
+    section or the whole district); returns the next row."""
     for route in (*ROUTES, None):
-        rows = projects if route is None else [p for p in projects if p["route"] == route]
-        if route is not None and not rows:
+        rows = [t for t in totals if (t["is_all_routes"] if route is None else t["route"] == route)]
+        if not rows:
             continue
+        by_year = {t["fiscal_year"]: t for t in rows if not t["is_all_years"]}
+        overall = next(t for t in rows if t["is_all_years"])
         name = f"{label} ({ROUTE_TH[route]})" if route else f"{label} (ทุกวิธีดำเนินการ)"
-        ws.merge_range(row, 0, row, first_money - 1, "", w.total)
-        w.put(ws, row, 0, f"{name}: {len(rows)} โครงการ", w.total)
-        for i, year in enumerate(years):
-            total = sum((p[f"thb_{year}"] for p in rows if p[f"thb_{year}"] is not None), ZERO)
-            w.put(ws, row, first_money + i, total, w.total_money)
-        overall = sum((p["total_thb"] for p in rows), ZERO)
-        w.put(ws, row, first_money + len(years), overall, w.total_money)
+        values = [by_year[y][column] if y in by_year else None for y in years]
+        text = f"{name}: {overall['n_projects']} โครงการ"
+        _total_row(w, ws, row, text, [*values, overall[column]], first, last)
         row += 1
     return row
 
 
-def _write_district(
-    w: _Writer, plan: PlanData, code: str, name: str, years: list[int], taken: set[str]
-) -> None:
-    rows = plan.oneplan[plan.oneplan["district_code"] == code]
-    projects = project_table(rows, years)
+def _years(plan: PlanData) -> list[int]:
+    """The fiscal years that carry a budget, ascending (as the totals mart has them)."""
+    return sorted({t["fiscal_year"] for t in plan.marts["totals"] if not t["is_all_years"]})
+
+
+def _write_district(w: _Writer, plan: PlanData, d: dict, years: list[int], taken: set[str]) -> None:
+    code, scope = d["district_code"], d["scope_name_th"]
+    projects = district_rows(plan, "projects", code)
+    totals = district_rows(plan, "totals", code)
     labels = [
         "ที่",
+        "ระดับแผน",
         "ตำบล",
         "หมู่ที่",
         "โครงการ",
@@ -369,32 +493,31 @@ def _write_district(
         "ผลที่คาดว่าจะได้รับ",
         "หน่วยงานรับผิดชอบ",
         *[f"งบประมาณ {y} (บาท)" for y in years],
-        "รวม (บาท)",
+        "รวมตามแผน (บาท)",
         "วิธีดำเนินการ",
+        "การนับงบ",
         "ที่มา (ไฟล์ แผ่นงาน แถว)",
     ]
-    widths = [4, 11, 6, 30, 24, 18, 18, 18, 16, *[13] * len(years), 14, 11, 24]
-    title = [f"แผนพัฒนาตำบล อำเภอ{name} ({code}): บัญชีโครงการ (แบบ ผ.02)", _as_of(plan)]
-    top = len(title) + 1
-    ws = w.sheet(_safe_sheet_name(f"{code} {name}", taken), top, 4)
-    _title(w, ws, title, len(labels))
-    w.header(ws, top, labels, widths)
-    money0 = 9
-    row = top + 1
-    if projects.empty:
+    widths = [5, 14, 11, 6, 30, 24, 18, 18, 18, 16, *[13] * len(years), 14, 11, 14, 30]
+    title = [f"บัญชีโครงการ (แบบ ผ.02) {scope} ({code})", COUNTED_NOTE]
+    name = _safe_sheet_name(f"{code} {d['district_name_th']}", taken)
+    ws, row = _start(w, plan, name, title, labels, widths, 5)
+    money0, last = 10, len(labels) - 1
+    if not projects:
         w.put(ws, row, 0, "ยังไม่มีโครงการที่รับเข้าแผน", w.section)
         return
-    records = project_records(projects)
     sections: dict[str, list[dict]] = {}
-    for p in records:
-        sections.setdefault(section_of(p["category"]), []).append(p)
+    for p in projects:
+        sections.setdefault(p["section_th"], []).append(p)
     for section, group in sections.items():
-        ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
+        ws.merge_range(row, 0, row, last, "", w.section)
         w.put(ws, row, 0, section, w.section)
         row += 1
         for n, p in enumerate(group, start=1):
+            amounts = {a["fiscal_year"]: a["amount_thb"] for a in p["amounts"]}
             values = [
                 n,
+                LEVEL_TH.get(p["plan_level"], p["plan_level"]),
                 p["tambon_name_th"],
                 _villages(p["village_numbers"]),
                 p["project_name"],
@@ -403,88 +526,249 @@ def _write_district(
                 p["kpi"],
                 p["expected_result"],
                 p["responsible_agency"],
-                *[p[f"thb_{y}"] for y in years],
-                p["total_thb"],
-                ROUTE_TH[p["route"]],
+                *[amounts.get(y) for y in years],
+                p["written_thb"],
+                p["route_th"],
+                p["counted_note_th"],
                 _place(p),
             ]
             w.put_row(ws, row, values)
             row += 1
-        row = _route_totals(w, ws, row, group, years, f"รวม{section}", money0)
+        of_section = [t for t in totals if not t["is_all_sections"] and t["section_th"] == section]
+        row = _route_totals(w, ws, row, of_section, years, f"รวม{section}", money0, last)
     row += 1
-    _route_totals(w, ws, row, records, years, f"รวมอำเภอ{name}", money0)
+    district = [t for t in totals if t["is_all_sections"]]
+    row = _route_totals(w, ws, row, district, years, f"รวม{scope} นับครั้งเดียว", money0, last)
+    written = [t for t in district if t["is_all_routes"]]
+    _route_totals(
+        w, ws, row, written, years, f"รวม{scope} ตามที่เขียนในแผน", money0, last, "written_thb"
+    )
 
 
 def _write_requested(w: _Writer, plan: PlanData, years: list[int]) -> None:
-    extra = ("requested_from",) if "requested_from" in plan.oneplan.columns else ()
-    projects = project_table(plan.oneplan, years, extra)
-    column, groups = requested_groups(projects)
-    asked = "หน่วยงานที่ขอรับการสนับสนุน" if column == "requested_from" else "หน่วยงานรับผิดชอบ"
+    """The requests each agency is asked for, counted once: the projects agency_request_list
+    lists (with their amounts per year from workbook_projects) and agency_request_totals."""
     labels = [
         "ที่",
-        "อำเภอ",
+        "อำเภอ / แผน",
         "ตำบล",
         "โครงการ",
-        asked,
+        "วิธีดำเนินการ",
         *[f"งบประมาณ {y} (บาท)" for y in years],
         "รวม (บาท)",
         "ที่มา (ไฟล์ แผ่นงาน แถว)",
     ]
     title = [
-        f"โครงการที่ขอรับการสนับสนุน {_scope(plan)} แยกตาม{asked}",
-        _as_of(plan),
-        "งบประมาณเหล่านี้เป็นของหน่วยงานที่ขอ ไม่ใช่งบของตำบล",
+        f"โครงการที่ขอรับการสนับสนุนหรือทำร่วม {_scope(plan)} แยกตามหน่วยงานที่ขอ (นับครั้งเดียว)",
+        "งบประมาณเหล่านี้เป็นของหน่วยงานที่ขอ ไม่ใช่งบของตำบล; โครงการที่แผนระดับบนรับไปแล้ว อยู่ในแผนนั้น",
     ]
-    top = len(title) + 1
-    ws = w.sheet(REQUESTED_SHEET, top, 4)
-    _title(w, ws, title, len(labels))
-    w.header(ws, top, labels, [4, 14, 12, 36, 24, *[13] * len(years), 14, 28])
-    row = top + 1
-    money0 = 5
-    if not groups:
+    widths = [5, 22, 12, 36, 12, *[13] * len(years), 14, 30]
+    ws, row = _start(w, plan, REQUESTED_SHEET, title, labels, widths, 4)
+    money0, last = 5, len(labels) - 1
+    totals = _whole(plan, "request_totals")
+    if not totals:
         w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
         return
-    for agency, frame in groups:
-        group = project_records(frame)
-        ws.merge_range(row, 0, row, len(labels) - 1, "", w.section)
-        w.put(ws, row, 0, agency, w.section)
+    scope = {d["district_code"]: d["scope_name_th"] for d in plan.districts}
+    requests: dict[str | None, list[dict]] = {}
+    for p in plan.marts["projects"]:
+        if p["is_counted"] and p["route"] in ("requested", "joint") and p["amounts"]:
+            requests.setdefault(p["requested_from"], []).append(p)
+    agencies = [t for t in totals if t["is_all_years"]]
+    by_agency: dict[str | None, dict[int, Decimal]] = {}
+    for t in totals:
+        if not t["is_all_years"]:
+            by_agency.setdefault(t["requested_from"], {})[t["fiscal_year"]] = t["amount_thb"]
+    for agency in agencies:
+        ws.merge_range(row, 0, row, last, "", w.section)
+        w.put(ws, row, 0, agency["agency_th"], w.section)
         row += 1
-        for n, p in enumerate(group, start=1):
+        listed = requests.get(agency["requested_from"], [])
+        for n, p in enumerate(listed, start=1):
+            amounts = {a["fiscal_year"]: a["amount_thb"] for a in p["amounts"]}
             values = [
                 n,
-                p["district_name_th"],
+                scope.get(p["district_code"], p["district_code"]),
                 p["tambon_name_th"],
                 p["project_name"],
-                p[column],
-                *[p[f"thb_{y}"] for y in years],
-                p["total_thb"],
+                p["route_th"],
+                *[amounts.get(y) for y in years],
+                p["written_thb"],
                 _place(p),
             ]
             w.put_row(ws, row, values)
             row += 1
-        row = _route_totals(w, ws, row, group, years, f"รวม {agency}", money0)
+        by_year = by_agency.get(agency["requested_from"], {})
+        label = f"รวม {agency['agency_th']}: {agency['n_projects']} โครงการ"
+        values = [by_year.get(y) for y in years]
+        _total_row(w, ws, row, label, [*values, agency["amount_thb"]], money0, last)
+        row += 1
+
+
+def _write_strategies(w: _Writer, plan: PlanData) -> None:
+    """Money per provincial strategy, counted once, the written amount beside it."""
+    labels = [
+        "รหัส",
+        "ยุทธศาสตร์จังหวัด",
+        "ปีงบประมาณ",
+        "จำนวนโครงการ (ที่นับ)",
+        "นับครั้งเดียว (บาท)",
+        "ตามที่เขียนในแผนทุกระดับ (บาท)",
+    ]
+    title = [f"งบประมาณตามยุทธศาสตร์จังหวัด {_scope(plan)} (นับครั้งเดียว)"]
+    ws, row = _start(w, plan, STRATEGY_SHEET, title, labels, [8, 60, 12, 14, 20, 24], 2)
+    rows = _whole(plan, "strategies")
+    if not rows:
+        w.put(ws, row, 0, "ยังไม่มีโครงการที่มีงบประมาณ", w.section)
+        return
+    for s in rows:
+        values = [
+            s["strategy_code"] or "-",
+            s["strategy_name_th"],
+            s["fiscal_year"],
+            s["n_projects"],
+            s["counted_thb"],
+            s["written_thb"],
+        ]
+        w.put_row(ws, row, values)
+        row += 1
+
+
+def _write_followup(w: _Writer, plan: PlanData) -> None:
+    """Requests by agency, taken up by a plan above or still waiting (agency_request_status)."""
+    labels = [
+        "หน่วยงานที่ขอ",
+        "ปีงบประมาณ",
+        "จำนวนคำขอ",
+        "งบที่ขอ (บาท)",
+        "แผนระดับบนรับแล้ว (โครงการ)",
+        "รับแล้ว (บาท)",
+        "ยังรอ (โครงการ)",
+        "ยังรอ (บาท)",
+    ]
+    title = [
+        f"คำขอรับการสนับสนุนแยกตามหน่วยงาน: รับแล้ว / ยังรอ {_scope(plan)}",
+        "รับแล้ว = แผนระดับบนรับโครงการเข้าแผนแล้ว (เชื่อมโยงยืนยันแล้ว); "
+        "ยังรอ = ยังไม่มีแผนระดับบนรับ (รายการที่ต้องติดตาม)",
+    ]
+    ws, row = _start(w, plan, FOLLOWUP_SHEET, title, labels, [40, 12, 12, 18, 16, 18, 14, 18], 1)
+    rows = _whole(plan, "request_status")
+    if not rows:
+        w.put(ws, row, 0, "ไม่มีโครงการขอรับการสนับสนุน", w.section)
+        return
+    for s in rows:
+        year = "ทุกปี" if s["is_all_years"] else s["fiscal_year"]
+        values = [
+            s["agency_th"],
+            year,
+            s["n_requests"],
+            s["requested_thb"],
+            s["n_taken_up"],
+            s["taken_up_thb"],
+            s["n_waiting"],
+            s["waiting_thb"],
+        ]
+        if s["is_all_years"]:
+            for col, value in enumerate(values):
+                fmt = w.total_money if isinstance(value, Decimal) else None
+                w.put(ws, row, col, value, fmt or (w.total_int if col else w.total))
+        else:
+            w.put_row(ws, row, values)
+        row += 1
+
+
+def _write_reviews(w: _Writer, plan: PlanData) -> None:
+    """The links a person must decide, the two projects side by side (review_links)."""
+    labels = [
+        "ที่",
+        "คำถาม",
+        "คะแนน",
+        "ระดับแผน",
+        "พื้นที่",
+        "โครงการ",
+        "งบตามแผน (บาท)",
+        "ที่มา",
+        "ระดับแผน (อีกโครงการ)",
+        "พื้นที่ (อีกโครงการ)",
+        "โครงการ (อีกโครงการ)",
+        "งบตามแผน (บาท) (อีกโครงการ)",
+        "ที่มา (อีกโครงการ)",
+    ]
+    title = [
+        f"การเชื่อมโยงที่รอคนตัดสิน {_scope(plan)}",
+        "คะแนนอยู่ในช่วงที่ต้องให้คนตัดสิน: ระหว่างรอ งบของทั้งสองโครงการยังนับแยกกัน "
+        "เมื่อยืนยันว่าเป็นโครงการเดียวกัน เงินจะนับที่โครงการเดียว",
+    ]
+    widths = [5, 16, 8, 12, 18, 30, 14, 24, 12, 18, 30, 14, 24]
+    ws, row = _start(w, plan, REVIEW_SHEET, title, labels, widths, 3)
+    rows = _whole(plan, "reviews")
+    if not rows:
+        w.put(ws, row, 0, "ไม่มีการเชื่อมโยงที่รอตัดสิน", w.section)
+        return
+    for n, r in enumerate(rows, start=1):
+        values = [n, r["question_th"], r["score"]]
+        for prefix in ("", "linked_"):
+            values += [
+                LEVEL_TH.get(r[f"{prefix}plan_level"], r[f"{prefix}plan_level"]),
+                " ".join(
+                    x for x in (r[f"{prefix}scope_name_th"], r[f"{prefix}tambon_name_th"]) if x
+                ),
+                r[f"{prefix}project_name"],
+                r[f"{prefix}written_thb"],
+                f"{r[f'{prefix}source_file']} · แถว {r[f'{prefix}source_row']}",
+            ]
+        w.put_row(ws, row, values)
+        row += 1
+
+
+def _write_changes(w: _Writer, plan: PlanData) -> None:
+    """What changed since the last publication, with the money (publication_changes)."""
+    labels = [
+        "ที่",
+        "การเปลี่ยนแปลง",
+        "อำเภอ / แผน",
+        "โครงการ",
+        "ปีงบประมาณ",
+        "งบเดิม (บาท)",
+        "งบใหม่ (บาท)",
+        "ไฟล์",
+    ]
+    title = [f"การเปลี่ยนแปลงจากการเผยแพร่ครั้งก่อน {_scope(plan)}"]
+    ws, row = _start(w, plan, CHANGES_SHEET, title, labels, [5, 18, 24, 40, 12, 16, 16, 30], 2)
+    rows = _whole(plan, "changes")
+    if not rows:
+        w.put(ws, row, 0, "ไม่มีการเปลี่ยนแปลงจากการเผยแพร่ครั้งก่อน", w.section)
+        return
+    for n, c in enumerate(rows, start=1):
+        values = [
+            n,
+            c["change_th"],
+            c["scope_name_th"],
+            c["project_name"],
+            c["fiscal_year"],
+            c["old_amount_thb"],
+            c["new_amount_thb"],
+            c["source_file"],
+        ]
+        w.put_row(ws, row, values)
+        row += 1
 
 
 def _write_missing(w: _Writer, plan: PlanData) -> None:
-    title = [f"ตำบลที่ยังไม่มีแผน {_scope(plan)}", _as_of(plan)]
-    top = len(title) + 1
-    ws = w.sheet(MISSING_SHEET, top)
-    _title(w, ws, title, 4)
-    w.header(ws, top, ["ที่", "อำเภอ", "รหัสตำบล", "ตำบล"], [5, 24, 12, 24])
-    row = top + 1
-    if plan.missing.empty:
+    title = [f"ตำบลที่ยังไม่มีแผน {_scope(plan)}"]
+    labels = ["ที่", "อำเภอ", "รหัสตำบล", "ตำบล"]
+    ws, row = _start(w, plan, MISSING_SHEET, title, labels, [5, 24, 12, 24])
+    if not plan.missing:
         w.put(ws, row, 0, "ทุกตำบลมีแผนแล้ว", w.section)
         return
-    for n, (_, t) in enumerate(plan.missing.iterrows(), start=1):
-        for col, value in enumerate(
-            [
-                n,
-                f"{t['district_code']} {t['district_name_th']}",
-                t["tambon_code"],
-                t["tambon_name_th"],
-            ]
-        ):
-            w.put(ws, row, col, value)
+    for n, t in enumerate(plan.missing, start=1):
+        values = [
+            n,
+            f"{t['district_code']} {t['district_name_th']}",
+            t["tambon_code"],
+            t["tambon_name_th"],
+        ]
+        w.put_row(ws, row, values)
         row += 1
     w.put(ws, row, 0, f"รวม {len(plan.missing)} ตำบล", w.total)
 
@@ -494,14 +778,18 @@ def write_workbook(plan: PlanData, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    years = fiscal_years(plan.oneplan)
+    years = _years(plan)
     w = _Writer(tmp)
     try:
-        taken = {SUMMARY_SHEET.lower(), REQUESTED_SHEET.lower(), MISSING_SHEET.lower()}
+        taken = {name.lower() for name in FIXED_SHEETS}
         _write_summary(w, plan)
-        for _, d in plan.districts.iterrows():
-            _write_district(w, plan, d["district_code"], d["district_name_th"], years, taken)
+        for d in plan.districts:
+            _write_district(w, plan, d, years, taken)
         _write_requested(w, plan, years)
+        _write_strategies(w, plan)
+        _write_followup(w, plan)
+        _write_reviews(w, plan)
+        _write_changes(w, plan)
         _write_missing(w, plan)
         w.close()
     except BaseException:
@@ -544,15 +832,18 @@ def _csv_column(values: list) -> list[str]:
 
 
 def write_csv(plan: PlanData, out: Path) -> Path:
-    """The oneplan view as CSV, UTF-8 with a BOM, one row per project and fiscal year."""
+    """The oneplan view as CSV, UTF-8 with a BOM, one row per project and fiscal year (a
+    project with no amount once, its year and amounts empty)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    columns = [_csv_column(plan.oneplan[c].tolist()) for c in plan.oneplan.columns]
+    columns = [_csv_column(list(values)) for values in zip(*plan.oneplan, strict=True)]
+    if not plan.oneplan:
+        columns = [[] for _ in plan.columns]
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(list(plan.oneplan.columns))
+            writer.writerow(plan.columns)
             writer.writerows(zip(*columns, strict=True))
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -660,35 +951,16 @@ def content_key(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _frame_parts(frame: pd.DataFrame) -> tuple:
-    """A DataFrame as plain Python values, column by column (for `content_key`)."""
-    return tuple((str(c), frame[c].tolist()) for c in frame.columns)
-
-
 def plan_key(plan: PlanData, fingerprint: str) -> str:
-    """The content key of a workbook written from `plan` (by the code of `fingerprint`)."""
+    """The content key of a workbook written from `plan` (by the code of `fingerprint`): every
+    row it renders, the scope and the as-of time."""
     return content_key(
         "workbook",
         fingerprint,
-        _frame_parts(plan.oneplan),
-        _frame_parts(plan.districts),
-        _frame_parts(plan.missing),
-        plan.loaded_at,
-    )
-
-
-def province_key(plan: PlanData, district_keys: list[str], fingerprint: str) -> str:
-    """The content key of the whole plan's workbook, from the keys of its district slices (in
-    district order; the oneplan view is ordered by district first), the rows of no district
-    in scope, and what only the whole workbook shows."""
-    outside = plan.oneplan[~plan.oneplan["district_code"].isin(plan.districts["district_code"])]
-    return content_key(
-        "province-workbook",
-        fingerprint,
-        district_keys,
-        _frame_parts(outside),
-        _frame_parts(plan.districts),
-        _frame_parts(plan.missing),
+        plan.district,
+        plan.districts,
+        plan.marts,
+        plan.missing,
         plan.loaded_at,
     )
 
@@ -1049,20 +1321,23 @@ def write_outputs(
     old_keys = read_manifest(previous) if previous is not None and not same else {}
     old_hashes = read_manifest_hashes(previous) if old_keys else {}
     plan = read_plan(db_path)
-    jobs = [OutputJob(WORKBOOK_NAME, "", "workbook", (plan,), len(plan.oneplan))]
+    jobs = [
+        OutputJob(
+            WORKBOOK_NAME, plan_key(plan, fingerprint), "workbook", (plan,), len(plan.oneplan)
+        )
+    ]
     report = collect_quality(Path(db_path))
     if published_as is not None:
         report["db"] = str(published_as)
     packs = target / DISTRICTS_FOLDER
-    district_keys = []
-    for code in plan.districts["district_code"]:
+    for code in [d["district_code"] for d in plan.districts]:
         folder = packs / code
         folder.mkdir(parents=True, exist_ok=True)
         one_plan = slice_district(plan, code)
         relpath = f"{DISTRICTS_FOLDER}/{code}/oneplan-{code}.xlsx"
         key = plan_key(one_plan, fingerprint)
-        district_keys.append(key)
-        jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), len(one_plan.oneplan)))
+        size = len(one_plan.marts["projects"])
+        jobs.append(OutputJob(relpath, key, "workbook", (one_plan,), size))
         try:  # one district's report that cannot be rendered costs that report only
             one = district_report(report, code)
             (folder / "report.html").write_text(render_html(one), encoding="utf-8")
@@ -1070,7 +1345,7 @@ def write_outputs(
         except Exception as err:
             if log is not None:
                 log.warning("no report for district %s: %s", code, inert_line(err))
-    jobs[0].key = province_key(plan, district_keys, fingerprint)
+    plan.by_district.clear()  # the slices hold their rows; a worker need not get them twice
     if sources:
         jobs += annotated_jobs(db_path, sources, fingerprint)
     keys: dict[str, str] = {}

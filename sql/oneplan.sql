@@ -1,4 +1,7 @@
--- The provincial One Plan: one row per project and fiscal year.
+-- The provincial One Plan: one row per project and fiscal year (a project with no amount in any
+-- year is listed once, with fiscal_year and amount_thb NULL). amount_thb is what the plan says;
+-- counted_amount_thb counts each baht once over all plan levels (the amount when the project
+-- counts its money, projects.is_counted, else 0): sum(counted_amount_thb) is the plan's total.
 -- Each project's alignment at every level: its provincial strategy's cluster, regional and
 -- national strategies (the national one its file states wins).
 -- Thai text compares and sorts in Thai dictionary order (collate th).
@@ -31,6 +34,12 @@ final as (
         area.tambon_name_th collate th as tambon_name_th,
         budget.fiscal_year,
         budget.amount_thb,
+        (case
+            when budget.amount_thb is null then null
+            when project.is_counted then budget.amount_thb
+            else 0
+        end)::decimal(15, 2)
+            as counted_amount_thb,
         project.village_numbers,
         project.project_name collate th as project_name,
         project.category collate th as category,
@@ -63,11 +72,11 @@ final as (
         project.plan_level,
         project.funded_at_level,
         project.is_counted
-    from budget
-    inner join project on project.project_id = budget.project_id
+    from project
+    left join budget on budget.project_id = project.project_id
     inner join area on area.tambon_code = project.tambon_code
     left join strategy on strategy.strategy_code = project.strategy_code
 )
 
 select * from final
-order by district_code, tambon_code, project_name, fiscal_year
+order by district_code, tambon_code, project_name, project_id, fiscal_year nulls last

@@ -691,18 +691,40 @@ PUBLICATIONS = Table(
     is_history=True,
 )
 
+COUNTED_AMOUNT_THB = _c(
+    "counted_amount_thb",
+    "DECIMAL(15,2)",
+    "งบประมาณที่นับ (นับครั้งเดียวทุกระดับแผน): เท่ากับ amount_thb เมื่อโครงการนับเงิน "
+    "(is_counted) มิฉะนั้น 0; รวมคอลัมน์นี้ได้ยอดของแผน",
+    "Baht counted once over all plan levels: amount_thb when the project counts its money "
+    "(is_counted), else 0; sum this column for the plan's total",
+)
+
 ONEPLAN = Table(
     "oneplan",
-    "แผนหนึ่งเดียวของจังหวัด: หนึ่งแถวต่อหนึ่งโครงการและปีงบประมาณ",
-    "The provincial One Plan: one row per project and fiscal year",
+    "แผนหนึ่งเดียวของจังหวัด: หนึ่งแถวต่อหนึ่งโครงการและปีงบประมาณ (โครงการที่ไม่มีงบประมาณ: "
+    "หนึ่งแถว ปีว่าง); รวม counted_amount_thb ไม่ใช่ amount_thb เพื่อไม่นับซ้ำ",
+    "The provincial One Plan: one row per project and fiscal year (a project with no amount: "
+    "one row, year NULL); sum counted_amount_thb, not amount_thb, to count each baht once",
     (
         PROJECT_ID,
         DISTRICT_CODE,
         DISTRICT_NAME_TH,
         TAMBON_CODE,
         TAMBON_NAME_TH,
-        FISCAL_YEAR,
-        AMOUNT_THB,
+        _c(
+            "fiscal_year",
+            "INTEGER",
+            "ปีงบประมาณ (พ.ศ.) ว่าง = โครงการที่ไม่มีงบประมาณในปีใดเลย (แสดงหนึ่งแถว)",
+            "Fiscal year, Buddhist Era; NULL = a project with no amount in any year (one row)",
+        ),
+        _c(
+            "amount_thb",
+            "DECIMAL(15,2)",
+            "งบประมาณตามที่เขียนในแผน (บาท) ว่าง = ไม่มีงบประมาณ",
+            "Budget in baht as the plan writes it; NULL = no amount",
+        ),
+        COUNTED_AMOUNT_THB,
         *PROJECT_COLUMNS[3:12],
         *ALIGNMENT_COLUMNS,
         CLUSTER_CODES,
@@ -1132,7 +1154,302 @@ PLAN_ROLLUP = Table(
     is_view=True,
 )
 
-MARTS: tuple[Table, ...] = (PLAN_BY_STRATEGY, AGENCY_REQUESTS, AGENCY_REQUEST_LIST, PLAN_BY_ROUTE)
+
+# The marts every output renders (sql/marts/): each number a person reads is one of theirs.
+SCOPE_NAME_TH = _c(
+    "scope_name_th",
+    "VARCHAR",
+    "ชื่อที่คนอ่าน: อำเภอ<ชื่อ> หรือ <จังหวัด> (แผนระดับจังหวัด)",
+    "The name a person reads: อำเภอ<name>, or the province's own plans as the provincial plan",
+)
+COUNTED_THB = _c(
+    "counted_thb",
+    "DECIMAL(38,2)",
+    "งบประมาณที่นับครั้งเดียว (บาท)",
+    "Baht counted once over all plan levels",
+    False,
+)
+WRITTEN_THB = _c(
+    "written_thb",
+    "DECIMAL(38,2)",
+    "งบประมาณตามที่เขียนในแผนทุกระดับ (บาท; โครงการเดียวกันหลายระดับนับซ้ำ)",
+    "Baht as the plans of every level write it (a project at two levels twice)",
+)
+IS_PLAN_TOTAL = _c(
+    "is_plan_total",
+    "BOOLEAN",
+    "แถวรวมทั้งแผน (district_code ว่าง)",
+    "The whole plan's total row (district_code NULL)",
+    False,
+)
+IS_ALL_DISTRICTS = _c(
+    "is_all_districts", "BOOLEAN", "แถวรวมทุกอำเภอ", "Total over every district", False
+)
+IS_ALL_YEARS = _c("is_all_years", "BOOLEAN", "แถวรวมทุกปี", "Total over every fiscal year", False)
+AGENCY_TH = _c(
+    "agency_th",
+    "VARCHAR",
+    "หน่วยงานที่ขอ (ไม่ระบุหน่วยงาน เมื่อว่าง)",
+    "Agency asked, as shown (ไม่ระบุหน่วยงาน when none is named)",
+    False,
+)
+YEAR_OR_ALL = _c(
+    "fiscal_year", "INTEGER", "ปีงบประมาณ (ว่าง = ทุกปี)", "Fiscal year (NULL = all years)"
+)
+DISTRICT_OR_ALL = _c(
+    "district_code", "VARCHAR", "รหัสอำเภอ (ว่าง = ทุกอำเภอ)", "District code (NULL = every one)"
+)
+REQUESTED_FROM = _c("requested_from", "VARCHAR", "หน่วยงานที่ขอรับการสนับสนุน", "Agency asked")
+
+DISTRICT_LABELS = Table(
+    "district_labels",
+    "หนึ่งแถวต่อรหัสอำเภอ (และจังหวัดสำหรับแผนระดับจังหวัด): ชื่อที่แสดง",
+    "One row per district_code (districts and the province's own plans): the name shown",
+    (
+        DISTRICT_CODE,
+        DISTRICT_NAME_TH,
+        _c("is_province", "BOOLEAN", "เป็นแผนระดับจังหวัด", "The province's own plans", False),
+        SCOPE_NAME_TH,
+    ),
+    is_view=True,
+)
+
+PLAN_SUMMARY = Table(
+    "plan_summary",
+    "หนึ่งแถวต่ออำเภอ (หรือทั้งแผน) × ปีงบประมาณ: เงินแยกตามวิธีดำเนินการ นับครั้งเดียว "
+    "และตามที่เขียนในแผน (ที่เดียวที่คำนวณยอดนี้)",
+    "One row per district (or the whole plan) and fiscal year: baht by funding route counted "
+    "once, and as written (the one place this total is computed)",
+    (
+        DISTRICT_OR_ALL,
+        DISTRICT_NAME_TH,
+        SCOPE_NAME_TH,
+        IS_PLAN_TOTAL,
+        FISCAL_YEAR,
+        _c("own_thb", "DECIMAL(38,2)", "ทำเอง (บาท นับครั้งเดียว)", "Own, baht counted once"),
+        _c("joint_thb", "DECIMAL(38,2)", "ทำร่วม (บาท นับครั้งเดียว)", "Joint, baht counted once"),
+        _c(
+            "requested_thb",
+            "DECIMAL(38,2)",
+            "ขอรับการสนับสนุน (บาท นับครั้งเดียว; งบของหน่วยงานที่ขอ)",
+            "Requested of another agency, baht counted once",
+        ),
+        _c("unstated_thb", "DECIMAL(38,2)", "ไม่ระบุวิธี (บาท นับครั้งเดียว)", "Route not stated"),
+        COUNTED_THB,
+        WRITTEN_THB,
+        _c("n_projects", "BIGINT", "จำนวนโครงการที่มีงบปีนั้น", "Projects with money that year"),
+        _c(
+            "n_counted_projects",
+            "BIGINT",
+            "จำนวนโครงการที่นับเงิน",
+            "Projects whose money is counted here",
+        ),
+    ),
+    is_view=True,
+)
+
+STRATEGY_SUMMARY = Table(
+    "strategy_summary",
+    "หนึ่งแถวต่ออำเภอ (หรือทั้งแผน) × ยุทธศาสตร์จังหวัด × ปีงบประมาณ: นับครั้งเดียวและตามที่เขียน",
+    "One row per district (or the whole plan), provincial strategy and fiscal year: counted "
+    "once and as written",
+    (
+        DISTRICT_OR_ALL,
+        IS_PLAN_TOTAL,
+        STRATEGY_CODE,
+        _c("strategy_name_th", "VARCHAR", "ชื่อยุทธศาสตร์จังหวัด", "Provincial strategy name"),
+        CLUSTER_CODES,
+        REGIONAL_CODES,
+        NATIONAL_CODES,
+        FISCAL_YEAR,
+        _c("n_projects", "BIGINT", "จำนวนโครงการที่นับ", "Counted projects"),
+        COUNTED_THB,
+        WRITTEN_THB,
+    ),
+    is_view=True,
+)
+
+AGENCY_REQUEST_TOTALS = Table(
+    "agency_request_totals",
+    "หนึ่งแถวต่อหน่วยงานที่ขอ × อำเภอ (หรือทุกอำเภอ) × ปี (หรือทุกปี): คำขอที่นับครั้งเดียว",
+    "One row per agency asked, district (or all) and fiscal year (or all): requests counted once",
+    (
+        REQUESTED_FROM,
+        DISTRICT_OR_ALL,
+        YEAR_OR_ALL,
+        IS_ALL_DISTRICTS,
+        IS_ALL_YEARS,
+        _c("n_projects", "BIGINT", "จำนวนโครงการ", "Number of projects"),
+        _c("amount_thb", "DECIMAL(38,2)", "งบประมาณที่ขอ (บาท)", "Baht requested"),
+        AGENCY_TH,
+    ),
+    is_view=True,
+)
+
+AGENCY_REQUEST_STATUS = Table(
+    "agency_request_status",
+    "หนึ่งแถวต่อหน่วยงานที่ขอ × อำเภอ (หรือทุกอำเภอ) × ปี (หรือทุกปี): คำขอ รับแล้ว และยังรอ",
+    "One row per agency asked, district (or all) and fiscal year (or all): requests, taken up "
+    "by a plan above, still waiting",
+    (
+        REQUESTED_FROM,
+        DISTRICT_OR_ALL,
+        YEAR_OR_ALL,
+        IS_ALL_DISTRICTS,
+        IS_ALL_YEARS,
+        _c("n_requests", "BIGINT", "จำนวนคำขอ", "Requests"),
+        _c("requested_thb", "DECIMAL(38,2)", "งบที่ขอ (บาท)", "Baht requested"),
+        _c("n_taken_up", "BIGINT", "จำนวนที่แผนระดับบนรับแล้ว", "Taken up by a plan above"),
+        _c("taken_up_thb", "DECIMAL(38,2)", "งบที่รับแล้ว (บาท)", "Baht taken up"),
+        _c("n_waiting", "BIGINT", "จำนวนที่ยังรอ", "Still waiting"),
+        _c("waiting_thb", "DECIMAL(38,2)", "งบที่ยังรอ (บาท)", "Baht still waiting"),
+        AGENCY_TH,
+    ),
+    is_view=True,
+)
+
+WORKBOOK_PROJECTS = Table(
+    "workbook_projects",
+    "หนึ่งแถวต่อโครงการ (ทุกระดับ นับหรือไม่นับ มีหรือไม่มีงบ): บัญชีโครงการของสมุดงาน",
+    "One row per project (every level, counted or not, with or without money): the "
+    "workbook's project lists",
+    (
+        PROJECT_ID,
+        DISTRICT_CODE,
+        SCOPE_NAME_TH,
+        _c("section_th", "VARCHAR", "ด้าน (ไม่ระบุด้าน เมื่อว่าง)", "Section (ด้าน) shown", False),
+        _c("route", "VARCHAR", "own | joint | requested | unstated", "Funding route", False),
+        _c("route_th", "VARCHAR", "วิธีดำเนินการ", "Funding route in Thai", False),
+        TAMBON_CODE,
+        TAMBON_NAME_TH,
+        _c("village_numbers", "INTEGER[]", "หมู่ที่", "Village numbers"),
+        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name"),
+        _c("objective", "VARCHAR", "วัตถุประสงค์", "Objective"),
+        _c("target", "VARCHAR", "เป้าหมาย", "Target / output"),
+        _c("kpi", "VARCHAR", "ตัวชี้วัด", "Key performance indicator"),
+        _c("expected_result", "VARCHAR", "ผลที่คาดว่าจะได้รับ", "Expected result"),
+        _c("responsible_agency", "VARCHAR", "หน่วยงานรับผิดชอบ", "Responsible agency"),
+        REQUESTED_FROM,
+        STRATEGY_CODE,
+        _c("plan_level", "VARCHAR", "ระดับของแผน", "Plan level"),
+        _c("plan_level_th", "VARCHAR", "ระดับของแผน (ไทย)", "Plan level in Thai"),
+        _c("is_counted", "BOOLEAN", "นับเงินของโครงการนี้", "Whether its money is counted"),
+        _c(
+            "counted_note_th",
+            "VARCHAR",
+            "การนับงบ: นับ / ไม่นับซ้ำ (นับในแผนใด) / ไม่มีงบประมาณ",
+            "Counted, not counted again (counted in which plan), or no money",
+        ),
+        _c(
+            "amounts",
+            "STRUCT(fiscal_year INTEGER, amount_thb DECIMAL(15,2))[]",
+            "งบประมาณรายปีตามที่เขียน",
+            "Amount per fiscal year as written",
+        ),
+        WRITTEN_THB,
+        COUNTED_THB,
+        SOURCE_FILE,
+        SOURCE_SHEET,
+        SOURCE_ROW,
+    ),
+    is_view=True,
+)
+
+WORKBOOK_TOTALS = Table(
+    "workbook_totals",
+    "หนึ่งแถวต่ออำเภอ × ด้าน (หรือทุกด้าน) × วิธีดำเนินการ (หรือทุกวิธี) × ปี (หรือทุกปี): แถวรวมของแผ่นงานอำเภอ",
+    "One row per district, section (or all), route (or all) and fiscal year (or all): the "
+    "district sheets' total rows",
+    (
+        DISTRICT_CODE,
+        _c("section_th", "VARCHAR", "ด้าน (ว่าง = ทุกด้าน)", "Section (NULL = all)"),
+        _c("route", "VARCHAR", "วิธีดำเนินการ (ว่าง = ทุกวิธี)", "Funding route (NULL = all)"),
+        YEAR_OR_ALL,
+        _c("is_all_sections", "BOOLEAN", "แถวรวมทุกด้าน", "Total over every section", False),
+        _c("is_all_routes", "BOOLEAN", "แถวรวมทุกวิธี", "Total over every route", False),
+        IS_ALL_YEARS,
+        COUNTED_THB,
+        WRITTEN_THB,
+        _c("n_projects", "BIGINT", "จำนวนโครงการ (รวมที่ไม่มีงบ)", "Projects (with or without money)"),
+    ),
+    is_view=True,
+)
+
+_SIDE = (
+    ("", "โครงการหนึ่ง", "one project"),
+    ("linked_", "อีกโครงการ", "the other project"),
+)
+REVIEW_LINKS = Table(
+    "review_links",
+    "หนึ่งแถวต่อการเชื่อมโยงที่รอคนตัดสิน: สองโครงการเทียบกัน",
+    "One row per link in review: the two projects side by side",
+    (
+        _c("link_id", "VARCHAR", "รหัสการเชื่อมโยง", "Link id", False),
+        _c("link_kind", "VARCHAR", "rolls_up_to | possible_duplicate", "Link kind", False),
+        _c("question_th", "VARCHAR", "คำถามที่ต้องตัดสิน", "The question to decide", False),
+        _c("score", "DECIMAL(5,1)", "คะแนนความเหมือน 0-100", "Similarity 0-100"),
+        *[
+            col
+            for prefix, th, en in _SIDE
+            for col in (
+                _c(f"{prefix}district_code", "VARCHAR", f"รหัสอำเภอ ({th})", f"District ({en})"),
+                _c(f"{prefix}scope_name_th", "VARCHAR", f"อำเภอ / แผน ({th})", f"Scope ({en})"),
+                _c(f"{prefix}plan_level", "VARCHAR", f"ระดับแผน ({th})", f"Plan level ({en})"),
+                _c(f"{prefix}tambon_name_th", "VARCHAR", f"ตำบล ({th})", f"Tambon ({en})"),
+                _c(f"{prefix}project_name", "VARCHAR", f"ชื่อโครงการ ({th})", f"Name ({en})"),
+                _c(
+                    f"{prefix}written_thb",
+                    "DECIMAL(38,2)",
+                    f"งบตามแผน ({th})",
+                    f"Baht as written ({en})",
+                ),
+                _c(f"{prefix}source_file", "VARCHAR", f"ไฟล์ ({th})", f"Source file ({en})"),
+                _c(f"{prefix}source_row", "INTEGER", f"แถว ({th})", f"Source row ({en})"),
+            )
+        ],
+    ),
+    is_view=True,
+)
+
+PUBLICATION_CHANGES = Table(
+    "publication_changes",
+    "หนึ่งแถวต่อการเปลี่ยนแปลงของการเผยแพร่ล่าสุด (เทียบกับครั้งก่อน) พร้อมงบประมาณ",
+    "One row per change of the latest publication (against the one before), with the money",
+    (
+        _c("changed_at", "TIMESTAMP WITH TIME ZONE", "เวลาที่เผยแพร่", "Publication time"),
+        _c("change", "VARCHAR", "ชนิดการเปลี่ยนแปลง", "Change kind"),
+        _c("change_th", "VARCHAR", "การเปลี่ยนแปลง (ไทย)", "Change in Thai"),
+        _c("district_code", "VARCHAR", "รหัสอำเภอ", "District code"),
+        SCOPE_NAME_TH,
+        _c("tambon_code", "VARCHAR", "รหัสตำบล", "Tambon code"),
+        _c("project_id", "VARCHAR", "รหัสโครงการ", "Project id"),
+        _c("project_name", "VARCHAR", "ชื่อโครงการ", "Project name"),
+        _c("fiscal_year", "INTEGER", "ปีงบประมาณที่งบเปลี่ยน", "Fiscal year whose money changed"),
+        _c("old_amount_thb", "DECIMAL(15,2)", "งบเดิม (บาท)", "Previous baht"),
+        _c(
+            "new_amount_thb",
+            "DECIMAL(38,2)",
+            "งบใหม่ (บาท; โครงการที่เพิ่ม = งบทุกปี)",
+            "New baht (an added project: all its years)",
+        ),
+        SOURCE_FILE,
+    ),
+    is_view=True,
+)
+
+MARTS: tuple[Table, ...] = (
+    DISTRICT_LABELS,
+    PLAN_SUMMARY,
+    STRATEGY_SUMMARY,
+    PLAN_BY_STRATEGY,
+    AGENCY_REQUESTS,
+    AGENCY_REQUEST_LIST,
+    AGENCY_REQUEST_TOTALS,
+    AGENCY_REQUEST_STATUS,
+    PLAN_BY_ROUTE,
+    WORKBOOK_PROJECTS,
+    WORKBOOK_TOTALS,
+)
 
 TABLES: tuple[Table, ...] = (
     AREAS,
@@ -1155,6 +1472,8 @@ TABLES: tuple[Table, ...] = (
     PLAN_ROLLUP,
     PROJECT_HISTORY,
     BUDGET_HISTORY,
+    REVIEW_LINKS,
+    PUBLICATION_CHANGES,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

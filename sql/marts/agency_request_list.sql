@@ -7,7 +7,7 @@ with
 
 plan as (
     select * from oneplan
-    where is_counted and funding_route in ('requested', 'joint')
+    where is_counted and funding_route in ('requested', 'joint') and fiscal_year is not null
 ),
 
 final as (

@@ -1,28 +1,28 @@
 -- Own, joint, requested and unknown money kept apart: requested money is another agency's,
--- never the tambons' own budget. Money counted once: only projects the One Plan counts
--- (oneplan.is_counted), so the mart reconciles with plan_rollup. Grain: district x fiscal year.
+-- never the tambons' own budget. Money counted once: the district rows of plan_summary (the one
+-- place baht by district, year and route is computed), so it reconciles with plan_rollup.
+-- Grain: district x fiscal year.
 create view plan_by_route as
 
 with
 
-plan as (
-    select * from oneplan
-    where is_counted
+summary as (
+    select * from plan_summary
+    where not is_plan_total
 ),
 
 final as (
     select
-        plan.district_code,
-        plan.district_name_th,
-        plan.fiscal_year,
-        coalesce(sum(plan.amount_thb) filter (where plan.funding_route = 'own'), 0) as own_thb,
-        coalesce(sum(plan.amount_thb) filter (where plan.funding_route = 'joint'), 0) as joint_thb,
-        coalesce(sum(plan.amount_thb) filter (where plan.funding_route = 'requested'), 0)
-            as requested_thb,
-        coalesce(sum(plan.amount_thb) filter (where plan.funding_route is null), 0) as unknown_thb,
-        count(distinct plan.project_id) as n_projects
-    from plan
-    group by all
+        summary.district_code,
+        summary.district_name_th,
+        summary.fiscal_year,
+        summary.own_thb,
+        summary.joint_thb,
+        summary.requested_thb,
+        summary.unstated_thb as unknown_thb,
+        summary.n_counted_projects as n_projects
+    from summary
+    where summary.n_counted_projects > 0
 )
 
 select * from final

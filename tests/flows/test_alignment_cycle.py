@@ -140,7 +140,17 @@ def test_a_strategy_link_to_nothing_stops_the_run(data_dir, inbox, tmp_path):
             "projects_aligned_or_reported",
             "update projects set strategy_code = null where strategy_code = 'P1'",
         ),
-        ("marts_reconcile", "update projects set funding_route = 'other' where source_row = 2"),
+        # A route outside own/joint/requested is counted as unstated by construction (the
+        # marts read plan_summary), so the fault planted is a mart that loses a baht.
+        (
+            "marts_reconcile",
+            "create or replace view plan_by_route as select district_code, district_name_th, "
+            "fiscal_year, own_thb - (case when fiscal_year = (select min(fiscal_year) from "
+            "plan_summary) and district_code = (select min(district_code) from plan_summary) "
+            "then 1 else 0 end) as own_thb, joint_thb, requested_thb, unstated_thb as "
+            "unknown_thb, n_counted_projects as n_projects from plan_summary "
+            "where not is_plan_total and n_counted_projects > 0",
+        ),
     ],
 )
 def test_alignment_checks_catch_a_planted_fault(data_dir, inbox, tmp_path, check, fault):

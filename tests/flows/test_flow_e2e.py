@@ -50,8 +50,8 @@ def test_summary_matches_generator_per_district_and_year(published):
 def test_database_totals_to_the_baht(published):
     rows = query(
         published["db"],
-        "select district_code, fiscal_year, sum(amount_thb) from oneplan where is_counted "
-        "group by all",
+        "select district_code, fiscal_year, sum(counted_amount_thb) from oneplan "
+        "where fiscal_year is not null group by all having count(*) filter (where is_counted) > 0",
     )
     got = {(code, str(year)): amount for code, year, amount in rows}
     expected = {

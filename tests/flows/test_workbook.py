@@ -10,15 +10,20 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
-import pandas as pd
 import pytest
 from oneplan.flows.cli import main
+from oneplan.flows.oneplan_flow import run_plan
+from oneplan.flows.summary import run_summary
 from oneplan.flows.workbook import (
+    FIXED_SHEETS,
     MISSING_SHEET,
     REQUESTED_SHEET,
+    REVIEW_SHEET,
     SUMMARY_SHEET,
     PlanData,
     annotated_name,
+    read_plan,
+    write_csv,
     write_workbook,
 )
 
@@ -42,10 +47,10 @@ def published(sample_published) -> dict:
     return sample_published
 
 
-def query(db: Path, sql: str) -> list[tuple]:
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
@@ -79,45 +84,51 @@ def test_publication_writes_workbook_csv_and_a_pack_per_district(published):
     assert len(files) == len(json.loads((SAMPLE.parent / "expected.json").read_text())["files"])
 
 
-def test_workbook_sheets_and_totals_equal_the_oneplan_view_to_the_baht(published):
+def test_workbook_sheets_and_totals_equal_the_marts_to_the_baht(published):
     db = published["db"]
     wb = openpyxl.load_workbook(published["export"] / "oneplan.xlsx")
     names = districts(db)
     assert wb.sheetnames == [
         SUMMARY_SHEET,
         *[f"{code} {name}" for code, name in names],
-        REQUESTED_SHEET,
-        MISSING_SHEET,
+        *FIXED_SHEETS[1:],
     ]
-    # Summary: one row per district and fiscal year, the routes apart.
-    expected = {
-        (code, year, route or "unstated"): amount
-        for code, year, route, amount in query(
+    # Summary: one row per district and fiscal year, the routes apart, counted once, the
+    # written amount beside it: plan_summary's rows, to the baht.
+    mart = {
+        (code, year): [*money]
+        for code, year, *money in query(
             db,
-            "select district_code, fiscal_year, funding_route, sum(amount_thb) "
-            "from oneplan group by all",
+            "select district_code, fiscal_year, own_thb, joint_thb, requested_thb, "
+            "unstated_thb, counted_thb, written_thb, n_counted_projects from plan_summary "
+            "where not is_plan_total",
         )
     }
     ws = wb[SUMMARY_SHEET]
-    seen = 0
+    shown = {}
     for row in ws.iter_rows(min_row=5, values_only=True):
         if not row[0] or not isinstance(row[1], int) or row[0].startswith("รวม"):
             continue
-        code = row[0].split()[0]
-        for route, value in zip(("own", "joint", "requested", "unstated"), row[2:6], strict=True):
-            assert baht(value) == expected.get((code, row[1], route), Decimal("0.00")), row
-            seen += 1
-        assert baht(row[6]) == sum(
-            (v for (c, y, _), v in expected.items() if c == code and y == row[1]), Decimal(0)
-        )
-    assert seen == 4 * len({(c, y) for c, y, _ in expected})
-    per_year = dict(query(db, "select fiscal_year, sum(amount_thb) from oneplan group by 1"))
-    totals = {r[1]: baht(r[6]) for r in ws.iter_rows(values_only=True) if r[0] == "รวมจังหวัดชัยนาท"}
-    assert totals == per_year
-    # Each district sheet ends with the district's total per fiscal year, every route.
-    by_district = query(
-        db, "select district_code, fiscal_year, sum(amount_thb) from oneplan group by all"
+        shown[(row[0].split()[0], row[1])] = [*(baht(v) for v in row[2:8]), row[8]]
+    assert shown == mart
+    # The province's total per year is the counted-once number the run summary shows (it was
+    # 100,226,274.00 here, the written money of every level added up, against 85,144,672.00).
+    totals = {
+        r[1]: (baht(r[6]), baht(r[7]))
+        for r in ws.iter_rows(values_only=True)
+        if r[0] == "รวมจังหวัดชัยนาท"
+    }
+    assert totals[2568] == (Decimal("85144672.00"), Decimal("100226274.00"))
+    plan = query(
+        db, "select fiscal_year, counted_thb, written_thb from plan_summary where is_plan_total"
     )
+    assert totals == {y: (c, w) for y, c, w in plan}
+    summary = run_summary(db)
+    assert {int(y): Decimal(v) for y, v in summary["total_budget_by_year"].items()} == {
+        y: c for y, c, _ in plan
+    }
+    # Each district sheet ends with the district's total per fiscal year, counted once, then
+    # as written: workbook_totals, equal to plan_summary.
     for code, name in names:
         ws = wb[f"{code} {name}"]
         head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "ที่")
@@ -127,32 +138,60 @@ def test_workbook_sheets_and_totals_equal_the_oneplan_view_to_the_baht(published
         last = [
             r
             for r in ws.iter_rows(values_only=True)
-            if isinstance(r[0], str) and r[0].startswith(f"รวมอำเภอ{name} (ทุกวิธีดำเนินการ)")
+            if isinstance(r[0], str)
+            and "นับครั้งเดียว (ทุกวิธีดำเนินการ)" in r[0]
+            and r[0].startswith("รวมอำเภอ" if code != "18" else "รวมจังหวัด")
         ]
-        assert len(last) == 1
+        assert len(last) == 1, code
         got = {years[i]: baht(last[0][i]) for i in years}
         want = {y: Decimal("0.00") for y in years.values()}
-        want.update({y: a for c, y, a in by_district if c == code})
-        assert got == want
-        n_projects = query(  # the projects with money: a no_budget project has no oneplan row
-            db, f"select count(distinct project_id) from oneplan where district_code = '{code}'"
-        )
-        assert last[0][0].endswith(f": {n_projects[0][0]} โครงการ")
+        want.update({y: money[4] for (c, y), money in mart.items() if c == code})
+        assert got == want, code
+        (n_projects,) = query(  # every project, a project with no amount among them
+            db, "select count(*) from projects where district_code = ?", [code]
+        )[0]
+        assert last[0][0].endswith(f": {n_projects} โครงการ")
     missing = query(db, "select count(*) from coverage where not is_covered")[0][0]
     rows = list(wb[MISSING_SHEET].iter_rows(min_row=4, values_only=True))
     assert sum(isinstance(r[0], int) for r in rows) == missing
 
 
-def test_requested_sheet_lists_every_requested_project_once(published):
+def test_requested_sheet_lists_every_counted_request_once_and_totals_as_the_mart(published):
     db = published["db"]
     ws = openpyxl.load_workbook(published["export"] / "oneplan.xlsx")[REQUESTED_SHEET]
     listed = [r for r in ws.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
-    n = query(db, "select count(*) from projects where funding_route = 'requested'")[0][0]
+    (n,) = query(db, "select count(distinct project_id) from agency_request_list")[0]
     assert len(listed) == n > 0
     head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "ที่")
-    total_col = head.index("รวม (บาท)")
-    want = query(db, "select sum(amount_thb) from oneplan where funding_route = 'requested'")[0][0]
-    assert sum(baht(r[total_col]) for r in listed) == want
+    year_2569 = head.index("งบประมาณ 2569 (บาท)")
+    pao = next(
+        r
+        for r in ws.iter_rows(values_only=True)
+        if str(r[0]).startswith("รวม องค์การบริหารส่วนจังหวัดชัยนาท:")
+    )
+    # Requests to the อบจ. for 2569: the agency_requests mart's 2,867,000 (the workbook said
+    # 2,877,000: it listed a request whose money a plan above already counts).
+    assert baht(pao[year_2569]) == Decimal("2867000.00")
+    (mart,) = query(
+        db,
+        "select sum(amount_thb) from agency_requests where fiscal_year = 2569 "
+        "and requested_from = 'องค์การบริหารส่วนจังหวัดชัยนาท'",
+    )[0]
+    assert mart == Decimal("2867000.00")
+
+
+def test_review_links_are_shown_side_by_side(published):
+    ws = openpyxl.load_workbook(published["export"] / "oneplan.xlsx")[REVIEW_SHEET]
+    listed = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
+    links = query(
+        published["db"],
+        "select project_name, linked_project_name, written_thb, linked_written_thb "
+        "from review_links",
+    )
+    assert len(listed) == len(links) > 0
+    head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "ที่")
+    a, b = head.index("โครงการ"), head.index("โครงการ (อีกโครงการ)")
+    assert sorted((r[a], r[b]) for r in listed) == sorted((x, y) for x, y, _, _ in links)
 
 
 def test_workbook_is_print_ready(published):
@@ -184,9 +223,15 @@ def test_csv_is_utf8_with_bom_and_sums_to_the_database(published):
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     db = published["db"]
-    n, total = query(db, "select count(*), sum(amount_thb) from oneplan")[0]
+    n, total, counted = query(
+        db, "select count(*), sum(amount_thb), sum(counted_amount_thb) from oneplan"
+    )[0]
     assert len(rows) == n
-    assert sum(Decimal(r["amount_thb"]) for r in rows) == total
+    assert sum(Decimal(r["amount_thb"]) for r in rows if r["amount_thb"]) == total
+    assert sum(Decimal(r["counted_amount_thb"]) for r in rows if r["fiscal_year"]) == counted
+    # The project with no amount in any year is listed, its year and money empty.
+    (no_amount,) = query(db, "select count(*) from oneplan where fiscal_year is null")[0]
+    assert no_amount == sum(not r["fiscal_year"] for r in rows) > 0
     # Thai names survive: the provincial plan's province-wide rows (district code 18) come first
     assert rows[0]["district_name_th"] == "จังหวัดชัยนาท"
     assert "เมืองชัยนาท" in {r["district_name_th"] for r in rows}
@@ -195,56 +240,33 @@ def test_csv_is_utf8_with_bom_and_sums_to_the_database(published):
 HOSTILE = "=cmd|' /C calc'!A0"
 
 
-def hostile_plan() -> PlanData:
-    oneplan = pd.DataFrame(
-        [
-            {
-                "project_id": "p1",
-                "district_code": "1801",
-                "district_name_th": "เมืองชัยนาท",
-                "tambon_code": "180101",
-                "tambon_name_th": "ในเมือง",
-                "fiscal_year": 2569,
-                "amount_thb": Decimal("1234567.89"),
-                "village_numbers": [3],
-                "project_name": HOSTILE,
-                "category": "@SUM(1+1)*cmd|' /C calc'!A0",
-                "objective": "+1\x1b[31m แดง\x07",
-                "target": "-2+3",
-                "kpi": '=HYPERLINK("http://evil.example","คลิก")',
-                "expected_result": None,
-                "responsible_agency": "http://evil.example",
-                "funding_route": "requested",
-                "source_file": "1801/=1+1.xlsx",
-                "source_sheet": HOSTILE,
-                "source_row": 7,
-            }
-        ]
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> PlanData:
+    """A plan read from a file whose every text is an attempt at a formula or a link."""
+    root = tmp_path_factory.mktemp("hostile")
+    folder = root / "inbox" / "เมืองชัยนาท"
+    folder.mkdir(parents=True)
+    (folder / "=1+1.csv").write_text(
+        "ที่,ตำบล,โครงการ,ด้าน,วัตถุประสงค์,เป้าหมาย,ตัวชี้วัด,หน่วยงานรับผิดชอบ,วิธีดำเนินการ,2569\n"
+        f'1,ในเมือง,"{HOSTILE}",@SUM(1+1),+1 แดง,-2+3,'
+        '"=HYPERLINK(""http://evil.example"",""คลิก"")",http://evil.example,'
+        'ขอรับการสนับสนุน,"1,234,567.89"\n',
+        encoding="utf-8",
     )
-    districts = pd.DataFrame({"district_code": ["1801"], "district_name_th": ["เมืองชัยนาท"]})
-    missing = pd.DataFrame(
-        [
-            {
-                "district_code": "1801",
-                "district_name_th": "เมืองชัยนาท",
-                "tambon_code": "180102",
-                "tambon_name_th": "=1+2",
-            }
-        ]
-    )
-    return PlanData(oneplan, districts, missing, None)
+    db = root / "oneplan.duckdb"
+    run_plan(root / "inbox", db, root / "export", staging=str(root / "staging"))
+    return read_plan(db)
 
 
-def test_every_text_cell_we_write_is_text(tmp_path):
-    out = write_workbook(hostile_plan(), tmp_path / "hostile.xlsx")
+def test_every_text_cell_we_write_is_text(hostile, tmp_path):
+    out = write_workbook(hostile, tmp_path / "hostile.xlsx")
     wb = openpyxl.load_workbook(out)
     cells = [
         c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None
     ]
     texts = {c.value for c in cells if c.data_type == "s"}
-    assert HOSTILE in texts
-    assert "+1[31m แดง" in texts  # control characters dropped, the rest kept
-    assert "-2+3" in texts and "=1+2" in texts and "http://evil.example" in texts
+    assert HOSTILE in texts and "@SUM(1+1)" in texts and "+1 แดง" in texts
+    assert "-2+3" in texts and "http://evil.example" in texts
     assert '=HYPERLINK("http://evil.example","คลิก")' in texts
     assert not [c for c in cells if c.data_type == "f"]
     assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.hyperlink]
@@ -252,16 +274,14 @@ def test_every_text_cell_we_write_is_text(tmp_path):
     assert 1234567.89 in numbers
 
 
-def test_csv_defuses_formulas(tmp_path):
-    from oneplan.flows.workbook import write_csv
-
-    path = write_csv(hostile_plan(), tmp_path / "h.csv")
+def test_csv_defuses_formulas(hostile, tmp_path):
+    path = write_csv(hostile, tmp_path / "h.csv")
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        row = next(csv.DictReader(fh))
+        row = next(r for r in csv.DictReader(fh) if r["district_code"] == "1801")
     assert row["project_name"] == "'" + HOSTILE
-    assert row["objective"] == "'+1[31m แดง"
+    assert row["objective"] == "'+1 แดง"
     assert row["amount_thb"] == "1234567.89"
-    assert row["village_numbers"] == "3"
+    assert row["source_file"] == "'=1+1.csv" or row["source_file"].endswith("=1+1.csv")
 
 
 def test_annotated_names_are_flat_inert_and_xlsx():
@@ -278,7 +298,7 @@ def test_export_command_writes_one_district_and_keeps_an_existing_file(published
         == 0
     )
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [SUMMARY_SHEET, "1806 หันคา", REQUESTED_SHEET, MISSING_SHEET]
+    assert wb.sheetnames == [SUMMARY_SHEET, "1806 หันคา", *FIXED_SHEETS[1:]]
     out.write_bytes(b"mine")
     assert main(["export", "--xlsx", str(out), "--db", str(published["db"])]) == 2
     assert out.read_bytes() == b"mine"
@@ -331,9 +351,10 @@ def test_libreoffice_prints_the_workbook_on_a4_landscape(published, tmp_path):
     ).stdout
     assert "สรุปงบประมาณรายอำเภอ" in text and "ทุกตำบลมีแผนแล้ว" in text
     (total_2568,) = query(
-        published["db"], "select sum(amount_thb) from oneplan where fiscal_year = 2568"
+        published["db"],
+        "select counted_thb from plan_summary where is_plan_total and fiscal_year = 2568",
     )[0]
-    assert f"{total_2568:,.2f}" in text  # the 2568 provincial total, as the database sums it
+    assert f"{total_2568:,.2f}" in text  # the 2568 provincial total, counted once
 
 
 def dump_dom(path: Path) -> str:
@@ -388,6 +409,7 @@ def test_report_rendered_in_chromium_shows_charts_thai_and_every_issue(published
 def test_district_report_in_the_pack_is_that_district_only(published):
     dom = dump_dom(published["export"] / "districts" / "1803" / "report.html")
     assert "1803 อำเภอวัดสิงห์" in dom and "1801 อำเภอเมืองชัยนาท" not in dom
+    assert "@page { size: A4" in dom
     assert 'id="chart-budget"' in dom
 
 
@@ -405,3 +427,62 @@ def test_annotated_copy_in_the_pack_lists_the_files_issues(published):
     assert sorted((r[5], r[3]) for r in listed) == sorted(issues)
     assert len(listed) == 3
     assert wb.sheetnames[1:] == ["แผน 68-70"]
+
+
+def test_rows_are_tall_enough_for_thai_marks_and_wrapped_lines():
+    from oneplan.flows.workbook import LINE_HEIGHT, ROW_HEIGHT, TITLE_HEIGHT, _lines
+
+    # Marks above and below a letter take no width: "ที่นี่" is 2 letters wide, not 6.
+    assert _lines("ที่นี่", 3) == 1 and _lines("ที่นี่ที่นี่", 3) == 2
+    # A line holds a letter less than the column is wide (wrapping breaks at spaces), so the
+    # source cell that wrapped to four lines in a row made for three is given four.
+    source = "หันคา/แผนพัฒนาตำบล 2568-2570 ชุดที่ 8.xlsx · แผ่นงาน แผนงาน · แถว 5"
+    assert _lines(source, 24) == 3 and _lines(source, 20) == 4
+    assert ROW_HEIGHT >= 24 and LINE_HEIGHT >= 22 and TITLE_HEIGHT >= 32
+
+
+def test_sheet_titles_and_rows_are_written_with_room_for_thai_marks(published):
+    from oneplan.flows.workbook import LINE_HEIGHT, ROW_HEIGHT, _lines
+
+    wb = openpyxl.load_workbook(published["export"] / "oneplan.xlsx")
+    for ws in wb.worksheets:
+        assert ws.row_dimensions[1].height >= 32, ws.title  # the 18 pt title line
+        assert ws.sheet_format.defaultRowHeight >= 24, ws.title
+    ws = wb[wb.sheetnames[1]]
+    head = next(r for r in ws.iter_rows() if r[0].value == "ที่")
+    source = next(c.column for c in head if c.value == "ที่มา (ไฟล์ แผ่นงาน แถว)")
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(source)].width
+    checked = 0
+    for row in ws.iter_rows(min_row=head[0].row + 1):
+        text = row[source - 1].value
+        if isinstance(row[0].value, int) and isinstance(text, str):
+            need = ROW_HEIGHT + LINE_HEIGHT * (_lines(text, width) - 1)
+            assert (ws.row_dimensions[row[0].row].height or ROW_HEIGHT) >= need
+            checked += 1
+    assert checked > 0
+
+
+def test_no_nan_none_or_nat_text_in_any_workbook_or_report_of_the_sample(published):
+    """The sample has projects with no development area and no route: their section and
+    totals read ไม่ระบุด้าน / ไม่ระบุ (the workbook said `รวม nan (ขอรับการสนับสนุน)` in 7
+    district sheets and the packs), and the provincial plan is never called a district."""
+    import re
+
+    missing = re.compile(r"\b(nan|None|NaT|NaN|<NA>)\b")
+    export = published["export"]
+    books = [export / "oneplan.xlsx", *sorted(export.glob("districts/*/oneplan-*.xlsx"))]
+    assert len(books) == 10
+    sections = set()
+    for book in books:
+        for ws in openpyxl.load_workbook(book).worksheets:
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        assert not missing.search(value), (book.name, ws.title, value)
+                        assert "อำเภอจังหวัด" not in value, (book.name, ws.title, value)
+                        if value.startswith("รวมไม่ระบุด้าน"):
+                            sections.add(ws.title)
+    assert len(sections) >= 7
+    for report in [*export.glob("quality/quality_report.*"), *export.glob("districts/*/report.*")]:
+        text = report.read_text(encoding="utf-8")
+        assert not missing.search(text) and "อำเภอจังหวัด" not in text, report

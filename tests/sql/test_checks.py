@@ -141,7 +141,12 @@ PLANTED = {
 # Checks over views, each caught by a planted fault in its own test: oneplan_reconciles below,
 # marts_reconcile in tests/flows/test_alignment_cycle.py and tests/flows/test_plan_levels.py,
 # plan_rollup_reconciles in tests/flows/test_plan_levels.py.
-VIEW_CHECKS = {"oneplan_reconciles", "marts_reconcile", "plan_rollup_reconciles"}
+VIEW_CHECKS = {
+    "oneplan_reconciles",
+    "marts_reconcile",
+    "plan_rollup_reconciles",
+    "outputs_reconcile",
+}
 
 
 def test_valid_tables_pass_every_check(tmp_path):
@@ -198,3 +203,61 @@ def test_a_row_with_no_outcome_fails_row_accounting(tmp_path):
     with pytest.raises(PublishError) as err:
         write_database(tmp_path / "bad.duckdb", tables_of(rows))
     assert err.value.checks == ["row_accounting"]
+
+
+def _replace_view(db, name: str, body: str) -> None:
+    """Swap a built view for a wrong one that keeps its columns (`body` reads `<name>_whole`)."""
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    con.execute(f"alter view {name} rename to {name}_whole")
+    con.execute(f"create view {name} as {body}")
+    con.close()
+
+
+def test_a_view_that_drops_a_project_with_no_amount_fails_oneplan_reconciles(tmp_path):
+    """The oneplan view lists every project: the old inner join over budgets lost a project
+    with no amount in any year from the view, the workbook and the CSV."""
+    rows = valid_rows()
+    rows["projects"].append(_project("p2"))  # no budget row at all
+    db = tmp_path / "lost.duckdb"
+    build_database(db, tables_of(rows))
+    _replace_view(db, "oneplan", "select * from oneplan_whole where fiscal_year is not null")
+    with pytest.raises(PublishError) as err:
+        check_database(db)
+    assert err.value.checks == ["oneplan_reconciles"]
+    assert "project not in the oneplan view" in str(err.value)
+
+
+def test_a_workbook_total_that_adds_written_money_fails_outputs_reconcile(tmp_path):
+    """The workbook's district totals must be plan_summary's: totals that add up the written
+    money (every level) instead of the counted are caught before anything is published."""
+    db = tmp_path / "written.duckdb"
+    build_database(db, tables_of(valid_rows()))
+    _replace_view(
+        db,
+        "workbook_totals",
+        "select * replace (written_thb + 1 as counted_thb) from workbook_totals_whole",
+    )
+    with pytest.raises(PublishError) as err:
+        check_database(db)
+    assert err.value.checks == ["outputs_reconcile"]
+    assert "district totals differ" in str(err.value)
+
+
+def test_request_totals_that_disagree_with_their_rows_fail_outputs_reconcile(tmp_path):
+    db = tmp_path / "requests.duckdb"
+    rows = valid_rows()
+    rows["projects"][0]["funding_route"] = "requested"
+    rows["projects"][0]["requested_from"] = "องค์การบริหารส่วนจังหวัดชัยนาท"
+    build_database(db, tables_of(rows))
+    _replace_view(
+        db,
+        "agency_request_totals",
+        "select * replace (case when is_all_districts and is_all_years then amount_thb + 10 "
+        "else amount_thb end as amount_thb) from agency_request_totals_whole",
+    )
+    with pytest.raises(PublishError) as err:
+        check_database(db)
+    assert err.value.checks == ["outputs_reconcile"]
+    assert "request totals differ" in str(err.value)
