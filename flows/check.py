@@ -254,9 +254,7 @@ def read_one(
         # Read once, as a regular file within the size limit (a FIFO or a link to a device
         # is refused by its type): the check and the annotated copy use these bytes.
         data = read_regular_bytes(path)
-        sheets, result = read_plan_file(
-            path, source_file, code, name_th, provinces, folders, data
-        )
+        sheets, result = read_plan_file(path, source_file, code, name_th, provinces, folders, data)
     except ReadError as err:
         sheets, result = None, FileResult()
         result.issues.append(

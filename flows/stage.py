@@ -236,11 +236,9 @@ def open_in_inbox(path: Path, inbox: Path | None = None) -> int:
         parent = Path(os.path.realpath(path.parent))
         where_ok = parent.is_relative_to(inbox) if inbox is not None else parent == path.parent
         same = os.stat(path, follow_symlinks=False)
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or not where_ok
-            or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino)
-        ):
+        if not stat.S_ISREG(info.st_mode):  # swapped for a FIFO, device or socket
+            raise FileChanged(file_kind(info.st_mode))
+        if not where_ok or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino):
             raise FileChanged(_modified_at(info))
         os.set_blocking(fd, True)
     except BaseException:

@@ -1173,9 +1173,7 @@ def _annotate_one(
         path=Path(path),
         source_file=source_file,
         district_code=district_code,
-        sheets=read_bytes(
-            data, Path(path).suffix.lower() or Path(path).name, contained=contained
-        ),
+        sheets=read_bytes(data, Path(path).suffix.lower() or Path(path).name, contained=contained),
         read_error=None,
         tables={},
         issues=issues,

@@ -281,6 +281,8 @@ def _with_measures(budgets: pd.DataFrame, measures: pd.DataFrame | None) -> pd.D
     )[cols]
     plan = budgets[cols].assign(fiscal_year=budgets["fiscal_year"].astype(str))
     return pd.concat([plan, other], ignore_index=True)
+
+
 def _location_key(values: tuple) -> tuple:
     """A row's location as a dict key: a missing value (None, NaN) is None, so two rows both
     missing it match, as in a pandas merge."""

@@ -49,7 +49,10 @@ def cut_csv_reason(data: bytes) -> str | None:
         return None
     head = lines[0]
     delimiter = max(CSV_DELIMITERS, key=head.count)
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:  # not a CSV we can count fields of (junk bytes): the reader decides
+        return None
     records = [r for r in records if any(field.strip() for field in r)]
     if len(records) < 2:
         return None

@@ -94,8 +94,6 @@ def markdown_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-
-
 BAR_WIDTH = 560  # px of the longest bar in an SVG chart
 TEXT_BAR_WIDTH = 30  # characters of the longest bar in a text chart
 

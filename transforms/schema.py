@@ -199,6 +199,7 @@ PLAN_REVISION = _c(
     "year> (e.g. เพิ่มเติม ครั้งที่ 5/2567); NULL for the original plan",
 )
 
+
 def _codes_at(level_th: str, level_en: str, what_th: str, what_en: str) -> Column:
     return _c(
         f"{level_en}_codes",
