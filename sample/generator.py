@@ -1037,7 +1037,37 @@ def build_sample() -> list[File]:
     files += build_layout_classes(CLASSES_DISTRICT, folder, areas[CLASSES_DISTRICT])
     files += build_levels(files, random.Random(f"{SEED}-levels"))
     folder = DISTRICTS[FORMS_DISTRICT][0]
-    return files + build_official_forms(FORMS_DISTRICT, folder, areas[FORMS_DISTRICT])
+    files += build_official_forms(FORMS_DISTRICT, folder, areas[FORMS_DISTRICT])
+    return files + build_municipal_plan(MUNICIPAL_DISTRICT, DISTRICTS[MUNICIPAL_DISTRICT][0])
+
+
+# ---- a municipality's plan that names no tambon (it covers the town): district-wide --------
+MUNICIPAL_DISTRICT = "1805"
+MUNICIPALITY = "เทศบาลเมืองสรรคบุรี"
+
+
+def build_municipal_plan(code: str, folder: str) -> list[File]:
+    """A town municipality's plan list sent in its district folder: no tambon column, and no
+    sheet name, file name or title names a tambon (the plan covers the town, which may span
+    several). Its projects are placed district-wide (tambon_code = the district code), with
+    one warning for the file (issue 20)."""
+    district = {d.code: d.name_th for d in geothai.districts(PROVINCE)}[code]
+    sh = _ClassSheet("แผนพัฒนา")
+    sh.row([f"แผนพัฒนาท้องถิ่น (พ.ศ. {YEARS[0]}-{YEARS[-1]})"], "title")
+    sh.row([f"{MUNICIPALITY} อำเภอ{district} จังหวัดชัยนาท"], "title")
+    sh.row(["ที่", "โครงการ", *[f"งบประมาณ {y}" for y in YEARS]], "header")
+    drains = {YEARS[0]: Decimal(1_200_000), YEARS[1]: Decimal(800_000)}
+    works = (
+        ("ก่อสร้างระบบระบายน้ำในเขตเทศบาล", drains),
+        ("ปรับปรุงภูมิทัศน์ตลาดสดเทศบาล", {YEARS[2]: Decimal(650_000)}),
+    )
+    for n, (name, budgets) in enumerate(works, start=1):
+        p = Project(code, code, clean_text(name), [], None, None, dict(budgets))
+        p.strategy_code = infer_strategy([p.project_name])
+        p.strategy_source = "inferred" if p.strategy_code else None
+        sh.row([n, name, *[budgets.get(y, "") for y in YEARS]], "accepted", project=p)
+    sh.issues = ["placed_district_wide"]
+    return [File(code, f"{folder}/แผนพัฒนาท้องถิ่น {MUNICIPALITY}.xlsx", "xlsx", [sh])]
 
 
 # ---- the official local-plan forms (ผ.01/ผ.02) as a municipality fills them in ----------------

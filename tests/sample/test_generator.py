@@ -150,7 +150,8 @@ def test_projects_cover_every_tambon_once_each_and_never_share_a_name(generated)
     _, m = generated
     register = {s.code for d in geothai.districts("18") for s in geothai.subdistricts(d.code)}
     tambon_plans = [p for p in m["projects"] if p["plan_level"] == "tambon"]
-    assert {p["tambon_code"] for p in tambon_plans} == register
+    # Every tambon, and one district-wide place: the municipal plan that names no tambon.
+    assert {p["tambon_code"] for p in tambon_plans} == register | {sample.MUNICIPAL_DISTRICT}
     keys = [
         (p["plan_level"], p["tambon_code"], p["project_name"], tuple(p["budgets"].items()))
         for p in m["projects"]
