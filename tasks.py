@@ -2,7 +2,9 @@
 """The few commands people type, with nothing but Python 3.11+ installed.
 
     python3 tasks.py run [oneplan run options]   set up .venv, then run the pipeline on the sample
-    python3 tasks.py test [pytest options]       set up .venv, then run the test suite
+    python3 tasks.py test [pytest options]       set up .venv, then run the test suite (with no
+                                                 options: the fast tests on both cores, then
+                                                 the end-to-end tests in one process)
     python3 tasks.py bench [bench options]       set up .venv, then run the benchmark
     python3 tasks.py oneplan ARGS...             any oneplan command inside .venv
     python3 tasks.py docs                        regenerate README.md's generated sections
@@ -143,7 +145,13 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return run_in_venv("oneplan", "run", *rest)
     if command == "test":
-        return run_in_venv("python", "-m", "pytest", *rest)
+        if rest:
+            return run_in_venv("python", "-m", "pytest", *rest)
+        # The whole suite in two runs: the fast tests on both cores (tests/conftest.py), then
+        # the end-to-end tests in one process, where they share one temporary Prefect server.
+        fast = run_in_venv("python", "-m", "pytest", "-m", "not e2e")
+        e2e = run_in_venv("python", "-m", "pytest", "-m", "e2e")
+        return fast or e2e
     if command == "bench":
         return run_in_venv("python", "-m", "bench", *rest)
     if command == "oneplan":

@@ -16,8 +16,8 @@ FAST_SELECTION = "not e2e"
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """The fast suite (`-m "not e2e"`) runs on both cores (pytest-xdist, one worker a core, at
-    most 2) unless `-n` says otherwise. The whole suite (CI, `python3 tasks.py test`) stays in
-    one process: its end-to-end tests share one temporary Prefect server."""
+    most 2) unless `-n` says otherwise. The end-to-end tests (`-m e2e`, the second half of
+    `python3 tasks.py test`) stay in one process: they share one temporary Prefect server."""
     if (
         "PYTEST_XDIST_WORKER" not in os.environ  # a worker never starts workers of its own
         and not hasattr(config, "workerinput")
