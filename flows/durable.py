@@ -47,6 +47,19 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def read_at_most(fd: int, limit: int) -> bytes:
+    """At most `limit` bytes from the descriptor `fd` (fewer at its end): a file that grows
+    while it is read is never read past the limit."""
+    chunks, left = [], limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_regular(path: Path, max_bytes: int = MAX_READ_BACK) -> bytes | None:
     """The bytes of `path` when it is a regular file (not a link, FIFO or device) of at most
     `max_bytes`, else None."""
@@ -59,14 +72,7 @@ def read_regular(path: Path, max_bytes: int = MAX_READ_BACK) -> bytes | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
             return None
-        chunks, left = [], info.st_size + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 24))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
+        data = read_at_most(fd, max_bytes + 1)
         return None if len(data) > max_bytes else data
     except OSError:
         return None

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import python_calamine as calamine
+from oneplan.flows.durable import read_at_most
 
 if TYPE_CHECKING:  # the child process imports this module without pandas (see flows.contain)
     from oneplan.transforms.sheet import Sheet
@@ -145,16 +146,9 @@ def read_regular_bytes(path: Path, limits: ReadLimits = LIMITS) -> bytes:
     try:
         if info.st_size > limits.max_file_bytes:
             raise _over("file_too_large", info.st_size, limits.max_file_bytes)
-        chunks, left = [], limits.max_file_bytes + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 24))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        data = read_at_most(fd, limits.max_file_bytes + 1)
     finally:
         os.close(fd)
-    data = b"".join(chunks)
     if len(data) > limits.max_file_bytes:
         raise _over("file_too_large", len(data), limits.max_file_bytes)
     return data

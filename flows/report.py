@@ -25,8 +25,8 @@ from oneplan.transforms.outputs import (
     markdown_text,
     stacked_bars,
     text_bar,
-    thai_datetime,
 )
+from oneplan.transforms.thaidate import thai_datetime
 
 SEVERITIES = ("error", "warning", "info")
 MAX_LISTED = 2000  # issues listed one by one per district; the rest are counted

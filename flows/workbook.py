@@ -43,8 +43,8 @@ from oneplan.transforms.outputs import (
     file_name_part,
     inert_line,
     inert_text,
-    thai_datetime,
 )
+from oneplan.transforms.thaidate import thai_datetime
 
 FONT = "TH Sarabun New"  # the Thai government's document font; Excel substitutes when absent
 FONT_SIZE = 14

@@ -12,11 +12,9 @@ whether a cell is text or a number is decided by the writer (text is always writ
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pandas as pd
 from oneplan.transforms.text import ZERO_WIDTH_CHARS
-from oneplan.transforms.thaidate import BANGKOK, THAI_MONTHS, thai_datetime  # noqa: F401
 
 ROUTES = ("own", "joint", "requested", "unstated")
 ROUTE_TH = {
@@ -25,7 +23,6 @@ ROUTE_TH = {
     "requested": "ขอรับการสนับสนุน",
     "unstated": "ไม่ระบุ",
 }
-ZERO = Decimal("0.00")
 
 # C0 controls except tab and newline, DEL, C1 controls, and every format character (the bidi
 # marks, overrides and isolates that can make a file name display as something else, ZWSP...).

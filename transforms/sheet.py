@@ -1271,14 +1271,7 @@ def _merge_year_sheets(result: FileResult) -> None:
             continue
         first.setdefault(key, project)
         kept.append(project)
-    if not merged:
-        return
-    result.projects[:] = kept
-    for entry in result.row_log:
-        into = merged.get((entry["source_sheet"], entry["source_row"]))
-        if into is not None and entry["outcome"] == "accepted":
-            entry["kind"] = "project_year"
-            entry["project_sheet"], entry["project_row"] = into["source_sheet"], into["source_row"]
+    _point_rows_at(result, kept, merged, "project_year")
 
 
 def _revision_name(revision: str | None) -> str:
@@ -1315,9 +1308,9 @@ def _merge_revisions(result: FileResult, ctx: FileContext, rules: Rules) -> None
                 )
             into["budgets"][year] = amount
         into.setdefault("measures", {}).update(project.get("measures") or {})
-        for key, value in project.items():  # details the first row left empty
-            if into.get(key) is None and value is not None:
-                into[key] = value
+        for column, value in project.items():  # details the first row left empty
+            if into.get(column) is None and value is not None:
+                into[column] = value
         into["plan_revision"] = revision
         into["n_lines"] += project["n_lines"]
         for line in project["lines"]:
@@ -1330,13 +1323,19 @@ def _merge_revisions(result: FileResult, ctx: FileContext, rules: Rules) -> None
                     value=project["project_name"], expected="; ".join(changed),
                 )
             )  # fmt: skip
+    _point_rows_at(result, kept, merged, "project_amended")
+
+
+def _point_rows_at(result: FileResult, kept: list, merged: dict, kind: str) -> None:
+    """After merging rows into projects above them: keep `kept`, and log each merged row
+    ((sheet, row) -> the project it joined) as `kind`, pointing at that project's row."""
     if not merged:
         return
     result.projects[:] = kept
     for entry in result.row_log:
         into = merged.get((entry["source_sheet"], entry["source_row"]))
         if into is not None and entry["outcome"] == "accepted":
-            entry["kind"] = "project_amended"
+            entry["kind"] = kind
             entry["project_sheet"], entry["project_row"] = into["source_sheet"], into["source_row"]
 
 

@@ -9,8 +9,8 @@ from oneplan.transforms.outputs import (
     markdown_text,
     stacked_bars,
     text_bar,
-    thai_datetime,
 )
+from oneplan.transforms.thaidate import thai_datetime
 
 D = Decimal
 
