@@ -472,6 +472,7 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
     try:
         tables, file_plan_ = parse_with_plan(job, data)
         plan = asdict(file_plan_)
+        incomplete = incomplete_reason(data, Path(job.path).suffix.lower())
     except OSError:
         raise
     except Exception as err:  # a bug met by this file: its district keeps its previous version
@@ -482,7 +483,6 @@ def stage_file(job: FileJob, staging_dir: str) -> dict:
             "failed": f"{type(err).__name__}: {err}"[:300],
             "staging_dir": staging_dir,
         }
-    incomplete = incomplete_reason(data, Path(job.path).suffix.lower())
     write_staged(target, tables, plan, asdict(job), incomplete)
     item = {"job": asdict(job), "staged": str(target), "reused": False, "plan": plan}
     if incomplete:

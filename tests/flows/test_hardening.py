@@ -197,6 +197,31 @@ def test_a_file_whose_parse_fails_keeps_its_previous_version(tmp_path, monkeypat
     ) == [(SAPPHAYA, "RuntimeError: planted")]
 
 
+def test_a_file_whose_integrity_check_fails_keeps_its_previous_version(tmp_path, monkeypatch):
+    """The check for cut uploads runs on hostile bytes too: a bug it meets is the file's
+    district's failure (once a junk .csv stopped the run), never the province's."""
+    from oneplan.flows import stage
+
+    inbox = tmp_path / "inbox"
+    two_districts(inbox)
+    db, export = tmp_path / "oneplan.duckdb", tmp_path / "export"
+    run_plan(inbox, db, export)
+    (inbox / SAPPHAYA).write_bytes(plan_csv(("ปรับปรุงศาลาประชาคม หมู่ที่ 1", 50000)))
+
+    def failing(data, suffix):
+        raise ValueError("planted")
+
+    monkeypatch.setattr(stage, "incomplete_reason", failing)
+    run_plan(inbox, db, export)
+    assert published(db, BY_FILE) == [
+        (MUEANG, Decimal("240000.00")),
+        (SAPPHAYA, Decimal("40000.00")),
+    ]
+    assert published(
+        db, "select source_file, raw_value from data_issues where code = 'processing_failed'"
+    ) == [(SAPPHAYA, "ValueError: planted")]
+
+
 def test_a_district_report_that_cannot_be_rendered_costs_that_report_only(tmp_path, monkeypatch):
     from oneplan.flows import report
     from oneplan.flows.export import published_version
